@@ -1,0 +1,3 @@
+//! `cairn-bench`: workload benchmarks for Cairn.
+
+fn main() {}

@@ -1,0 +1,139 @@
+//! [`WriteBatch`]: an atomic group of writes across keyspaces.
+//!
+//! The batch is kept in its WAL encoding so a commit appends it without re-encoding.
+//! Each operation is `kind u8 | keyspace u16 | key_len u32 | key | [value_len u32 | value]`
+//! (the value part only for puts), little-endian.
+
+use crate::error::{Error, Result};
+use crate::keyspace::Keyspace;
+use crate::options::{MAX_BATCH_BYTES, MAX_KEY_LEN, MAX_VALUE_LEN};
+use crate::util::Reader;
+
+/// What an entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Kind {
+    Delete = 0,
+    Put = 1,
+}
+
+impl Kind {
+    pub(crate) fn from_u8(b: u8) -> Option<Kind> {
+        match b {
+            0 => Some(Kind::Delete),
+            1 => Some(Kind::Put),
+            _ => None,
+        }
+    }
+}
+
+/// Writes that become visible together, or not at all.
+#[derive(Debug, Default, Clone)]
+pub struct WriteBatch {
+    pub(crate) data: Vec<u8>,
+    pub(crate) count: u32,
+    invalid: Option<String>,
+}
+
+impl WriteBatch {
+    /// An empty batch.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of operations.
+    pub fn len(&self) -> usize {
+        self.count as usize
+    }
+
+    /// Whether the batch holds no operation.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Empties the batch, keeping its buffer.
+    pub fn clear(&mut self) {
+        self.data.clear();
+        self.count = 0;
+        self.invalid = None;
+    }
+
+    fn push(&mut self, kind: Kind, ks: &Keyspace, key: &[u8], value: Option<&[u8]>) {
+        if key.len() > MAX_KEY_LEN {
+            self.invalid = Some(format!("key of {} bytes exceeds {MAX_KEY_LEN}", key.len()));
+            return;
+        }
+        if let Some(v) = value {
+            if v.len() > MAX_VALUE_LEN {
+                self.invalid = Some(format!(
+                    "value of {} bytes exceeds {MAX_VALUE_LEN}",
+                    v.len()
+                ));
+                return;
+            }
+        }
+        self.data.push(kind as u8);
+        self.data.extend_from_slice(&ks.id.to_le_bytes());
+        crate::util::put_len_bytes(&mut self.data, key);
+        if let Some(v) = value {
+            crate::util::put_len_bytes(&mut self.data, v);
+        }
+        self.count += 1;
+    }
+
+    /// Sets `key` to `value` in `ks`.
+    pub fn put(&mut self, ks: &Keyspace, key: &[u8], value: &[u8]) {
+        self.push(Kind::Put, ks, key, Some(value));
+    }
+
+    /// Deletes `key` from `ks`.
+    pub fn delete(&mut self, ks: &Keyspace, key: &[u8]) {
+        self.push(Kind::Delete, ks, key, None);
+    }
+
+    pub(crate) fn validate(&self) -> Result<()> {
+        if let Some(why) = &self.invalid {
+            return Err(Error::InvalidArgument(why.clone()));
+        }
+        if self.data.len() > MAX_BATCH_BYTES {
+            return Err(Error::InvalidArgument(format!(
+                "batch of {} bytes exceeds {MAX_BATCH_BYTES}",
+                self.data.len()
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// One decoded operation of an encoded batch.
+pub(crate) struct Op<'a> {
+    pub kind: Kind,
+    pub ks: u16,
+    pub key: &'a [u8],
+    pub value: &'a [u8],
+}
+
+/// Decodes the operations of an encoded batch; `None` on malformed bytes.
+pub(crate) fn decode_ops(data: &[u8], count: u32) -> Option<Vec<Op<'_>>> {
+    let mut r = Reader::new(data);
+    let mut ops = Vec::with_capacity(count.min(1 << 16) as usize);
+    for _ in 0..count {
+        let kind = Kind::from_u8(r.u8()?)?;
+        let ks = r.u16()?;
+        let key = r.len_bytes(MAX_KEY_LEN)?;
+        let value = match kind {
+            Kind::Put => r.len_bytes(MAX_VALUE_LEN)?,
+            Kind::Delete => &[],
+        };
+        ops.push(Op {
+            kind,
+            ks,
+            key,
+            value,
+        });
+    }
+    if !r.is_empty() {
+        return None;
+    }
+    Some(ops)
+}

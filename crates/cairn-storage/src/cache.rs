@@ -1,0 +1,145 @@
+//! A sharded CLOCK (second-chance) cache with a byte capacity, used for blocks and
+//! open table readers.
+
+use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+
+use parking_lot::Mutex;
+
+/// A one-multiply hasher for small integer keys (table ids, offsets).
+#[derive(Default)]
+pub(crate) struct FastHasher(u64);
+
+impl Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7C_C1_B7_27_22_0A_95);
+    }
+}
+
+type FastMap<K, V> = HashMap<K, Slot<V>, BuildHasherDefault<FastHasher>>;
+
+struct Slot<V> {
+    value: V,
+    weight: usize,
+    referenced: bool,
+}
+
+struct Shard<K, V> {
+    map: FastMap<K, V>,
+    clock: VecDeque<K>,
+    bytes: usize,
+}
+
+pub(crate) struct ClockCache<K, V> {
+    shards: Box<[Mutex<Shard<K, V>>]>,
+    shard_capacity: usize,
+}
+
+const SHARDS: usize = 16;
+
+impl<K: Hash + Eq + Copy, V: Clone> ClockCache<K, V> {
+    pub(crate) fn new(capacity: usize) -> Self {
+        let shards = (0..SHARDS)
+            .map(|_| {
+                Mutex::new(Shard {
+                    map: FastMap::default(),
+                    clock: VecDeque::new(),
+                    bytes: 0,
+                })
+            })
+            .collect();
+        ClockCache {
+            shards,
+            shard_capacity: capacity / SHARDS,
+        }
+    }
+
+    fn shard(&self, k: &K) -> &Mutex<Shard<K, V>> {
+        let mut h = FastHasher::default();
+        k.hash(&mut h);
+        let i = (h.finish() >> 59) as usize % SHARDS;
+        &self.shards[i]
+    }
+
+    pub(crate) fn get(&self, k: &K) -> Option<V> {
+        let mut shard = self.shard(k).lock();
+        let slot = shard.map.get_mut(k)?;
+        slot.referenced = true;
+        Some(slot.value.clone())
+    }
+
+    pub(crate) fn insert(&self, k: K, value: V, weight: usize) {
+        if weight > self.shard_capacity {
+            return;
+        }
+        let mut guard = self.shard(&k).lock();
+        let shard = &mut *guard;
+        if let Some(old) = shard.map.insert(
+            k,
+            Slot {
+                value,
+                weight,
+                referenced: false,
+            },
+        ) {
+            shard.bytes -= old.weight;
+        } else {
+            shard.clock.push_back(k);
+        }
+        shard.bytes += weight;
+        // Bounded: each key is pushed back at most once per sweep.
+        let mut budget = shard.clock.len() * 2;
+        while shard.bytes > self.shard_capacity && budget > 0 {
+            budget -= 1;
+            let Some(victim) = shard.clock.pop_front() else {
+                break;
+            };
+            match shard.map.get_mut(&victim) {
+                Some(slot) if slot.referenced => {
+                    slot.referenced = false;
+                    shard.clock.push_back(victim);
+                }
+                Some(_) => {
+                    if let Some(slot) = shard.map.remove(&victim) {
+                        shard.bytes -= slot.weight;
+                    }
+                }
+                None => {}
+            }
+        }
+    }
+
+    pub(crate) fn remove(&self, k: &K) {
+        let mut shard = self.shard(k).lock();
+        if let Some(slot) = shard.map.remove(k) {
+            shard.bytes -= slot.weight;
+            shard.clock.retain(|x| x != k);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn respects_capacity_and_keeps_referenced_entries() {
+        let cache: ClockCache<u64, u64> = ClockCache::new(SHARDS * 100);
+        for i in 0..10_000u64 {
+            cache.insert(i, i, 10);
+        }
+        let total: usize = cache.shards.iter().map(|s| s.lock().bytes).sum();
+        assert!(total <= SHARDS * 100);
+        assert_eq!(cache.get(&9_999), Some(9_999));
+        cache.remove(&9_999);
+        assert_eq!(cache.get(&9_999), None);
+    }
+}

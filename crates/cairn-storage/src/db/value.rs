@@ -1,0 +1,66 @@
+//! [`ValueRef`]: a value borrowed from the memtable arena or a cached block.
+
+use std::sync::Arc;
+
+use crate::memtable::{MemValue, Memtable};
+use crate::sst::Block;
+
+enum Owner {
+    Mem(Arc<Memtable>, MemValue),
+    Block(Arc<Block>, (usize, usize)),
+}
+
+/// A value read by `get`. It points into the memtable arena or the block cache
+/// without copying, and keeps that memory alive while it exists.
+pub struct ValueRef {
+    owner: Owner,
+}
+
+impl ValueRef {
+    pub(crate) fn mem(mem: Arc<Memtable>, v: MemValue) -> Self {
+        ValueRef {
+            owner: Owner::Mem(mem, v),
+        }
+    }
+    pub(crate) fn block(block: Arc<Block>, range: (usize, usize)) -> Self {
+        ValueRef {
+            owner: Owner::Block(block, range),
+        }
+    }
+    /// The value's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        match &self.owner {
+            Owner::Mem(m, v) => m.value_bytes(v),
+            Owner::Block(b, r) => b.slice(*r),
+        }
+    }
+    /// Copies the value out.
+    pub fn to_vec(&self) -> Vec<u8> {
+        self.as_bytes().to_vec()
+    }
+}
+
+impl std::ops::Deref for ValueRef {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+impl AsRef<[u8]> for ValueRef {
+    fn as_ref(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+impl std::fmt::Debug for ValueRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ValueRef").field(&self.as_bytes()).finish()
+    }
+}
+
+impl PartialEq<[u8]> for ValueRef {
+    fn eq(&self, other: &[u8]) -> bool {
+        self.as_bytes() == other
+    }
+}
