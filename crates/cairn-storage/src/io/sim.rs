@@ -33,13 +33,13 @@ pub struct SimFaults {
     pub crash_after_ops: Option<u64>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Inode {
     data: Vec<u8>,
     durable: Vec<u8>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct State {
     rng: SplitMix64,
     faults: SimFaults,
@@ -114,6 +114,17 @@ impl SimVfs {
                 ops: 0,
                 dead: false,
             })),
+        }
+    }
+
+    /// An independent copy of this disk (live and durable state), with no locks held
+    /// and its own random stream from `seed`.
+    pub fn fork(&self, seed: u64) -> SimVfs {
+        let mut state = self.state.lock().clone();
+        state.rng = SplitMix64::new(seed);
+        state.locks.clear();
+        SimVfs {
+            state: Arc::new(Mutex::new(state)),
         }
     }
 
