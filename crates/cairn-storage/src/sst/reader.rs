@@ -100,7 +100,18 @@ impl TableReader {
                 .map_err(|e| Error::io(&path, e))?;
             unframe(&raw).map_err(|why| Error::corrupt(&path, Some(h.offset), why))
         };
-        let [ih, fh, _mh] = handles;
+        let [ih, fh, mh] = handles;
+        // The meta block duplicates what the manifest records; it is checked here so
+        // a damaged table is reported at open rather than trusted.
+        let meta = read(mh)?;
+        let mut m = Reader::new(&meta);
+        let meta_ok = (0..4).all(|_| m.u64().is_some())
+            && m.len_bytes(MAX_KEY_LEN + 2).is_some()
+            && m.len_bytes(MAX_KEY_LEN + 2).is_some()
+            && m.is_empty();
+        if !meta_ok {
+            return Err(corrupt(Some(mh.offset), "malformed meta block".into()));
+        }
         let index_data: Box<[u8]> = read(ih)?.into();
         let bloom = Bloom::decode(&read(fh)?)
             .ok_or_else(|| corrupt(Some(fh.offset), "malformed bloom filter".into()))?;
