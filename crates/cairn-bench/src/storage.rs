@@ -315,11 +315,17 @@ pub fn run(args: &Args) -> Result<()> {
     let cold_reads = 20_000.min(n);
     let cold: Vec<usize> = (0..cold_reads).map(|_| rng.below(n)).collect();
     let mut c = time_each(cold_reads, |i| {
-        anyhow::ensure!(engine.get(&cks, &keys[cold[i]])?.is_some(), "cairn lost a key");
+        anyhow::ensure!(
+            engine.get(&cks, &keys[cold[i]])?.is_some(),
+            "cairn lost a key"
+        );
         Ok(())
     })?;
     let mut f = time_each(cold_reads, |i| {
-        anyhow::ensure!(fks.get(keys[cold[i]].as_slice())?.is_some(), "fjall lost a key");
+        anyhow::ensure!(
+            fks.get(keys[cold[i]].as_slice())?.is_some(),
+            "fjall lost a key"
+        );
         Ok(())
     })?;
     results.push(Measure {
@@ -394,7 +400,12 @@ fn print_table(results: &[Measure]) {
             r.measure, r.unit, r.cairn, r.fjall, bare, ratio, verdict
         );
         if let Some(b) = r.bare_fsync {
-            println!("{:<24} {:>10} {:>14.2}x of bare append+fsync", "", "", r.cairn / b);
+            println!(
+                "{:<24} {:>10} {:>14.2}x of bare append+fsync",
+                "",
+                "",
+                r.cairn / b
+            );
         }
     }
 }

@@ -47,7 +47,13 @@ const SHARDS: usize = 16;
 
 impl<K: Hash + Eq + Copy, V: Clone> ClockCache<K, V> {
     pub(crate) fn new(capacity: usize) -> Self {
-        let shards = (0..SHARDS)
+        Self::with_shards(capacity, SHARDS)
+    }
+
+    /// A cache split into `shards` independently locked parts (at least one).
+    pub(crate) fn with_shards(capacity: usize, shards: usize) -> Self {
+        let n = shards.max(1);
+        let shards = (0..n)
             .map(|_| {
                 Mutex::new(Shard {
                     map: FastMap::default(),
@@ -58,14 +64,14 @@ impl<K: Hash + Eq + Copy, V: Clone> ClockCache<K, V> {
             .collect();
         ClockCache {
             shards,
-            shard_capacity: capacity / SHARDS,
+            shard_capacity: capacity / n,
         }
     }
 
     fn shard(&self, k: &K) -> &Mutex<Shard<K, V>> {
         let mut h = FastHasher::default();
         k.hash(&mut h);
-        let i = (h.finish() >> 59) as usize % SHARDS;
+        let i = (h.finish() >> 32) as usize % self.shards.len();
         &self.shards[i]
     }
 
@@ -77,9 +83,6 @@ impl<K: Hash + Eq + Copy, V: Clone> ClockCache<K, V> {
     }
 
     pub(crate) fn insert(&self, k: K, value: V, weight: usize) {
-        if weight > self.shard_capacity {
-            return;
-        }
         let mut guard = self.shard(&k).lock();
         let shard = &mut *guard;
         if let Some(old) = shard.map.insert(
@@ -102,6 +105,12 @@ impl<K: Hash + Eq + Copy, V: Clone> ClockCache<K, V> {
             let Some(victim) = shard.clock.pop_front() else {
                 break;
             };
+            if victim == k {
+                // NOTE: the newest entry stays even when it alone exceeds the capacity,
+                // so a table bigger than the cache is not reopened on every read.
+                shard.clock.push_back(victim);
+                continue;
+            }
             match shard.map.get_mut(&victim) {
                 Some(slot) if slot.referenced => {
                     slot.referenced = false;

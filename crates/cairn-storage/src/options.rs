@@ -64,7 +64,7 @@ impl Default for Options {
             block_bytes: 4096,
             compression: Compression::None,
             block_cache_bytes: 64 << 20,
-            table_cache_bytes: 16 << 20,
+            table_cache_bytes: 64 << 20,
             background: true,
             compaction_min_tables: 4,
             compaction_max_tables: 10,
@@ -130,7 +130,7 @@ impl Options {
         self.block_cache_bytes = bytes;
         self
     }
-    /// Table cache capacity in bytes of index and bloom data (default 16 MiB).
+    /// Table cache capacity in bytes of index and bloom data (default 64 MiB).
     pub fn with_table_cache_bytes(mut self, bytes: usize) -> Self {
         self.table_cache_bytes = bytes;
         self

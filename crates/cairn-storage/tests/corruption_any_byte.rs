@@ -110,7 +110,10 @@ fn check_table_flips(compression: Compression) {
                 errors += 1;
             }
         }
-        assert!(errors > 0, "byte {at} of the table was flipped but nothing noticed");
+        assert!(
+            errors > 0,
+            "byte {at} of the table was flipped but nothing noticed"
+        );
     }
 }
 
@@ -148,8 +151,18 @@ fn any_flipped_wal_byte_drops_only_the_damaged_tail() {
         }
         // The survivors are a prefix of the writes, ending before the damaged record.
         let kept = present.len();
-        assert_eq!(present, (0..kept).collect::<Vec<_>>(), "byte {at}: not a prefix");
-        assert!(kept < TABLE_KEYS + WAL_KEYS, "byte {at}: damaged record survived");
-        assert_eq!(report.dropped[0].offset + report.dropped[0].bytes, len as u64);
+        assert_eq!(
+            present,
+            (0..kept).collect::<Vec<_>>(),
+            "byte {at}: not a prefix"
+        );
+        assert!(
+            kept < TABLE_KEYS + WAL_KEYS,
+            "byte {at}: damaged record survived"
+        );
+        assert_eq!(
+            report.dropped[0].offset + report.dropped[0].bytes,
+            len as u64
+        );
     }
 }

@@ -57,7 +57,9 @@ fn kill_child_writer() {
             }
         } else {
             let k = format!("r{round:02}-p{i:07}");
-            engine.put(&ks, k.as_bytes(), &value_for(&k)).expect("child put");
+            engine
+                .put(&ks, k.as_bytes(), &value_for(&k))
+                .expect("child put");
             writeln!(out, "ACK {k}").expect("stdout");
         }
         out.flush().expect("stdout");
@@ -84,7 +86,13 @@ fn sigkill_during_writes_loses_no_acknowledged_write() {
     let mut acked: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     for round in 0..ROUNDS {
         let mut child = Command::new(&exe)
-            .args(["kill_child_writer", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+            .args([
+                "kill_child_writer",
+                "--exact",
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env(CHILD_DIR_ENV, &dir)
             .env(CHILD_ROUND_ENV, round.to_string())
             .stdout(Stdio::piped())

@@ -70,8 +70,14 @@ fn run_seed(seed: u64) {
     for round in 0..2 {
         let engine = Engine::open(dir, options(&vfs)).expect("open after crash");
         let got = read_all(&engine, &names);
-        assert_eq!(got, model, "seed {seed} round {round}: state after recovery");
-        let ks: Vec<_> = names.iter().map(|n| engine.keyspace(n).expect("ks")).collect();
+        assert_eq!(
+            got, model,
+            "seed {seed} round {round}: state after recovery"
+        );
+        let ks: Vec<_> = names
+            .iter()
+            .map(|n| engine.keyspace(n).expect("ks"))
+            .collect();
         let mut faults = SimFaults {
             crash_after_ops: Some(1 + rng.below(300)),
             ..SimFaults::default()
@@ -83,7 +89,11 @@ fn run_seed(seed: u64) {
         vfs.set_faults(faults);
         let mut pending: Option<Pending> = None;
         for _ in 0..400 {
-            let n_ops = if rng.below(4) == 0 { 1 + rng.below(5) } else { 1 };
+            let n_ops = if rng.below(4) == 0 {
+                1 + rng.below(5)
+            } else {
+                1
+            };
             let ops: Pending = (0..n_ops)
                 .map(|_| {
                     let s = rng.below(names.len() as u64) as usize;

@@ -82,13 +82,15 @@ fn open(vfs: &SimVfs, background: bool) -> Db {
     Db { engine, ks }
 }
 
-fn scan_all(
-    it: cairn_storage::Result<cairn_storage::Iter>,
-) -> Vec<(Vec<u8>, Vec<u8>)> {
+fn scan_all(it: cairn_storage::Result<cairn_storage::Iter>) -> Vec<(Vec<u8>, Vec<u8>)> {
     it.expect("iter").map(|r| r.expect("entry")).collect()
 }
 
-fn model_range(m: &BTreeMap<Vec<u8>, Vec<u8>>, lo: &[u8], hi: Option<&[u8]>) -> Vec<(Vec<u8>, Vec<u8>)> {
+fn model_range(
+    m: &BTreeMap<Vec<u8>, Vec<u8>>,
+    lo: &[u8],
+    hi: Option<&[u8]>,
+) -> Vec<(Vec<u8>, Vec<u8>)> {
     m.iter()
         .filter(|(k, _)| k.as_slice() >= lo && hi.is_none_or(|h| k.as_slice() < h))
         .map(|(k, v)| (k.clone(), v.clone()))
@@ -157,7 +159,11 @@ fn run(ops: Vec<Op>, background: bool) {
             }
             Op::Range(s, a, b) => {
                 let got = scan_all(d.engine.range(&d.ks[s], &a, Some(&b)));
-                assert_eq!(got, model_range(&model[s], &a, Some(&b)), "range {a:?}..{b:?}");
+                assert_eq!(
+                    got,
+                    model_range(&model[s], &a, Some(&b)),
+                    "range {a:?}..{b:?}"
+                );
             }
             Op::TakeSnapshot => {
                 if snaps.len() < 4 {
@@ -188,7 +194,10 @@ fn run(ops: Vec<Op>, background: bool) {
         check_snapshot(d, snap, m);
     }
     for (i, ks) in d.ks.iter().enumerate() {
-        assert_eq!(scan_all(d.engine.range(ks, b"", None)), model_range(&model[i], b"", None));
+        assert_eq!(
+            scan_all(d.engine.range(ks, b"", None)),
+            model_range(&model[i], b"", None)
+        );
     }
 }
 

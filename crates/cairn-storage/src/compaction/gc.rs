@@ -68,9 +68,15 @@ mod tests {
         assert!(gc.keep(b"a", 12, Kind::Put, yes)?);
         assert!(gc.keep(b"a", 9, Kind::Put, yes)?);
         assert!(!gc.keep(b"a", 5, Kind::Put, yes)?);
-        assert!(!gc.keep(b"b", 8, Kind::Delete, no)?, "nothing older to hide");
+        assert!(
+            !gc.keep(b"b", 8, Kind::Delete, no)?,
+            "nothing older to hide"
+        );
         assert!(!gc.keep(b"b", 3, Kind::Put, no)?);
-        assert!(gc.keep(b"c", 8, Kind::Delete, yes)?, "older table may hold c");
+        assert!(
+            gc.keep(b"c", 8, Kind::Delete, yes)?,
+            "older table may hold c"
+        );
         Ok(())
     }
 }

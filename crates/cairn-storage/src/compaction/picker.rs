@@ -43,8 +43,14 @@ mod tests {
     #[test]
     fn picks_similar_adjacent_tables() {
         assert_eq!(pick_size_tiered(&[10, 10, 10], 4, 8, 20), None);
-        assert_eq!(pick_size_tiered(&[10, 12, 9, 11, 1000], 4, 8, 20), Some(0..4));
-        assert_eq!(pick_size_tiered(&[1000, 10, 12, 9, 11], 4, 8, 20), Some(1..5));
+        assert_eq!(
+            pick_size_tiered(&[10, 12, 9, 11, 1000], 4, 8, 20),
+            Some(0..4)
+        );
+        assert_eq!(
+            pick_size_tiered(&[1000, 10, 12, 9, 11], 4, 8, 20),
+            Some(1..5)
+        );
         let many: Vec<u64> = (0..30).map(|i| 1u64 << i).collect();
         assert_eq!(pick_size_tiered(&many, 4, 8, 20), Some(22..30));
     }

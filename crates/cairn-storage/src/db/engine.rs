@@ -290,7 +290,13 @@ impl Inner {
                 "at most {MAX_KEYSPACES} keyspaces"
             )));
         }
-        let id = version.keyspaces.iter().map(|(id, _)| *id).max().unwrap_or(0) + 1;
+        let id = version
+            .keyspaces
+            .iter()
+            .map(|(id, _)| *id)
+            .max()
+            .unwrap_or(0)
+            + 1;
         let mut next = version.clone();
         next.keyspaces.push((id, name.to_owned()));
         let r = manifest::write(&self.vfs, &self.dir, &next);

@@ -265,7 +265,11 @@ impl Inner {
         let info = self.build_table(&mut merge, oldest, older)?;
         let ids: Vec<u64> = inputs.iter().map(|t| t.info.id).collect();
         let mut version = self.version.lock();
-        let Some(pos) = version.tables.iter().position(|t| Some(&t.id) == ids.first()) else {
+        let Some(pos) = version
+            .tables
+            .iter()
+            .position(|t| Some(&t.id) == ids.first())
+        else {
             return Err(Error::InvalidArgument("compaction inputs vanished".into()));
         };
         let still: Vec<u64> = version

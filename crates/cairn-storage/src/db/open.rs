@@ -106,15 +106,15 @@ pub(crate) fn open(dir: &Path, opts: Options) -> Result<Engine> {
             continue;
         }
         let mut batches = 0u64;
-        let rep = wal::replay(&vfs, &path, last_seq, |first, count, ops| {
-            match decode_ops(ops, count) {
-                Some(ops) => {
-                    mem.insert_ops(first, &ops);
-                    batches += 1;
-                    true
-                }
-                None => false,
+        let rep = wal::replay(&vfs, &path, last_seq, |first, count, ops| match decode_ops(
+            ops, count,
+        ) {
+            Some(ops) => {
+                mem.insert_ops(first, &ops);
+                batches += 1;
+                true
             }
+            None => false,
         })?;
         report.wal_files_replayed += 1;
         report.batches_replayed += batches;
@@ -213,7 +213,7 @@ pub(crate) fn open(dir: &Path, opts: Options) -> Result<Engine> {
         version: Mutex::new(data),
         keyspaces: RwLock::new(keyspaces),
         block_cache: Arc::new(ClockCache::new(opts.block_cache_bytes)),
-        table_cache: ClockCache::new(opts.table_cache_bytes),
+        table_cache: ClockCache::with_shards(opts.table_cache_bytes, 1),
         poisoned: AtomicBool::new(false),
         bg: Mutex::new(BgState {
             shutdown: false,

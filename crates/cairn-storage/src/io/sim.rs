@@ -228,7 +228,9 @@ impl VfsFile for SimFile {
             let bit = s.rng.next_u64();
             let inode = s.inodes.get(&id).ok_or_else(|| injected("inode gone"))?;
             let start = usize::try_from(offset).map_err(|_| injected("offset"))?;
-            let end = start.checked_add(buf.len()).ok_or_else(|| injected("offset"))?;
+            let end = start
+                .checked_add(buf.len())
+                .ok_or_else(|| injected("offset"))?;
             let src = inode
                 .data
                 .get(start..end)
@@ -257,7 +259,10 @@ impl VfsFile for SimFile {
             } else {
                 data.len()
             };
-            let inode = s.inodes.get_mut(&id).ok_or_else(|| injected("inode gone"))?;
+            let inode = s
+                .inodes
+                .get_mut(&id)
+                .ok_or_else(|| injected("inode gone"))?;
             inode.data.extend_from_slice(&data[..keep]);
             if fail {
                 Err(injected("torn write"))
@@ -273,7 +278,10 @@ impl VfsFile for SimFile {
             if s.tick() || s.roll(|f| f.sync_error) {
                 return Err(injected("sync error"));
             }
-            let inode = s.inodes.get_mut(&id).ok_or_else(|| injected("inode gone"))?;
+            let inode = s
+                .inodes
+                .get_mut(&id)
+                .ok_or_else(|| injected("inode gone"))?;
             inode.durable.clone_from(&inode.data);
             Ok(())
         })
@@ -293,7 +301,10 @@ impl VfsFile for SimFile {
             if s.tick() {
                 return Err(injected("process crashed"));
             }
-            let inode = s.inodes.get_mut(&id).ok_or_else(|| injected("inode gone"))?;
+            let inode = s
+                .inodes
+                .get_mut(&id)
+                .ok_or_else(|| injected("inode gone"))?;
             inode
                 .data
                 .resize(usize::try_from(len).map_err(|_| injected("len"))?, 0);
@@ -366,7 +377,10 @@ impl Vfs for SimVfs {
         }
         // NOTE: the inode stays alive while durable names or open handles may use it;
         // unreachable inodes are collected at the next crash.
-        s.names.remove(path).map(|_| ()).ok_or_else(|| not_found(path))
+        s.names
+            .remove(path)
+            .map(|_| ())
+            .ok_or_else(|| not_found(path))
     }
 
     fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {

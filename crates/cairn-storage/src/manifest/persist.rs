@@ -143,7 +143,11 @@ pub(crate) fn read(vfs: &Arc<dyn Vfs>, dir: &Path) -> Result<Option<ManifestData
     let f = vfs.open(&path).map_err(|e| Error::io(&path, e))?;
     let len = f.len().map_err(|e| Error::io(&path, e))? as usize;
     if !(HEADER_LEN..=HEADER_LEN + MAX_PAYLOAD).contains(&len) {
-        return Err(Error::corrupt(&path, Some(0), format!("manifest of {len} bytes")));
+        return Err(Error::corrupt(
+            &path,
+            Some(0),
+            format!("manifest of {len} bytes"),
+        ));
     }
     let mut bytes = vec![0u8; len];
     f.read_exact_at(0, &mut bytes)

@@ -80,5 +80,4 @@ impl MemIter {
             self.fill(None);
         }
     }
-
 }

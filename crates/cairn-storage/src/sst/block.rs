@@ -137,7 +137,13 @@ mod tests {
         for lz4 in [false, true] {
             let mut payload = Vec::new();
             for i in 0..20u32 {
-                put_entry(&mut payload, &i.to_be_bytes(), 7, Kind::Put, b"vvvvvvvvvvvv");
+                put_entry(
+                    &mut payload,
+                    &i.to_be_bytes(),
+                    7,
+                    Kind::Put,
+                    b"vvvvvvvvvvvv",
+                );
             }
             let mut framed = Vec::new();
             frame(&mut framed, &payload, lz4);

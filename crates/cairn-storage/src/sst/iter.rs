@@ -86,13 +86,16 @@ impl TableIter {
     pub(crate) fn peek(&self) -> Option<(&[u8], u64, Kind, &[u8])> {
         let block = self.block.as_ref()?;
         let cur = self.cur?;
-        Some((block.slice(cur.key), cur.seq, cur.kind, block.slice(cur.value)))
+        Some((
+            block.slice(cur.key),
+            cur.seq,
+            cur.kind,
+            block.slice(cur.value),
+        ))
     }
 
     pub(crate) fn advance(&mut self) -> Result<()> {
         self.step()?;
         self.skip_invisible()
     }
-
-
 }

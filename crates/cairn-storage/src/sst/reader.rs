@@ -167,8 +167,6 @@ impl TableReader {
         Some(out)
     }
 
-
-
     /// Bytes held in memory (index + filter), for the table cache.
     pub(crate) fn mem_bytes(&self) -> usize {
         self.index_data.len() + self.bloom.mem_bytes() + self.index.len() * 40 + 256
@@ -190,7 +188,10 @@ impl TableReader {
     /// First block whose last entry is `>=` (key, seq) in internal order.
     pub(crate) fn seek_block(&self, key: &[u8], seq: u64) -> usize {
         self.index.partition_point(|e| {
-            let k = self.index_data.get(e.key_start..e.key_end).unwrap_or_default();
+            let k = self
+                .index_data
+                .get(e.key_start..e.key_end)
+                .unwrap_or_default();
             super::cmp_internal(k, e.seq, key, seq).is_lt()
         })
     }
@@ -209,7 +210,8 @@ impl TableReader {
         self.file
             .read_exact_at(e.handle.offset, &mut raw)
             .map_err(|err| Error::io(&self.path, err))?;
-        let data = unframe(&raw).map_err(|why| Error::corrupt(&self.path, Some(e.handle.offset), why))?;
+        let data =
+            unframe(&raw).map_err(|why| Error::corrupt(&self.path, Some(e.handle.offset), why))?;
         let block = Arc::new(Block { data: data.into() });
         self.cache.insert(key, Arc::clone(&block), block.len() + 64);
         Ok(block)

@@ -55,10 +55,8 @@ pub(crate) fn replay(
             reason = Some(format!("torn record at offset {pos}"));
             break;
         };
-        let actual = crc32c::crc32c_append(
-            crc32c::crc32c(&(rec_len as u32).to_le_bytes()),
-            payload,
-        );
+        let actual =
+            crc32c::crc32c_append(crc32c::crc32c(&(rec_len as u32).to_le_bytes()), payload);
         if actual != crc {
             reason = Some(format!("checksum mismatch at offset {pos}"));
             break;
