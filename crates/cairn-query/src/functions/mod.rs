@@ -8,6 +8,15 @@
 //! they must.
 
 mod builtins;
+pub mod cast;
+mod collection;
+mod datetime;
+pub mod like;
+mod numeric;
+mod string;
+
+pub use cast::{cast_value, is_type, CastTarget};
+pub use like::{like_match, LikePattern};
 
 use crate::error::EvalError;
 use crate::value::Value;
