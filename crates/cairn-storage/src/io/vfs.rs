@@ -36,6 +36,10 @@ pub trait VfsFile: Send + Sync {
     fn sync(&mut self) -> io::Result<()>;
     /// Current length.
     fn len(&self) -> io::Result<u64>;
+    /// Whether the file is empty.
+    fn is_empty(&self) -> io::Result<bool> {
+        Ok(self.len()? == 0)
+    }
     /// Truncates (or extends) the file.
     fn set_len(&mut self, len: u64) -> io::Result<()>;
 }
