@@ -5,10 +5,18 @@
 //! [`PartiQLVM`] executes a plan: it owns one register array and the bump arenas that
 //! hold everything a query computes.
 
+pub mod compiler;
 pub mod error;
 pub mod functions;
+pub mod plan;
+pub mod reader;
 pub mod value;
+pub mod vm;
 
+pub use compiler::{Catalog, Compiler};
 pub use error::{EvalError, Location, QueryError};
 pub use functions::{AbsentArgs, FnContext, FnResult, FunctionDef, FunctionRegistry, ScalarFunction};
+pub use plan::{CompiledPlan, Mode, Shape};
+pub use reader::{BufferStability, JsonLinesSource, MemorySource, ScanLayout, Source, ValueWriter};
 pub use value::{OwnedValue, Value};
+pub use vm::{PartiQLVM, PooledVm, ResultStream, RowView, VmPool};

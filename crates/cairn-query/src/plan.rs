@@ -221,6 +221,8 @@ pub enum Op {
         aggs: Vec<AggSpec>,
         /// `GROUP AS g`: the slot of `g` and the input variables each group member holds.
         group_as: Option<(Reg, Vec<(String, Reg)>)>,
+        /// Aggregation without GROUP BY: one row even over no input.
+        implicit: bool,
     },
     OrderBy { input: Box<Op>, keys: Vec<SortKey>, carry: Vec<Reg> },
     LimitOffset { input: Box<Op>, limit: Option<ProgId>, offset: Option<ProgId> },

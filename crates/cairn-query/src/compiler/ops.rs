@@ -1,0 +1,649 @@
+//! Logical operators → Cairn's operator tree ([`Op`]), with variables bound to slots.
+
+use super::catalog::{Catalog, Global};
+use super::expr::binding_name;
+use crate::error::{QueryError, Result};
+use crate::functions::{FunctionRegistry, LikePattern};
+use crate::plan::*;
+use crate::reader::{ScanLayout, Source};
+use crate::value::OwnedValue;
+use partiql_logical as lg;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Temporaries are numbered apart from slots while compiling, then placed after them.
+const TEMP_BIT: Reg = 1 << 31;
+
+/// Variables in scope, innermost last. `local_start` marks where the current query's
+/// own variables begin (those before belong to enclosing queries).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Scope {
+    pub vars: Vec<(String, Reg)>,
+    pub local_start: usize,
+}
+
+impl Scope {
+    pub fn lookup(&self, name: &str, case_sensitive: bool) -> Option<Reg> {
+        let hit = |n: &String| {
+            if case_sensitive {
+                n == name
+            } else {
+                n.eq_ignore_ascii_case(name)
+            }
+        };
+        self.vars.iter().rev().find(|(n, _)| hit(n)).map(|(_, r)| *r)
+    }
+
+    fn with(&self, name: &str, slot: Reg) -> Scope {
+        let mut s = self.clone();
+        s.vars.push((name.to_string(), slot));
+        s
+    }
+
+    fn nested(&self) -> Scope {
+        Scope {
+            vars: self.vars.clone(),
+            local_start: self.vars.len(),
+        }
+    }
+
+    fn locals(&self) -> &[(String, Reg)] {
+        &self.vars[self.local_start..]
+    }
+
+    fn outer(&self) -> Scope {
+        Scope {
+            vars: self.vars[..self.local_start].to_vec(),
+            local_start: self.local_start,
+        }
+    }
+}
+
+/// What compiling one logical operator yields.
+struct NodeOut {
+    op: Op,
+    scope: Scope,
+    out: Option<Reg>,
+    shape: Shape,
+    ordered: bool,
+}
+
+/// Accumulates everything a [`CompiledPlan`] holds while operators are compiled.
+pub(crate) struct PlanBuilder<'c> {
+    pub catalog: &'c Catalog,
+    pub functions: &'c Arc<FunctionRegistry>,
+    mode: Mode,
+    pub programs: Vec<Program>,
+    pub consts: Vec<OwnedValue>,
+    pub names: Vec<String>,
+    pub likes: Vec<LikePattern>,
+    pub subqueries: Vec<Query>,
+    globals: Vec<OwnedValue>,
+    global_ids: HashMap<String, u32>,
+    sources: Vec<Arc<dyn Source>>,
+    slots: Reg,
+    temps: Reg,
+}
+
+impl<'c> PlanBuilder<'c> {
+    pub fn new(catalog: &'c Catalog, functions: &'c Arc<FunctionRegistry>, mode: Mode) -> Self {
+        PlanBuilder {
+            catalog,
+            functions,
+            mode,
+            programs: Vec::new(),
+            consts: Vec::new(),
+            names: Vec::new(),
+            likes: Vec::new(),
+            subqueries: Vec::new(),
+            globals: Vec::new(),
+            global_ids: HashMap::new(),
+            sources: Vec::new(),
+            slots: 0,
+            temps: 0,
+        }
+    }
+
+    pub fn slot(&mut self) -> Reg {
+        self.slots += 1;
+        self.slots - 1
+    }
+
+    pub fn temp(&mut self) -> Reg {
+        self.temps(1)
+    }
+
+    /// `n` consecutive temporaries.
+    pub fn temps(&mut self, n: u32) -> Reg {
+        let r = self.temps;
+        self.temps += n;
+        TEMP_BIT | r
+    }
+
+    /// The index of a global value, or `None` when the catalog lacks it.
+    pub fn global(&mut self, name: &str, case_sensitive: bool) -> Result<Option<u32>> {
+        match self.catalog.lookup(name, case_sensitive) {
+            None => Ok(None),
+            Some(Global::Value(v)) => {
+                let key = format!("{name}/{case_sensitive}");
+                if let Some(&g) = self.global_ids.get(&key) {
+                    return Ok(Some(g));
+                }
+                self.globals.push((**v).clone());
+                let g = self.globals.len() as u32 - 1;
+                self.global_ids.insert(key, g);
+                Ok(Some(g))
+            }
+            Some(Global::Source(s)) => Err(QueryError::Planning {
+                message: format!(
+                    "table `{name}` ({}) can only be read in a FROM clause",
+                    s.describe()
+                ),
+                location: None,
+            }),
+        }
+    }
+
+    /// A catalog source named by a scan expression, if that is what it is.
+    fn scan_source(&self, e: &lg::ValueExpr, scope: &Scope) -> Option<Arc<dyn Source>> {
+        let (name, kind) = match e {
+            lg::ValueExpr::VarRef(n, k) => (n, k),
+            lg::ValueExpr::DynamicLookup(c) => {
+                let live: Vec<_> = c
+                    .iter()
+                    .filter(|e| match e {
+                        lg::ValueExpr::VarRef(n, lg::VarRefType::Local) => {
+                            let (n, cs) = binding_name(n);
+                            scope.lookup(&n, cs).is_some()
+                        }
+                        _ => true,
+                    })
+                    .collect();
+                match live.as_slice() {
+                    [lg::ValueExpr::VarRef(n, k)] => (n, k),
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        if !matches!(kind, lg::VarRefType::Global) {
+            return None;
+        }
+        let (n, cs) = binding_name(name);
+        match self.catalog.lookup(&n, cs) {
+            Some(Global::Source(s)) => Some(Arc::clone(s)),
+            _ => None,
+        }
+    }
+
+    /// Compiles a whole logical plan.
+    pub fn build(mut self, plan: &lg::LogicalPlan<lg::BindingsOp>) -> Result<CompiledPlan> {
+        let query = self.query(plan, &Scope::default())?;
+        let slot_count = self.slots as usize;
+        let remap = |r: Reg| {
+            if r & TEMP_BIT != 0 {
+                self.slots + (r & !TEMP_BIT)
+            } else {
+                r
+            }
+        };
+        let mut programs = std::mem::take(&mut self.programs);
+        for p in &mut programs {
+            for i in &mut p.code {
+                i.map_regs(remap);
+            }
+            p.result = remap(p.result);
+        }
+        let streaming = is_streaming(&query.root)
+            && !programs
+                .iter()
+                .any(|p| p.code.iter().any(|i| matches!(i, Instr::SubQuery { .. })));
+        Ok(CompiledPlan {
+            query,
+            programs,
+            consts: self.consts,
+            names: self.names,
+            likes: self.likes,
+            subqueries: self.subqueries,
+            globals: self.globals,
+            sources: self.sources,
+            functions: Arc::clone(self.functions),
+            slot_count,
+            register_count: slot_count + self.temps as usize,
+            mode: self.mode,
+            streaming,
+        })
+    }
+
+    /// Compiles a (sub)plan whose variables nest inside `outer`.
+    pub(crate) fn query(
+        &mut self,
+        plan: &lg::LogicalPlan<lg::BindingsOp>,
+        outer: &Scope,
+    ) -> Result<Query> {
+        let sink = plan
+            .operators_by_id()
+            .find(|(_, op)| matches!(op, lg::BindingsOp::Sink))
+            .map(|(id, _)| id);
+        let root = match sink {
+            Some(sink) => inputs(plan, sink)
+                .first()
+                .copied()
+                .ok_or_else(|| planning("query has no operators"))?,
+            // A sub-plan without a sink ends at the operator nothing consumes.
+            None => plan
+                .operators_by_id()
+                .map(|(id, _)| id)
+                .find(|id| !plan.flows().iter().any(|(s, _, _)| s == id))
+                .ok_or_else(|| planning("query has no operators"))?,
+        };
+        self.query_at(plan, root, &outer.nested())
+    }
+
+    fn query_at(
+        &mut self,
+        plan: &lg::LogicalPlan<lg::BindingsOp>,
+        root: lg::OpId,
+        outer: &Scope,
+    ) -> Result<Query> {
+        let n = self.node(plan, root, outer)?;
+        let out = n
+            .out
+            .ok_or_else(|| planning("query does not produce a value"))?;
+        Ok(Query {
+            root: n.op,
+            out,
+            shape: n.shape,
+            ordered: n.ordered,
+        })
+    }
+
+    fn input(
+        &mut self,
+        plan: &lg::LogicalPlan<lg::BindingsOp>,
+        id: lg::OpId,
+        outer: &Scope,
+    ) -> Result<NodeOut> {
+        let ins = inputs(plan, id);
+        let first = ins
+            .first()
+            .copied()
+            .ok_or_else(|| planning("operator has no input"))?;
+        self.node(plan, first, outer)
+    }
+
+    fn node(
+        &mut self,
+        plan: &lg::LogicalPlan<lg::BindingsOp>,
+        id: lg::OpId,
+        outer: &Scope,
+    ) -> Result<NodeOut> {
+        use lg::BindingsOp as B;
+        let op = plan
+            .operator(id)
+            .ok_or_else(|| planning("dangling operator"))?;
+        match op {
+            B::Scan(_) | B::Unpivot(_) | B::Join(_) => {
+                let (op, scope) = self.leaf(op, outer)?;
+                Ok(NodeOut {
+                    op,
+                    scope,
+                    out: None,
+                    shape: Shape::Values,
+                    ordered: false,
+                })
+            }
+            B::Filter(lg::Filter { expr }) | B::Having(lg::Having { expr }) => {
+                let mut n = self.input(plan, id, outer)?;
+                let pred = self.program(expr, &n.scope)?;
+                n.op = Op::Filter {
+                    input: Box::new(n.op),
+                    pred,
+                };
+                Ok(n)
+            }
+            B::GroupBy(g) => {
+                let n = self.input(plan, id, outer)?;
+                let mut keys: Vec<(&String, &lg::ValueExpr)> = g.exprs.iter().collect();
+                keys.sort_by(|a, b| a.0.cmp(b.0));
+                let implicit = keys.len() == 1 && keys[0].0 == "$__gk";
+                let mut scope = n.scope.outer();
+                let mut key_progs = Vec::new();
+                for (name, e) in keys {
+                    let p = self.program(e, &n.scope)?;
+                    let slot = self.slot();
+                    key_progs.push((p, slot));
+                    scope.vars.push((name.clone(), slot));
+                }
+                let mut aggs = Vec::new();
+                for a in &g.aggregate_exprs {
+                    let arg = self.program(&a.expr, &n.scope)?;
+                    let out = self.slot();
+                    let func = match a.func {
+                        lg::AggFunc::AggAvg => AggFunc::Avg,
+                        lg::AggFunc::AggCount => AggFunc::Count,
+                        lg::AggFunc::AggMax => AggFunc::Max,
+                        lg::AggFunc::AggMin => AggFunc::Min,
+                        lg::AggFunc::AggSum => AggFunc::Sum,
+                        lg::AggFunc::AggAny => AggFunc::Any,
+                        lg::AggFunc::AggEvery => AggFunc::Every,
+                        #[allow(unreachable_patterns)]
+                        ref other => {
+                            return Err(QueryError::Unsupported(format!("aggregate {other:?}")))
+                        }
+                    };
+                    aggs.push(AggSpec {
+                        func,
+                        distinct: matches!(a.setq, lg::SetQuantifier::Distinct),
+                        arg,
+                        out,
+                    });
+                    scope.vars.push((a.name.clone(), out));
+                }
+                let group_as = match &g.group_as_alias {
+                    Some(alias) => {
+                        let slot = self.slot();
+                        scope.vars.push((alias.clone(), slot));
+                        Some((slot, n.scope.locals().to_vec()))
+                    }
+                    None => None,
+                };
+                scope.local_start = n.scope.local_start;
+                Ok(NodeOut {
+                    op: Op::GroupBy {
+                        input: Box::new(n.op),
+                        keys: key_progs,
+                        aggs,
+                        group_as,
+                        implicit,
+                    },
+                    scope,
+                    out: None,
+                    shape: Shape::Values,
+                    ordered: false,
+                })
+            }
+            B::OrderBy(o) => {
+                let mut n = self.input(plan, id, outer)?;
+                let keys = o
+                    .specs
+                    .iter()
+                    .map(|s| {
+                        Ok(SortKey {
+                            expr: self.program(&s.expr, &n.scope)?,
+                            descending: matches!(s.order, lg::SortSpecOrder::Desc),
+                            nulls_first: matches!(s.null_order, lg::SortSpecNullOrder::First),
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                let carry = n.scope.locals().iter().map(|(_, r)| *r).collect();
+                n.op = Op::OrderBy {
+                    input: Box::new(n.op),
+                    keys,
+                    carry,
+                };
+                n.ordered = true;
+                Ok(n)
+            }
+            B::LimitOffset(l) => {
+                let mut n = self.input(plan, id, outer)?;
+                let limit = l
+                    .limit
+                    .as_ref()
+                    .map(|e| self.program(e, &n.scope))
+                    .transpose()?;
+                let offset = l
+                    .offset
+                    .as_ref()
+                    .map(|e| self.program(e, &n.scope))
+                    .transpose()?;
+                n.op = Op::LimitOffset {
+                    input: Box::new(n.op),
+                    limit,
+                    offset,
+                };
+                Ok(n)
+            }
+            B::Project(p) => {
+                let mut n = self.input(plan, id, outer)?;
+                let fields = p
+                    .exprs
+                    .iter()
+                    .map(|(name, e)| Ok((name.clone(), self.program(e, &n.scope)?)))
+                    .collect::<Result<Vec<_>>>()?;
+                let out = self.slot();
+                let columns = fields.iter().map(|(n, _)| n.clone()).collect();
+                n.op = Op::Project {
+                    input: Box::new(n.op),
+                    fields,
+                    out,
+                };
+                n.out = Some(out);
+                n.shape = Shape::Tuples(columns);
+                Ok(n)
+            }
+            B::ProjectAll(_) => {
+                let mut n = self.input(plan, id, outer)?;
+                let out = self.slot();
+                let vars = n.scope.locals().to_vec();
+                n.op = Op::ProjectAll {
+                    input: Box::new(n.op),
+                    vars,
+                    out,
+                };
+                n.out = Some(out);
+                n.shape = Shape::Tuples(Vec::new());
+                Ok(n)
+            }
+            B::ProjectValue(p) => {
+                let mut n = self.input(plan, id, outer)?;
+                let expr = self.program(&p.expr, &n.scope)?;
+                let out = self.slot();
+                n.op = Op::ProjectValue {
+                    input: Box::new(n.op),
+                    expr,
+                    out,
+                };
+                n.out = Some(out);
+                n.shape = Shape::Values;
+                Ok(n)
+            }
+            B::Pivot(p) => {
+                let mut n = self.input(plan, id, outer)?;
+                let key = self.program(&p.key, &n.scope)?;
+                let value = self.program(&p.value, &n.scope)?;
+                let out = self.slot();
+                n.op = Op::Pivot {
+                    input: Box::new(n.op),
+                    key,
+                    value,
+                    out,
+                };
+                n.out = Some(out);
+                n.shape = Shape::Scalar;
+                Ok(n)
+            }
+            B::Distinct => {
+                let mut n = self.input(plan, id, outer)?;
+                let slot = n
+                    .out
+                    .ok_or_else(|| planning("DISTINCT without a projection"))?;
+                n.op = Op::Distinct {
+                    input: Box::new(n.op),
+                    slot,
+                };
+                Ok(n)
+            }
+            B::BagOp(b) => {
+                let ins = inputs(plan, id);
+                if ins.len() != 2 {
+                    return Err(planning("set operator needs two inputs"));
+                }
+                let left = self.query_at(plan, ins[0], &outer.nested())?;
+                let right = self.query_at(plan, ins[1], &outer.nested())?;
+                let (op, outer_op) = match b.bag_op {
+                    lg::BagOperator::Union => (SetOp::Union, false),
+                    lg::BagOperator::Intersect => (SetOp::Intersect, false),
+                    lg::BagOperator::Except => (SetOp::Except, false),
+                    lg::BagOperator::OuterUnion => (SetOp::Union, true),
+                    lg::BagOperator::OuterIntersect => (SetOp::Intersect, true),
+                    lg::BagOperator::OuterExcept => (SetOp::Except, true),
+                    #[allow(unreachable_patterns)]
+                    ref other => {
+                        return Err(QueryError::Unsupported(format!("set operator {other:?}")))
+                    }
+                };
+                let out = self.slot();
+                Ok(NodeOut {
+                    op: Op::SetOp {
+                        op,
+                        all: matches!(b.setq, lg::SetQuantifier::All),
+                        outer: outer_op,
+                        left: Box::new(left),
+                        right: Box::new(right),
+                        out,
+                    },
+                    scope: outer.clone(),
+                    out: Some(out),
+                    shape: Shape::Values,
+                    ordered: false,
+                })
+            }
+            B::ExprQuery(q) => {
+                let expr = self.program(&q.expr, outer)?;
+                let out = self.slot();
+                Ok(NodeOut {
+                    op: Op::ExprQuery { expr, out },
+                    scope: outer.clone(),
+                    out: Some(out),
+                    shape: Shape::Scalar,
+                    ordered: false,
+                })
+            }
+            B::Sink => self.input(plan, id, outer),
+            #[allow(unreachable_patterns)]
+            other => Err(QueryError::Unsupported(format!("operator {other:?}"))),
+        }
+    }
+
+    /// Compiles a FROM source: a scan, an unpivot or a join of them.
+    fn leaf(&mut self, op: &lg::BindingsOp, scope: &Scope) -> Result<(Op, Scope)> {
+        match op {
+            lg::BindingsOp::Scan(s) => {
+                let as_slot = self.slot();
+                let at_slot = s.at_key.as_ref().map(|_| self.slot());
+                let mut out = scope.with(&s.as_key, as_slot);
+                if let (Some(at), Some(slot)) = (&s.at_key, at_slot) {
+                    out = out.with(at, slot);
+                }
+                if let Some(source) = self.scan_source(&s.expr, scope) {
+                    self.sources.push(source);
+                    let mut layout = ScanLayout::whole_row(as_slot);
+                    layout.position = at_slot;
+                    return Ok((
+                        Op::ScanSource {
+                            source: self.sources.len() as u32 - 1,
+                            layout,
+                        },
+                        out,
+                    ));
+                }
+                let expr = self.program(&s.expr, scope)?;
+                Ok((
+                    Op::Scan {
+                        expr,
+                        as_slot,
+                        at_slot,
+                    },
+                    out,
+                ))
+            }
+            lg::BindingsOp::Unpivot(u) => {
+                let expr = self.program(&u.expr, scope)?;
+                let as_slot = self.slot();
+                let at_slot = u.at_key.as_ref().map(|_| self.slot());
+                let mut out = scope.with(&u.as_key, as_slot);
+                if let (Some(at), Some(slot)) = (&u.at_key, at_slot) {
+                    out = out.with(at, slot);
+                }
+                Ok((
+                    Op::Unpivot {
+                        expr,
+                        as_slot,
+                        at_slot,
+                    },
+                    out,
+                ))
+            }
+            lg::BindingsOp::Join(j) => {
+                let kind = match j.kind {
+                    lg::JoinKind::Inner | lg::JoinKind::Cross => JoinKind::Inner,
+                    lg::JoinKind::Left => JoinKind::Left,
+                    lg::JoinKind::Right => {
+                        return Err(QueryError::Unsupported("RIGHT JOIN".into()))
+                    }
+                    lg::JoinKind::Full => return Err(QueryError::Unsupported("FULL JOIN".into())),
+                    #[allow(unreachable_patterns)]
+                    ref other => return Err(QueryError::Unsupported(format!("join {other:?}"))),
+                };
+                let (left, ls) = self.leaf(&j.left, scope)?;
+                let (right, rs) = self.leaf(&j.right, &ls)?;
+                let right_slots = rs.vars[ls.vars.len()..].iter().map(|(_, r)| *r).collect();
+                let on = j
+                    .on
+                    .as_ref()
+                    .map(|e| self.program(e, &rs))
+                    .transpose()?;
+                Ok((
+                    Op::Join {
+                        kind,
+                        left: Box::new(left),
+                        right: Box::new(right),
+                        on,
+                        right_slots,
+                    },
+                    rs,
+                ))
+            }
+            other => Err(QueryError::Unsupported(format!(
+                "FROM source {}",
+                format!("{other:?}").chars().take(60).collect::<String>()
+            ))),
+        }
+    }
+}
+
+fn planning(msg: &str) -> QueryError {
+    QueryError::Planning {
+        message: msg.to_string(),
+        location: None,
+    }
+}
+
+/// The operators feeding `id`, in branch order.
+fn inputs(plan: &lg::LogicalPlan<lg::BindingsOp>, id: lg::OpId) -> Vec<lg::OpId> {
+    let mut ins: Vec<(u8, lg::OpId)> = plan
+        .flows()
+        .iter()
+        .filter(|(_, d, _)| *d == id)
+        .map(|(s, _, b)| (*b, *s))
+        .collect();
+    ins.sort_by_key(|(b, _)| *b);
+    ins.into_iter().map(|(_, s)| s).collect()
+}
+
+/// Scan → Filter* → Limit? → Project: a pipeline whose rows need nothing from earlier
+/// rows, so the VM may reset its row arena between them.
+fn is_streaming(root: &Op) -> bool {
+    let mut op = match root {
+        Op::Project { input, .. } | Op::ProjectValue { input, .. } => &**input,
+        _ => return false,
+    };
+    loop {
+        match op {
+            Op::LimitOffset { input, .. } | Op::Filter { input, .. } => op = input,
+            Op::ScanSource { .. } => return true,
+            _ => return false,
+        }
+    }
+}

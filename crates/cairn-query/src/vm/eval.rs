@@ -1,0 +1,311 @@
+//! The bytecode interpreter for scalar expressions.
+
+use super::arith;
+use super::ops::run_subquery;
+use crate::error::EvalError;
+use crate::functions::{cast_value, is_type, AbsentArgs, FnContext};
+use crate::plan::{BinaryOp, CompiledPlan, Instr, Mode, Program, TypeTest, UnaryOp};
+use crate::value::{lookup_field, partiql_eq, EqResult, Value};
+use bumpalo::Bump;
+
+/// What expressions read besides registers: the plan, the arena results go to, and the
+/// constants and globals of this execution.
+pub(crate) struct Ctx<'p, 'a> {
+    pub plan: &'a CompiledPlan,
+    pub arena: &'a Bump,
+    pub consts: &'p [Value<'a>],
+    pub globals: &'p [Value<'a>],
+}
+
+impl Ctx<'_, '_> {
+    #[inline]
+    pub fn strict(&self) -> bool {
+        self.plan.mode == Mode::Strict
+    }
+}
+
+/// Turns a recoverable error into MISSING in permissive mode.
+#[inline]
+fn recover<'a>(r: Result<Value<'a>, EvalError>, strict: bool) -> Result<Value<'a>, EvalError> {
+    match r {
+        Err(e) if !strict && e.is_recoverable() => Ok(Value::Missing),
+        other => other,
+    }
+}
+
+/// Runs `prog` and returns its result.
+pub(crate) fn eval<'a>(
+    prog: &Program,
+    regs: &mut [Value<'a>],
+    cx: &Ctx<'_, 'a>,
+) -> Result<Value<'a>, EvalError> {
+    let code = &prog.code;
+    let strict = cx.strict();
+    let mut pc = 0usize;
+    while pc < code.len() {
+        match &code[pc] {
+            Instr::Const { dst, k } => regs[*dst as usize] = cx.consts[*k as usize],
+            Instr::Move { dst, src } => regs[*dst as usize] = regs[*src as usize],
+            Instr::Global { dst, g } => regs[*dst as usize] = cx.globals[*g as usize],
+            Instr::Unary { op, dst, a } => {
+                let a = regs[*a as usize];
+                let r = match op {
+                    UnaryOp::Neg => arith::negate(a, cx.arena),
+                    UnaryOp::Pos => match a {
+                        v if v.is_number() || v.is_absent() => Ok(v),
+                        other => Err(EvalError::type_err(format!(
+                            "unary + expects a number, got {}",
+                            other.type_tag().name()
+                        ))),
+                    },
+                    UnaryOp::Not => arith::not(a),
+                };
+                regs[*dst as usize] = recover(r, strict)?;
+            }
+            Instr::Binary { op, dst, a, b } => {
+                let (a, b) = (regs[*a as usize], regs[*b as usize]);
+                let r = match op {
+                    BinaryOp::Add
+                    | BinaryOp::Sub
+                    | BinaryOp::Mul
+                    | BinaryOp::Div
+                    | BinaryOp::Mod
+                    | BinaryOp::Exp => arith::arith(*op, a, b, cx.arena),
+                    BinaryOp::Concat => arith::concat(a, b, cx.arena),
+                    BinaryOp::In => arith::in_collection(a, b),
+                    _ => arith::relational(*op, a, b),
+                };
+                regs[*dst as usize] = recover(r, strict)?;
+            }
+            Instr::And { dst, a, b } => {
+                let r = arith::and(regs[*a as usize], regs[*b as usize]);
+                regs[*dst as usize] = recover(r, strict)?;
+            }
+            Instr::Or { dst, a, b } => {
+                let r = arith::or(regs[*a as usize], regs[*b as usize]);
+                regs[*dst as usize] = recover(r, strict)?;
+            }
+            Instr::Field {
+                dst,
+                src,
+                name,
+                case_sensitive,
+            } => {
+                let v = match regs[*src as usize] {
+                    Value::Tuple(fields) => {
+                        lookup_field(fields, &cx.plan.names[*name as usize], *case_sensitive)
+                    }
+                    Value::Missing | Value::Null => Value::Missing,
+                    other => recover(
+                        Err(EvalError::type_err(format!(
+                            "cannot read field `{}` of {}",
+                            cx.plan.names[*name as usize],
+                            other.type_tag().name()
+                        ))),
+                        strict,
+                    )?,
+                };
+                regs[*dst as usize] = v;
+            }
+            Instr::Index { dst, src, index } => {
+                let v = index_value(regs[*src as usize], *index);
+                regs[*dst as usize] = recover(v, strict)?;
+            }
+            Instr::DynIndex { dst, src, key } => {
+                let base = regs[*src as usize];
+                let v = match regs[*key as usize] {
+                    Value::Int(i) => index_value(base, i),
+                    Value::Str(s) => match base {
+                        Value::Tuple(fields) => Ok(lookup_field(fields, s, true)),
+                        _ => Ok(Value::Missing),
+                    },
+                    _ => Ok(Value::Missing),
+                };
+                regs[*dst as usize] = recover(v, strict)?;
+            }
+            Instr::Call { dst, f, args, n } => {
+                let def = cx.plan.functions.get(*f);
+                let args = &regs[*args as usize..(*args + *n) as usize];
+                let r = if def.absent == AbsentArgs::Propagate
+                    && args.iter().any(|a| a.is_absent())
+                {
+                    if args.iter().any(|a| a.is_missing()) {
+                        Ok(Value::Missing)
+                    } else {
+                        Ok(Value::Null)
+                    }
+                } else {
+                    let fcx = FnContext {
+                        arena: cx.arena,
+                        strict,
+                    };
+                    def.func.call(args, &fcx)
+                };
+                regs[*dst as usize] = recover(r, strict)?;
+            }
+            Instr::Like {
+                dst,
+                value,
+                pattern,
+            } => {
+                let r = match regs[*value as usize] {
+                    Value::Str(s) => Ok(Value::Bool(cx.plan.likes[*pattern as usize].matches(s))),
+                    v if v.is_missing() => Ok(Value::Missing),
+                    v if v.is_null() => Ok(Value::Null),
+                    other => Err(EvalError::type_err(format!(
+                        "LIKE expects a string, got {}",
+                        other.type_tag().name()
+                    ))),
+                };
+                regs[*dst as usize] = recover(r, strict)?;
+            }
+            Instr::LikeDyn {
+                dst,
+                value,
+                pattern,
+                escape,
+            } => {
+                let v = regs[*value as usize];
+                let p = regs[*pattern as usize];
+                let e = escape.map(|e| regs[e as usize]).unwrap_or(Value::Str(""));
+                let r = like_dynamic(v, p, e);
+                regs[*dst as usize] = recover(r, strict)?;
+            }
+            Instr::IsType { dst, src, ty, not } => {
+                let v = regs[*src as usize];
+                let b = match ty {
+                    TypeTest::Null => v.is_absent(),
+                    TypeTest::Missing => v.is_missing(),
+                    TypeTest::Cast(t) => is_type(&v, *t),
+                };
+                regs[*dst as usize] = Value::Bool(b != *not);
+            }
+            Instr::MakeList { dst, start, n } | Instr::MakeBag { dst, start, n } => {
+                let items = &regs[*start as usize..(*start + *n) as usize];
+                let slice = cx.arena.alloc_slice_copy(items);
+                regs[*dst as usize] = if matches!(code[pc], Instr::MakeList { .. }) {
+                    Value::List(slice)
+                } else {
+                    Value::Bag(slice)
+                };
+            }
+            Instr::MakeTuple { dst, start, n } => {
+                let pairs = &regs[*start as usize..(*start + 2 * *n) as usize];
+                let mut fields = bumpalo::collections::Vec::with_capacity_in(*n as usize, cx.arena);
+                let mut bad_key = None;
+                for kv in pairs.chunks_exact(2) {
+                    match (kv[0], kv[1]) {
+                        (_, Value::Missing) => {}
+                        (Value::Str(k), v) => fields.push((k, v)),
+                        (k, _) => bad_key = Some(k),
+                    }
+                }
+                regs[*dst as usize] = match bad_key {
+                    Some(k) if strict => {
+                        return Err(EvalError::type_err(format!(
+                            "tuple attribute names must be strings, got {}",
+                            k.type_tag().name()
+                        )))
+                    }
+                    Some(_) => Value::Missing,
+                    None => Value::Tuple(fields.into_bump_slice()),
+                };
+            }
+            Instr::SubQuery { dst, q } => {
+                let v = run_subquery(&cx.plan.subqueries[*q as usize], regs, cx)?;
+                regs[*dst as usize] = v;
+            }
+            Instr::NullIf { dst, a, b } => {
+                let (a, b) = (regs[*a as usize], regs[*b as usize]);
+                regs[*dst as usize] = match partiql_eq(&a, &b) {
+                    EqResult::True => Value::Null,
+                    _ => a,
+                };
+            }
+            Instr::Jump { to } => {
+                pc = *to as usize;
+                continue;
+            }
+            Instr::JumpUnlessTrue { cond, to } => {
+                if !matches!(regs[*cond as usize], Value::Bool(true)) {
+                    pc = *to as usize;
+                    continue;
+                }
+            }
+            Instr::JumpIfPresent { src, to } => {
+                if !regs[*src as usize].is_missing() {
+                    pc = *to as usize;
+                    continue;
+                }
+            }
+            Instr::JumpIfNotAbsent { src, to } => {
+                if !regs[*src as usize].is_absent() {
+                    pc = *to as usize;
+                    continue;
+                }
+            }
+        }
+        pc += 1;
+    }
+    Ok(regs[prog.result as usize])
+}
+
+fn index_value(base: Value<'_>, index: i64) -> Result<Value<'_>, EvalError> {
+    match base {
+        Value::List(items) | Value::Bag(items) => Ok(usize::try_from(index)
+            .ok()
+            .and_then(|i| items.get(i).copied())
+            .unwrap_or(Value::Missing)),
+        Value::Missing | Value::Null => Ok(Value::Missing),
+        other => Err(EvalError::type_err(format!(
+            "cannot index {} with [{index}]",
+            other.type_tag().name()
+        ))),
+    }
+}
+
+fn like_dynamic<'a>(v: Value<'a>, p: Value<'a>, e: Value<'a>) -> Result<Value<'a>, EvalError> {
+    if v.is_missing() || p.is_missing() || e.is_missing() {
+        return Ok(Value::Missing);
+    }
+    if v.is_null() || p.is_null() || e.is_null() {
+        return Ok(Value::Null);
+    }
+    match (v, p, e) {
+        (Value::Str(v), Value::Str(p), Value::Str(e)) => {
+            let mut chars = e.chars();
+            let escape = chars.next();
+            if chars.next().is_some() {
+                return Err(EvalError::data(format!(
+                    "LIKE escape `{e}` must be one character"
+                )));
+            }
+            let pat = crate::functions::LikePattern::compile(p, escape)?;
+            Ok(Value::Bool(pat.matches(v)))
+        }
+        _ => Err(EvalError::type_err("LIKE expects strings")),
+    }
+}
+
+/// Evaluates a value as a WHERE/HAVING condition.
+#[inline]
+pub(crate) fn is_true(v: &Value<'_>) -> bool {
+    matches!(v, Value::Bool(true))
+}
+
+/// Runs a cast, for callers outside the bytecode.
+#[allow(dead_code)]
+pub(crate) fn cast<'a>(
+    v: Value<'a>,
+    t: crate::functions::CastTarget,
+    cx: &Ctx<'_, 'a>,
+) -> Result<Value<'a>, EvalError> {
+    cast_value(
+        v,
+        t,
+        &FnContext {
+            arena: cx.arena,
+            strict: cx.strict(),
+        },
+    )
+}

@@ -1,0 +1,526 @@
+//! The PartiQL virtual machine.
+//!
+//! A [`PartiQLVM`] executes one [`CompiledPlan`] at a time. It owns a register file (row
+//! slots first, expression temporaries after) and two bump arenas: the *query arena*,
+//! holding what must live for the whole execution (constants, globals, rows kept by
+//! blocking operators), and the *row arena*, reset in O(1) before each row of a
+//! streaming pipeline. Lifetimes tie every [`RowView`] to the row it came from, so a row
+//! can never be read after the arena behind it was reset.
+
+mod arith;
+mod eval;
+mod group;
+mod ops;
+
+use crate::error::{QueryError, Result};
+use crate::plan::{CompiledPlan, Op, ProgId, Shape};
+use crate::reader::{RowReader, ValueWriter};
+use crate::value::{lookup_field, OwnedValue, Value};
+use bumpalo::Bump;
+use eval::{eval, is_true, Ctx};
+use ops::Cursor;
+use std::sync::{Arc, Mutex};
+
+/// Default initial size of each arena.
+pub const DEFAULT_ARENA_BYTES: usize = 16 * 1024;
+
+/// A virtual machine for one compiled plan.
+pub struct PartiQLVM {
+    plan: Arc<CompiledPlan>,
+    query_arena: Bump,
+    row_arena: Bump,
+    /// The register file's allocation, kept between rows and executions. Always empty
+    /// while stored: its lifetime parameter is erased by [`recycle`], never by `unsafe`.
+    regs_store: Vec<Value<'static>>,
+}
+
+/// Reuses a vector's allocation for values of another lifetime. The vector is emptied
+/// first, so no value crosses lifetimes; the standard library collects `Map<IntoIter>`
+/// in place, so this does not allocate.
+fn recycle<'x, 'y>(mut v: Vec<Value<'x>>) -> Vec<Value<'y>> {
+    v.clear();
+    v.into_iter().map(|_| Value::Missing).collect()
+}
+
+impl PartiQLVM {
+    pub fn new(plan: Arc<CompiledPlan>) -> Self {
+        Self::with_arena_size(plan, DEFAULT_ARENA_BYTES)
+    }
+
+    /// A VM whose arenas start with `bytes` of capacity each.
+    pub fn with_arena_size(plan: Arc<CompiledPlan>, bytes: usize) -> Self {
+        let regs_store = Vec::with_capacity(plan.register_count);
+        PartiQLVM {
+            plan,
+            query_arena: Bump::with_capacity(bytes),
+            row_arena: Bump::with_capacity(bytes),
+            regs_store,
+        }
+    }
+
+    pub fn plan(&self) -> &Arc<CompiledPlan> {
+        &self.plan
+    }
+
+    /// Starts executing the plan. The stream borrows the VM; when it is dropped the VM
+    /// can execute again.
+    pub fn execute(&mut self) -> Result<ResultStream<'_>> {
+        self.execute_partition(0, 1)
+    }
+
+    /// Executes over the `part`-th of `parts` partitions of a streaming plan's source
+    /// (for parallel scans); non-streaming plans run whole in partition 0 and produce
+    /// nothing in the others.
+    pub fn execute_partition(&mut self, part: usize, parts: usize) -> Result<ResultStream<'_>> {
+        self.query_arena.reset();
+        self.row_arena.reset();
+        let PartiQLVM {
+            plan,
+            query_arena,
+            row_arena,
+            regs_store,
+        } = self;
+        let plan: &CompiledPlan = plan;
+        let qa: &Bump = query_arena;
+        let consts: Vec<Value<'_>> = plan.consts.iter().map(|c| c.as_value(qa)).collect();
+        let globals: Vec<Value<'_>> = plan.globals.iter().map(|g| g.as_value(qa)).collect();
+        let n = plan.register_count;
+        let mode = if plan.streaming {
+            let pipeline = Pipeline::new(plan, part, parts)?;
+            Exec::Streaming {
+                pipeline,
+                row_arena,
+                regs_store,
+            }
+        } else {
+            let mut regs = recycle(std::mem::take(regs_store));
+            regs.resize(n, Value::Missing);
+            let done = part != 0;
+            Exec::General {
+                cursor: Cursor::new(&plan.query.root),
+                regs,
+                done,
+            }
+        };
+        Ok(ResultStream {
+            plan,
+            arena: qa,
+            consts,
+            globals,
+            exec: mode,
+        })
+    }
+}
+
+enum Exec<'vm> {
+    General {
+        cursor: Cursor<'vm>,
+        regs: Vec<Value<'vm>>,
+        done: bool,
+    },
+    Streaming {
+        pipeline: Pipeline,
+        row_arena: &'vm mut Bump,
+        regs_store: &'vm mut Vec<Value<'static>>,
+    },
+}
+
+/// A fused Scan → Filter → Limit → Project loop over a reader.
+struct Pipeline {
+    reader: Option<Box<dyn RowReader>>,
+    filters: Vec<ProgId>,
+    limit: Option<ProgId>,
+    offset: Option<ProgId>,
+    remaining: Option<u64>,
+    started: bool,
+}
+
+impl Pipeline {
+    fn new(plan: &CompiledPlan, part: usize, parts: usize) -> Result<Pipeline> {
+        let mut op = match &plan.query.root {
+            Op::Project { input, .. } | Op::ProjectValue { input, .. } => &**input,
+            _ => unreachable_plan()?,
+        };
+        let mut filters = Vec::new();
+        let (mut limit, mut offset) = (None, None);
+        loop {
+            match op {
+                Op::Filter { input, pred } => {
+                    filters.push(*pred);
+                    op = input;
+                }
+                Op::LimitOffset {
+                    input,
+                    limit: l,
+                    offset: o,
+                } => {
+                    limit = *l;
+                    offset = *o;
+                    op = input;
+                }
+                Op::ScanSource { source, layout } => {
+                    filters.reverse();
+                    let reader = if parts > 1 && (limit.is_some() || offset.is_some()) {
+                        // LIMIT over partitions would count per partition: run whole.
+                        if part == 0 {
+                            Some(plan.sources[*source as usize].open(layout)?)
+                        } else {
+                            None
+                        }
+                    } else {
+                        plan.sources[*source as usize].open_partition(layout, part, parts)?
+                    };
+                    return Ok(Pipeline {
+                        reader,
+                        filters,
+                        limit,
+                        offset,
+                        remaining: None,
+                        started: false,
+                    });
+                }
+                _ => return unreachable_plan(),
+            }
+        }
+    }
+}
+
+fn unreachable_plan<T>() -> Result<T> {
+    Err(QueryError::Eval(crate::error::EvalError::Fatal(
+        "plan marked streaming has another shape".into(),
+    )))
+}
+
+/// The rows of one execution.
+pub struct ResultStream<'vm> {
+    plan: &'vm CompiledPlan,
+    arena: &'vm Bump,
+    consts: Vec<Value<'vm>>,
+    globals: Vec<Value<'vm>>,
+    exec: Exec<'vm>,
+}
+
+impl<'vm> ResultStream<'vm> {
+    /// The shape of the result: tuples with columns, values, or one scalar.
+    pub fn shape(&self) -> &Shape {
+        &self.plan.query.shape
+    }
+
+    /// Whether the result is ordered (a LIST) rather than a BAG.
+    pub fn is_ordered(&self) -> bool {
+        self.plan.query.ordered
+    }
+
+    /// The next row, valid until the next call.
+    pub fn next_row(&mut self) -> Result<Option<RowView<'_>>> {
+        let ResultStream {
+            plan,
+            arena,
+            consts,
+            globals,
+            exec,
+        } = self;
+        let plan: &CompiledPlan = plan;
+        match exec {
+            Exec::General {
+                cursor,
+                regs,
+                done,
+            } => {
+                if *done {
+                    return Ok(None);
+                }
+                let cx = Ctx {
+                    plan,
+                    arena,
+                    consts,
+                    globals,
+                };
+                if ops::next(cursor, &plan.query.root, regs, &cx)? {
+                    Ok(Some(RowView {
+                        value: regs[plan.query.out as usize],
+                        shape: &plan.query.shape,
+                        _regs: None,
+                    }))
+                } else {
+                    *done = true;
+                    Ok(None)
+                }
+            }
+            Exec::Streaming {
+                pipeline,
+                row_arena,
+                regs_store,
+            } => {
+                row_arena.reset();
+                let ra: &Bump = row_arena;
+                let mut regs: Vec<Value<'_>> = recycle(std::mem::take(*regs_store));
+                regs.resize(plan.register_count, Value::Missing);
+                let cx = Ctx {
+                    plan,
+                    arena: ra,
+                    consts,
+                    globals,
+                };
+                let found = pipeline_next(pipeline, &mut regs, &cx);
+                match found {
+                    Ok(true) => Ok(Some(RowView {
+                        value: regs[plan.query.out as usize],
+                        shape: &plan.query.shape,
+                        _regs: Some(RegsGuard {
+                            regs,
+                            home: regs_store,
+                        }),
+                    })),
+                    other => {
+                        **regs_store = recycle(regs);
+                        other.map(|_| None)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads every row and returns the whole result as one value: a BAG (a LIST if
+    /// ordered) of the rows, or the scalar.
+    pub fn materialize(mut self) -> Result<OwnedValue> {
+        let scalar = *self.shape() == Shape::Scalar;
+        let ordered = self.is_ordered();
+        let mut items = Vec::new();
+        while let Some(row) = self.next_row()? {
+            items.push(row.to_owned_value());
+        }
+        Ok(if scalar {
+            items.pop().unwrap_or(OwnedValue::Missing)
+        } else if ordered {
+            OwnedValue::List(items)
+        } else {
+            OwnedValue::Bag(items)
+        })
+    }
+}
+
+fn pipeline_next<'p: 'a, 'a>(
+    p: &mut Pipeline,
+    regs: &mut [Value<'a>],
+    cx: &Ctx<'p, 'a>,
+) -> Result<bool> {
+    let Some(reader) = p.reader.as_mut() else {
+        return Ok(false);
+    };
+    if !p.started {
+        p.started = true;
+        let count = |prog: Option<ProgId>, regs: &mut [Value<'a>]| -> Result<Option<u64>> {
+            let Some(prog) = prog else { return Ok(None) };
+            match eval(cx.plan.program(prog), regs, cx)? {
+                Value::Int(i) if i >= 0 => Ok(Some(i as u64)),
+                other => Err(QueryError::Eval(crate::error::EvalError::Fatal(format!(
+                    "LIMIT and OFFSET must be non-negative integers, got {}",
+                    other.type_tag().name()
+                )))),
+            }
+        };
+        p.remaining = count(p.limit, regs)?;
+        let mut skip = count(p.offset, regs)?.unwrap_or(0);
+        while skip > 0 {
+            if !next_passing(reader.as_mut(), &p.filters, regs, cx)? {
+                return Ok(false);
+            }
+            skip -= 1;
+        }
+    }
+    if p.remaining == Some(0) {
+        return Ok(false);
+    }
+    if !next_passing(reader.as_mut(), &p.filters, regs, cx)? {
+        return Ok(false);
+    }
+    if let Some(r) = p.remaining.as_mut() {
+        *r -= 1;
+    }
+    // The projection.
+    match &cx.plan.query.root {
+        Op::Project { fields, out, .. } => {
+            let mut tuple = bumpalo::collections::Vec::with_capacity_in(fields.len(), cx.arena);
+            for (name, prog) in fields {
+                let v = eval(cx.plan.program(*prog), regs, cx)?;
+                if !v.is_missing() {
+                    tuple.push((name.as_str(), v));
+                }
+            }
+            regs[*out as usize] = Value::Tuple(tuple.into_bump_slice());
+        }
+        Op::ProjectValue { expr, out, .. } => {
+            regs[*out as usize] = eval(cx.plan.program(*expr), regs, cx)?;
+        }
+        _ => return unreachable_plan(),
+    }
+    Ok(true)
+}
+
+/// Reads rows until one passes every filter.
+fn next_passing<'a>(
+    reader: &mut dyn RowReader,
+    filters: &[ProgId],
+    regs: &mut [Value<'a>],
+    cx: &Ctx<'_, 'a>,
+) -> Result<bool> {
+    'rows: loop {
+        if !reader.next_row(&mut ValueWriter::new(regs, cx.arena))? {
+            return Ok(false);
+        }
+        for f in filters {
+            if !is_true(&eval(cx.plan.program(*f), regs, cx)?) {
+                continue 'rows;
+            }
+        }
+        return Ok(true);
+    }
+}
+
+/// Gives the register file's allocation back to the VM when a row is done with.
+struct RegsGuard<'s> {
+    regs: Vec<Value<'s>>,
+    home: &'s mut Vec<Value<'static>>,
+}
+
+impl Drop for RegsGuard<'_> {
+    fn drop(&mut self) {
+        *self.home = recycle(std::mem::take(&mut self.regs));
+    }
+}
+
+/// One result row, valid until the stream's next call.
+pub struct RowView<'s> {
+    value: Value<'s>,
+    shape: &'s Shape,
+    _regs: Option<RegsGuard<'s>>,
+}
+
+impl<'s> RowView<'s> {
+    /// Column `i`: for tuple results, the `i`-th projected column; otherwise the value
+    /// itself (for `i == 0`).
+    pub fn get_value(&self, i: usize) -> Value<'_> {
+        match (self.shape, self.value) {
+            (Shape::Tuples(cols), Value::Tuple(fields)) if !cols.is_empty() => {
+                let Some(name) = cols.get(i) else {
+                    return Value::Missing;
+                };
+                if let Some((k, v)) = fields.get(i) {
+                    if k == name {
+                        return *v;
+                    }
+                }
+                lookup_field(fields, name, true)
+            }
+            (Shape::Tuples(_), Value::Tuple(fields)) => {
+                fields.get(i).map(|(_, v)| *v).unwrap_or(Value::Missing)
+            }
+            (_, v) if i == 0 => v,
+            _ => Value::Missing,
+        }
+    }
+
+    pub fn get_i64(&self, i: usize) -> Option<i64> {
+        match self.get_value(i) {
+            Value::Int(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn get_f64(&self, i: usize) -> Option<f64> {
+        match self.get_value(i) {
+            Value::Float(v) => Some(v),
+            Value::Int(v) => Some(v as f64),
+            _ => None,
+        }
+    }
+
+    pub fn get_bool(&self, i: usize) -> Option<bool> {
+        match self.get_value(i) {
+            Value::Bool(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn get_str(&self, i: usize) -> Option<&str> {
+        match self.get_value(i) {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The whole row: a tuple, or the value of a `SELECT VALUE` / scalar query.
+    pub fn value(&self) -> Value<'_> {
+        self.value
+    }
+
+    pub fn to_owned_value(&self) -> OwnedValue {
+        self.value.to_owned_value()
+    }
+}
+
+/// Reusable VMs for one plan, for callers that run it often or on many threads.
+pub struct VmPool {
+    plan: Arc<CompiledPlan>,
+    idle: Mutex<Vec<PartiQLVM>>,
+}
+
+impl VmPool {
+    pub fn new(plan: Arc<CompiledPlan>) -> Self {
+        VmPool {
+            plan,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// A VM for the plan: an idle one if there is one, else a new one. It returns to the
+    /// pool when dropped.
+    pub fn get(&self) -> PooledVm<'_> {
+        let vm = self
+            .idle
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pop()
+            .unwrap_or_else(|| PartiQLVM::new(Arc::clone(&self.plan)));
+        PooledVm {
+            pool: self,
+            vm: Some(vm),
+        }
+    }
+
+    pub fn idle_count(&self) -> usize {
+        self.idle.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+}
+
+/// A VM borrowed from a [`VmPool`].
+pub struct PooledVm<'p> {
+    pool: &'p VmPool,
+    vm: Option<PartiQLVM>,
+}
+
+impl std::ops::Deref for PooledVm<'_> {
+    type Target = PartiQLVM;
+    fn deref(&self) -> &PartiQLVM {
+        self.vm.as_ref().expect("present until drop")
+    }
+}
+
+impl std::ops::DerefMut for PooledVm<'_> {
+    fn deref_mut(&mut self) -> &mut PartiQLVM {
+        self.vm.as_mut().expect("present until drop")
+    }
+}
+
+impl Drop for PooledVm<'_> {
+    fn drop(&mut self) {
+        if let Some(vm) = self.vm.take() {
+            self.pool
+                .idle
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(vm);
+        }
+    }
+}

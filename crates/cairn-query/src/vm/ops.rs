@@ -1,0 +1,591 @@
+//! Operator execution: one cursor per operator, pulling rows through the register file.
+//!
+//! A cursor's `next` fills the operator's output slots and returns `true`, or returns
+//! `false` at the end. Streaming operators (scan, filter, project, limit, joins) hold no
+//! rows; blocking operators (group, sort, distinct, set operators, pivot) drain their
+//! input once into query-lifetime memory (the arena of this execution, never the row
+//! arena) and replay the result.
+
+use super::eval::{eval, is_true, Ctx};
+use crate::error::{EvalError, QueryError};
+use crate::plan::*;
+use crate::reader::{RowReader, ValueWriter};
+use crate::value::{hash_value, sort_cmp, total_cmp, Value};
+use bumpalo::collections::Vec as BumpVec;
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::hash::Hasher;
+
+type Res<T> = Result<T, QueryError>;
+
+/// The runtime state of one operator.
+pub(crate) enum Cursor<'a> {
+    Scan {
+        items: &'a [Value<'a>],
+        ordered: bool,
+        pos: usize,
+        opened: bool,
+    },
+    Source {
+        reader: Option<Box<dyn RowReader>>,
+    },
+    Unpivot {
+        fields: &'a [(&'a str, Value<'a>)],
+        pos: usize,
+        opened: bool,
+    },
+    Unary(Box<Cursor<'a>>),
+    Join {
+        left: Box<Cursor<'a>>,
+        right: Option<Box<Cursor<'a>>>,
+        matched: bool,
+    },
+    Limit {
+        input: Box<Cursor<'a>>,
+        remaining: Option<u64>,
+        started: bool,
+    },
+    /// A materialised result: rows of values for a fixed list of slots.
+    Rows {
+        input: Option<Box<Cursor<'a>>>,
+        rows: Vec<&'a [Value<'a>]>,
+        pos: usize,
+    },
+}
+
+impl<'a> Cursor<'a> {
+    pub fn new(op: &Op) -> Cursor<'a> {
+        match op {
+            Op::Scan { .. } => Cursor::Scan {
+                items: &[],
+                ordered: false,
+                pos: 0,
+                opened: false,
+            },
+            Op::ScanSource { .. } => Cursor::Source { reader: None },
+            Op::Unpivot { .. } => Cursor::Unpivot {
+                fields: &[],
+                pos: 0,
+                opened: false,
+            },
+            Op::Filter { input, .. }
+            | Op::Project { input, .. }
+            | Op::ProjectAll { input, .. }
+            | Op::ProjectValue { input, .. } => Cursor::Unary(Box::new(Cursor::new(input))),
+            Op::Join { left, .. } | Op::HashJoin { left, .. } => Cursor::Join {
+                left: Box::new(Cursor::new(left)),
+                right: None,
+                matched: false,
+            },
+            Op::LimitOffset { input, .. } => Cursor::Limit {
+                input: Box::new(Cursor::new(input)),
+                remaining: None,
+                started: false,
+            },
+            Op::GroupBy { input, .. }
+            | Op::OrderBy { input, .. }
+            | Op::Distinct { input, .. }
+            | Op::Pivot { input, .. } => Cursor::Rows {
+                input: Some(Box::new(Cursor::new(input))),
+                rows: Vec::new(),
+                pos: usize::MAX,
+            },
+            Op::SetOp { .. } | Op::ExprQuery { .. } => Cursor::Rows {
+                input: None,
+                rows: Vec::new(),
+                pos: usize::MAX,
+            },
+        }
+    }
+}
+
+fn eval_q<'a>(p: ProgId, regs: &mut [Value<'a>], cx: &Ctx<'_, 'a>) -> Res<Value<'a>> {
+    Ok(eval(cx.plan.program(p), regs, cx)?)
+}
+
+/// Produces the next row of `op`.
+pub(crate) fn next<'a>(
+    cur: &mut Cursor<'a>,
+    op: &'a Op,
+    regs: &mut [Value<'a>],
+    cx: &Ctx<'_, 'a>,
+) -> Res<bool> {
+    match (op, cur) {
+        (
+            Op::Scan {
+                expr,
+                as_slot,
+                at_slot,
+            },
+            Cursor::Scan {
+                items,
+                ordered,
+                pos,
+                opened,
+            },
+        ) => {
+            if !*opened {
+                *opened = true;
+                let v = eval_q(*expr, regs, cx)?;
+                match v {
+                    Value::List(xs) => {
+                        *items = xs;
+                        *ordered = true;
+                    }
+                    Value::Bag(xs) => *items = xs,
+                    other => {
+                        if cx.strict() && !matches!(other, Value::Tuple(_)) {
+                            return Err(EvalError::type_err(format!(
+                                "FROM expects a collection, got {}",
+                                other.type_tag().name()
+                            ))
+                            .into());
+                        }
+                        *items = cx.arena.alloc_slice_copy(&[other]);
+                    }
+                }
+            }
+            let Some(v) = items.get(*pos) else {
+                return Ok(false);
+            };
+            regs[*as_slot as usize] = *v;
+            if let Some(at) = at_slot {
+                regs[*at as usize] = if *ordered {
+                    Value::Int(*pos as i64)
+                } else {
+                    Value::Missing
+                };
+            }
+            *pos += 1;
+            Ok(true)
+        }
+        (Op::ScanSource { source, layout }, Cursor::Source { reader }) => {
+            if reader.is_none() {
+                *reader = Some(cx.plan.sources[*source as usize].open(layout)?);
+            }
+            let r = reader.as_mut().expect("opened above");
+            let mut w = ValueWriter::new(regs, cx.arena);
+            r.next_row(&mut w)
+        }
+        (
+            Op::Unpivot {
+                expr,
+                as_slot,
+                at_slot,
+            },
+            Cursor::Unpivot {
+                fields,
+                pos,
+                opened,
+            },
+        ) => {
+            if !*opened {
+                *opened = true;
+                *fields = match eval_q(*expr, regs, cx)? {
+                    Value::Tuple(f) => f,
+                    Value::Missing => &[],
+                    other => cx.arena.alloc_slice_copy(&[("_1", other)]),
+                };
+            }
+            let Some((k, v)) = fields.get(*pos) else {
+                return Ok(false);
+            };
+            regs[*as_slot as usize] = *v;
+            if let Some(at) = at_slot {
+                regs[*at as usize] = Value::Str(k);
+            }
+            *pos += 1;
+            Ok(true)
+        }
+        (Op::Filter { input, pred }, Cursor::Unary(inner)) => {
+            while next(inner, input, regs, cx)? {
+                if is_true(&eval_q(*pred, regs, cx)?) {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        }
+        (Op::Project { input, fields, out }, Cursor::Unary(inner)) => {
+            if !next(inner, input, regs, cx)? {
+                return Ok(false);
+            }
+            let mut tuple = BumpVec::with_capacity_in(fields.len(), cx.arena);
+            for (name, p) in fields {
+                let v = eval_q(*p, regs, cx)?;
+                if !v.is_missing() {
+                    tuple.push((name.as_str(), v));
+                }
+            }
+            regs[*out as usize] = Value::Tuple(tuple.into_bump_slice());
+            Ok(true)
+        }
+        (Op::ProjectAll { input, vars, out }, Cursor::Unary(inner)) => {
+            if !next(inner, input, regs, cx)? {
+                return Ok(false);
+            }
+            let mut tuple = BumpVec::new_in(cx.arena);
+            for (name, slot) in vars {
+                match regs[*slot as usize] {
+                    Value::Tuple(fields) => tuple.extend_from_slice(fields),
+                    Value::Missing => {}
+                    v => tuple.push((name.as_str(), v)),
+                }
+            }
+            regs[*out as usize] = Value::Tuple(tuple.into_bump_slice());
+            Ok(true)
+        }
+        (Op::ProjectValue { input, expr, out }, Cursor::Unary(inner)) => {
+            if !next(inner, input, regs, cx)? {
+                return Ok(false);
+            }
+            regs[*out as usize] = eval_q(*expr, regs, cx)?;
+            Ok(true)
+        }
+        (
+            Op::Join {
+                kind,
+                right: right_op,
+                on,
+                right_slots,
+                left: left_op,
+            },
+            Cursor::Join {
+                left,
+                right,
+                matched,
+            },
+        ) => loop {
+            if right.is_none() {
+                if !next(left, left_op, regs, cx)? {
+                    return Ok(false);
+                }
+                *right = Some(Box::new(Cursor::new(right_op)));
+                *matched = false;
+            }
+            let r = right.as_mut().expect("set above");
+            if next(r, right_op, regs, cx)? {
+                let pass = match on {
+                    Some(p) => is_true(&eval_q(*p, regs, cx)?),
+                    None => true,
+                };
+                if pass {
+                    *matched = true;
+                    return Ok(true);
+                }
+                continue;
+            }
+            *right = None;
+            if *kind == JoinKind::Left && !*matched {
+                for s in right_slots {
+                    regs[*s as usize] = Value::Null;
+                }
+                return Ok(true);
+            }
+        },
+        (
+            Op::LimitOffset {
+                input,
+                limit,
+                offset,
+            },
+            Cursor::Limit {
+                input: inner,
+                remaining,
+                started,
+            },
+        ) => {
+            if !*started {
+                *started = true;
+                let count = |p: &Option<ProgId>, regs: &mut [Value<'a>], what: &str| -> Res<Option<u64>> {
+                    let Some(p) = p else { return Ok(None) };
+                    match eval_q(*p, regs, cx)? {
+                        Value::Int(i) if i >= 0 => Ok(Some(i as u64)),
+                        other => Err(EvalError::Fatal(format!(
+                            "{what} must be a non-negative integer, got {}",
+                            other.type_tag().name()
+                        ))
+                        .into()),
+                    }
+                };
+                *remaining = count(limit, regs, "LIMIT")?;
+                let skip = count(offset, regs, "OFFSET")?.unwrap_or(0);
+                for _ in 0..skip {
+                    if !next(inner, input, regs, cx)? {
+                        return Ok(false);
+                    }
+                }
+            }
+            if *remaining == Some(0) {
+                return Ok(false);
+            }
+            if !next(inner, input, regs, cx)? {
+                return Ok(false);
+            }
+            if let Some(r) = remaining {
+                *r -= 1;
+            }
+            Ok(true)
+        }
+        (op, Cursor::Rows { input, rows, pos }) => {
+            if *pos == usize::MAX {
+                *rows = materialize(op, input.as_deref_mut(), regs, cx)?;
+                *pos = 0;
+            }
+            let Some(row) = rows.get(*pos) else {
+                return Ok(false);
+            };
+            for (slot, v) in output_slots(op).into_iter().zip(row.iter()) {
+                regs[slot as usize] = *v;
+            }
+            *pos += 1;
+            Ok(true)
+        }
+        _ => Err(QueryError::Eval(EvalError::Fatal(
+            "operator and cursor disagree".into(),
+        ))),
+    }
+}
+
+/// The slots a blocking operator's rows fill, in row order.
+fn output_slots(op: &Op) -> Vec<Reg> {
+    match op {
+        Op::GroupBy {
+            keys,
+            aggs,
+            group_as,
+            ..
+        } => keys
+            .iter()
+            .map(|(_, s)| *s)
+            .chain(aggs.iter().map(|a| a.out))
+            .chain(group_as.iter().map(|(s, _)| *s))
+            .collect(),
+        Op::OrderBy { carry, .. } => carry.clone(),
+        Op::Distinct { slot, .. } => vec![*slot],
+        Op::Pivot { out, .. } | Op::SetOp { out, .. } | Op::ExprQuery { out, .. } => vec![*out],
+        _ => Vec::new(),
+    }
+}
+
+fn hash_of(vals: &[Value<'_>]) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for v in vals {
+        hash_value(v, &mut h);
+    }
+    h.finish()
+}
+
+fn same(a: &[Value<'_>], b: &[Value<'_>]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| total_cmp(x, y) == Ordering::Equal)
+}
+
+/// Runs a blocking operator to completion.
+fn materialize<'a>(
+    op: &'a Op,
+    input: Option<&mut Cursor<'a>>,
+    regs: &mut [Value<'a>],
+    cx: &Ctx<'_, 'a>,
+) -> Res<Vec<&'a [Value<'a>]>> {
+    let arena = cx.arena;
+    match op {
+        Op::ExprQuery { expr, .. } => {
+            let v = eval_q(*expr, regs, cx)?;
+            Ok(vec![arena.alloc_slice_copy(&[v])])
+        }
+        Op::Distinct { input: in_op, slot } => {
+            let inp = input.expect("distinct has input");
+            let mut seen: HashMap<u64, Vec<usize>> = HashMap::new();
+            let mut rows: Vec<&'a [Value<'a>]> = Vec::new();
+            while next(inp, in_op, regs, cx)? {
+                let v = [regs[*slot as usize]];
+                let bucket = seen.entry(hash_of(&v)).or_default();
+                if bucket.iter().any(|&i| same(rows[i], &v)) {
+                    continue;
+                }
+                bucket.push(rows.len());
+                rows.push(arena.alloc_slice_copy(&v));
+            }
+            Ok(rows)
+        }
+        Op::OrderBy {
+            input: in_op,
+            keys,
+            carry,
+        } => {
+            let inp = input.expect("order by has input");
+            let nk = keys.len();
+            let mut rows: Vec<&'a [Value<'a>]> = Vec::new();
+            while next(inp, in_op, regs, cx)? {
+                let mut row = BumpVec::with_capacity_in(nk + carry.len(), arena);
+                for k in keys {
+                    row.push(eval_q(k.expr, regs, cx)?);
+                }
+                row.extend(carry.iter().map(|s| regs[*s as usize]));
+                rows.push(row.into_bump_slice());
+            }
+            rows.sort_by(|a, b| {
+                for (i, k) in keys.iter().enumerate() {
+                    let o = sort_cmp(&a[i], &b[i], k.descending, k.nulls_first);
+                    if o != Ordering::Equal {
+                        return o;
+                    }
+                }
+                Ordering::Equal
+            });
+            Ok(rows.into_iter().map(|r| &r[nk..]).collect())
+        }
+        Op::Pivot {
+            input: in_op,
+            key,
+            value,
+            ..
+        } => {
+            let inp = input.expect("pivot has input");
+            let mut fields = BumpVec::new_in(arena);
+            while next(inp, in_op, regs, cx)? {
+                let k = eval_q(*key, regs, cx)?;
+                let v = eval_q(*value, regs, cx)?;
+                match (k, v) {
+                    (_, Value::Missing) => {}
+                    (Value::Str(k), v) => fields.push((k, v)),
+                    (other, _) if cx.strict() => {
+                        return Err(EvalError::type_err(format!(
+                            "PIVOT keys must be strings, got {}",
+                            other.type_tag().name()
+                        ))
+                        .into())
+                    }
+                    _ => {}
+                }
+            }
+            let t = Value::Tuple(fields.into_bump_slice());
+            Ok(vec![arena.alloc_slice_copy(&[t])])
+        }
+        Op::SetOp {
+            op: set_op,
+            all,
+            outer,
+            left,
+            right,
+            ..
+        } => {
+            let l = collect_query(left, regs, cx, *outer)?;
+            let r = collect_query(right, regs, cx, *outer)?;
+            let out = set_operation(*set_op, *all, l, r);
+            Ok(out
+                .into_iter()
+                .map(|v| &*arena.alloc_slice_copy(&[v]))
+                .collect())
+        }
+        Op::GroupBy {
+            input: in_op,
+            keys,
+            aggs,
+            group_as,
+            implicit,
+        } => {
+            let inp = input.expect("group by has input");
+            super::group::group_by(inp, in_op, keys, aggs, group_as.as_ref(), *implicit, regs, cx)
+        }
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// The elements of a set operator's operand.
+fn collect_query<'a>(
+    q: &'a Query,
+    regs: &mut [Value<'a>],
+    cx: &Ctx<'_, 'a>,
+    outer: bool,
+) -> Res<Vec<Value<'a>>> {
+    let mut cur = Cursor::new(&q.root);
+    let mut out = Vec::new();
+    while next(&mut cur, &q.root, regs, cx)? {
+        let v = regs[q.out as usize];
+        if q.shape == Shape::Scalar {
+            match v {
+                Value::Bag(xs) | Value::List(xs) => out.extend_from_slice(xs),
+                other => {
+                    if !outer && cx.strict() {
+                        return Err(EvalError::type_err(format!(
+                            "set operators expect collections, got {}",
+                            other.type_tag().name()
+                        ))
+                        .into());
+                    }
+                    out.push(other)
+                }
+            }
+        } else {
+            out.push(v);
+        }
+    }
+    Ok(out)
+}
+
+fn set_operation<'a>(op: SetOp, all: bool, l: Vec<Value<'a>>, r: Vec<Value<'a>>) -> Vec<Value<'a>> {
+    let mut result: Vec<Value<'a>> = match op {
+        SetOp::Union => l.into_iter().chain(r).collect(),
+        SetOp::Intersect | SetOp::Except => {
+            let mut right = r;
+            let mut out = Vec::new();
+            for v in l {
+                let hit = right
+                    .iter()
+                    .position(|x| total_cmp(x, &v) == Ordering::Equal);
+                match (op, hit) {
+                    (SetOp::Intersect, Some(i)) => {
+                        right.swap_remove(i);
+                        out.push(v);
+                    }
+                    (SetOp::Except, Some(i)) => {
+                        right.swap_remove(i);
+                    }
+                    (SetOp::Except, None) => out.push(v),
+                    _ => {}
+                }
+            }
+            out
+        }
+    };
+    if !all {
+        let mut seen: Vec<Value<'a>> = Vec::new();
+        result.retain(|v| {
+            if seen.iter().any(|x| total_cmp(x, v) == Ordering::Equal) {
+                false
+            } else {
+                seen.push(*v);
+                true
+            }
+        });
+    }
+    result
+}
+
+/// Runs a subquery with the current registers (its correlation) and returns its result.
+pub(crate) fn run_subquery<'a>(
+    q: &'a Query,
+    regs: &mut [Value<'a>],
+    cx: &Ctx<'_, 'a>,
+) -> Result<Value<'a>, EvalError> {
+    let mut cur = Cursor::new(&q.root);
+    let mut items = BumpVec::new_in(cx.arena);
+    loop {
+        match next(&mut cur, &q.root, regs, cx) {
+            Ok(true) => items.push(regs[q.out as usize]),
+            Ok(false) => break,
+            Err(QueryError::Eval(e)) => return Err(e),
+            Err(other) => return Err(EvalError::Fatal(other.to_string())),
+        }
+    }
+    if q.shape == Shape::Scalar {
+        return Ok(items.first().copied().unwrap_or(Value::Missing));
+    }
+    let items = items.into_bump_slice();
+    Ok(if q.ordered {
+        Value::List(items)
+    } else {
+        Value::Bag(items)
+    })
+}
+
