@@ -101,7 +101,14 @@ impl Worker {
     {
         let job: Job = Box::new(move || match catch_unwind(AssertUnwindSafe(f)) {
             Ok(v) => Guarded::Done(v),
-            Err(payload) => Guarded::Panicked(panic_message(payload.as_ref())),
+            Err(payload) => {
+                let place = PANIC_PLACE.with(|p| p.borrow_mut().take());
+                let message = panic_message(payload.as_ref());
+                Guarded::Panicked(match place {
+                    Some(place) => format!("{message} (at {place})"),
+                    None => message,
+                })
+            }
         });
         if self.jobs.send(job).is_err() {
             *self = Worker::new();
@@ -127,6 +134,11 @@ impl Default for Worker {
     }
 }
 
+thread_local! {
+    /// Where the last panic on this worker thread happened (set by the panic hook).
+    static PANIC_PLACE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
         (*s).to_owned()
@@ -142,7 +154,11 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 pub fn quiet_worker_panics() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if std::thread::current().name() != Some("conformance-worker") {
+        if std::thread::current().name() == Some("conformance-worker") {
+            if let Some(loc) = info.location() {
+                PANIC_PLACE.with(|p| *p.borrow_mut() = Some(loc.to_string()));
+            }
+        } else {
             default(info);
         }
     }));
