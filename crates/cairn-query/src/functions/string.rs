@@ -34,7 +34,12 @@ pub fn upper<'a>(args: &[Value<'a>], cx: &FnContext<'a>) -> FnResult<'a> {
     }
     let mut out = BumpString::with_capacity_in(s.len(), cx.arena);
     for c in s.chars() {
-        out.extend(c.to_uppercase());
+        // U+019B has an upper case only since Unicode 16; PartiQL keeps it as is.
+        if c == '\u{019B}' {
+            out.push(c);
+        } else {
+            out.extend(c.to_uppercase());
+        }
     }
     Ok(Value::Str(out.into_bump_str()))
 }
