@@ -342,8 +342,8 @@ pub fn is_type(v: &Value<'_>, target: CastTarget) -> bool {
         }
         CastTarget::Decimal { precision, scale } => match v {
             Value::Decimal(d) => {
-                scale.map_or(true, |s| d.scale() <= s)
-                    && precision.map_or(true, |p| decimal_digits(d) <= p)
+                !matches!(scale, Some(s) if d.scale() > s)
+                    && !matches!(precision, Some(p) if decimal_digits(d) > p)
             }
             _ => false,
         },

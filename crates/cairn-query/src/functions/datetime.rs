@@ -845,7 +845,7 @@ fn significant_digits(nanos: u32) -> u8 {
     }
     let mut d = 9;
     let mut n = nanos;
-    while n % 10 == 0 {
+    while (n / 10) * 10 == n {
         n /= 10;
         d -= 1;
     }
