@@ -56,7 +56,17 @@ impl<'c> Compiler<'c> {
 
     /// Compiles `text` into a plan.
     pub fn compile(&self, text: &str) -> Result<Arc<CompiledPlan>> {
-        let logical = front::plan(text, &self.functions)?;
+        // The upstream planner can panic on some invalid statements; that must be an
+        // error, never a crash of the caller.
+        let logical = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            front::plan(text, &self.functions)
+        }))
+        .unwrap_or_else(|_| {
+            Err(QueryError::Planning {
+                message: "the statement could not be planned".into(),
+                location: None,
+            })
+        })?;
         let plan = ops::PlanBuilder::new(self.catalog, &self.functions, self.mode)
             .build(&logical)
             .map_err(|e| match e {

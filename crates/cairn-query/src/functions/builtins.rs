@@ -7,7 +7,7 @@
 //! (`MOD(NULL, 'a')` is an error in strict mode), via [`check_args`].
 
 use super::{cast, collection, datetime, numeric, string};
-use super::{AbsentArgs, FunctionDef, FunctionRegistry};
+use super::{AbsentArgs, FnContext, FnResult, FunctionDef, FunctionRegistry};
 use crate::error::EvalError;
 use crate::value::Value;
 
@@ -123,6 +123,7 @@ pub fn register_all(r: &mut FunctionRegistry) {
 
     // CAST(v AS T) as a call: `cast(v, 'TypeName')`.
     reg("cast", 2..=2, P, fn_ptr(cast::cast_fn));
+    reg("is_type", 2..=2, P, fn_ptr(is_type_fn));
 }
 
 /// The type of every built-in: a plain function pointer, higher-ranked over `'a`.
@@ -337,5 +338,16 @@ mod tests {
             ),
             Value::BigInt(_)
         ));
+    }
+}
+
+/// `is_type(v, 'T')`: the rewritten form of `v IS T`.
+fn is_type_fn<'a>(args: &[Value<'a>], _cx: &FnContext<'a>) -> FnResult<'a> {
+    let Value::Str(name) = args[1] else {
+        return Err(EvalError::Fatal("IS expects a type name".into()));
+    };
+    match super::CastTarget::from_name(name) {
+        Some(t) => Ok(Value::Bool(super::is_type(&args[0], t))),
+        None => Err(EvalError::Fatal(format!("unknown type `{name}` in IS"))),
     }
 }

@@ -228,7 +228,6 @@ pub fn and<'a>(a: Value<'a>, b: Value<'a>) -> Result<Value<'a>, EvalError> {
     let (a, b) = (logic_operand(a, "AND")?, logic_operand(b, "AND")?);
     Ok(match (a, b) {
         (Value::Bool(true), Value::Bool(true)) => Value::Bool(true),
-        (Value::Missing, _) | (_, Value::Missing) => Value::Missing,
         _ => Value::Null,
     })
 }
@@ -240,7 +239,6 @@ pub fn or<'a>(a: Value<'a>, b: Value<'a>) -> Result<Value<'a>, EvalError> {
     let (a, b) = (logic_operand(a, "OR")?, logic_operand(b, "OR")?);
     Ok(match (a, b) {
         (Value::Bool(false), Value::Bool(false)) => Value::Bool(false),
-        (Value::Missing, _) | (_, Value::Missing) => Value::Missing,
         _ => Value::Null,
     })
 }

@@ -144,8 +144,7 @@ pub(crate) fn group_by<'a>(
         key_buf.clear();
         for (p, _) in keys {
             let k = eval(cx.plan.program(*p), regs, cx)?;
-            // MISSING and NULL group together, as NULL.
-            key_buf.push(if k.is_missing() { Value::Null } else { k });
+            key_buf.push(k);
         }
         let mut h = std::collections::hash_map::DefaultHasher::new();
         for k in &key_buf {
@@ -217,7 +216,7 @@ pub(crate) fn group_by<'a>(
         if group_as.is_some() {
             row.push(Value::Bag(cx.arena.alloc_slice_copy(&g.members)));
         }
-        rows.push(&*row.into_bump_slice());
+        rows.push(row.into_bump_slice());
     }
     Ok(rows)
 }

@@ -539,7 +539,9 @@ fn set_operation<'a>(op: SetOp, all: bool, l: Vec<Value<'a>>, r: Vec<Value<'a>>)
                         out.push(v);
                     }
                     (SetOp::Except, Some(i)) => {
-                        right.swap_remove(i);
+                        if all {
+                            right.swap_remove(i);
+                        }
                     }
                     (SetOp::Except, None) => out.push(v),
                     _ => {}
