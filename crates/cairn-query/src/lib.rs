@@ -15,7 +15,9 @@ pub mod vm;
 
 pub use compiler::{Catalog, Compiler};
 pub use error::{EvalError, Location, QueryError};
-pub use functions::{AbsentArgs, FnContext, FnResult, FunctionDef, FunctionRegistry, ScalarFunction};
+pub use functions::{
+    AbsentArgs, FnContext, FnResult, FunctionDef, FunctionRegistry, ScalarFunction,
+};
 pub use plan::{CompiledPlan, Mode, Shape};
 pub use reader::{BufferStability, JsonLinesSource, MemorySource, ScanLayout, Source, ValueWriter};
 pub use value::{OwnedValue, Value};

@@ -46,35 +46,123 @@ pub enum BinaryOp {
 /// One bytecode instruction.
 #[derive(Clone, Debug)]
 pub enum Instr {
-    Const { dst: Reg, k: u32 },
-    Move { dst: Reg, src: Reg },
+    Const {
+        dst: Reg,
+        k: u32,
+    },
+    Move {
+        dst: Reg,
+        src: Reg,
+    },
     /// A global variable (a catalog table or a value of the environment).
-    Global { dst: Reg, g: u32 },
-    Unary { op: UnaryOp, dst: Reg, a: Reg },
-    Binary { op: BinaryOp, dst: Reg, a: Reg, b: Reg },
-    And { dst: Reg, a: Reg, b: Reg },
-    Or { dst: Reg, a: Reg, b: Reg },
-    Field { dst: Reg, src: Reg, name: u32, case_sensitive: bool },
-    Index { dst: Reg, src: Reg, index: i64 },
+    Global {
+        dst: Reg,
+        g: u32,
+    },
+    Unary {
+        op: UnaryOp,
+        dst: Reg,
+        a: Reg,
+    },
+    Binary {
+        op: BinaryOp,
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+    },
+    And {
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+    },
+    Or {
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+    },
+    Field {
+        dst: Reg,
+        src: Reg,
+        name: u32,
+        case_sensitive: bool,
+    },
+    Index {
+        dst: Reg,
+        src: Reg,
+        index: i64,
+    },
     /// `src[key]`: an integer indexes a list, a string names a field.
-    DynIndex { dst: Reg, src: Reg, key: Reg },
-    Call { dst: Reg, f: FnId, args: Reg, n: u32 },
-    Like { dst: Reg, value: Reg, pattern: u32 },
-    LikeDyn { dst: Reg, value: Reg, pattern: Reg, escape: Option<Reg> },
-    IsType { dst: Reg, src: Reg, ty: TypeTest, not: bool },
-    MakeList { dst: Reg, start: Reg, n: u32 },
-    MakeBag { dst: Reg, start: Reg, n: u32 },
+    DynIndex {
+        dst: Reg,
+        src: Reg,
+        key: Reg,
+    },
+    Call {
+        dst: Reg,
+        f: FnId,
+        args: Reg,
+        n: u32,
+    },
+    Like {
+        dst: Reg,
+        value: Reg,
+        pattern: u32,
+    },
+    LikeDyn {
+        dst: Reg,
+        value: Reg,
+        pattern: Reg,
+        escape: Option<Reg>,
+    },
+    IsType {
+        dst: Reg,
+        src: Reg,
+        ty: TypeTest,
+        not: bool,
+    },
+    MakeList {
+        dst: Reg,
+        start: Reg,
+        n: u32,
+    },
+    MakeBag {
+        dst: Reg,
+        start: Reg,
+        n: u32,
+    },
     /// Registers `start..start+2n` hold name, value pairs.
-    MakeTuple { dst: Reg, start: Reg, n: u32 },
-    SubQuery { dst: Reg, q: u32 },
-    NullIf { dst: Reg, a: Reg, b: Reg },
-    Jump { to: u32 },
+    MakeTuple {
+        dst: Reg,
+        start: Reg,
+        n: u32,
+    },
+    SubQuery {
+        dst: Reg,
+        q: u32,
+    },
+    NullIf {
+        dst: Reg,
+        a: Reg,
+        b: Reg,
+    },
+    Jump {
+        to: u32,
+    },
     /// Jumps unless `cond` holds `true`.
-    JumpUnlessTrue { cond: Reg, to: u32 },
+    JumpUnlessTrue {
+        cond: Reg,
+        to: u32,
+    },
     /// Jumps when `src` is not MISSING.
-    JumpIfPresent { src: Reg, to: u32 },
+    JumpIfPresent {
+        src: Reg,
+        to: u32,
+    },
     /// Jumps when `src` is neither NULL nor MISSING.
-    JumpIfNotAbsent { src: Reg, to: u32 },
+    JumpIfNotAbsent {
+        src: Reg,
+        to: u32,
+    },
 }
 
 /// `IS [NOT] <type>` tests.
@@ -105,7 +193,11 @@ impl Instr {
             | Instr::And { dst, a, b }
             | Instr::Or { dst, a, b }
             | Instr::NullIf { dst, a, b }
-            | Instr::DynIndex { dst, src: a, key: b } => {
+            | Instr::DynIndex {
+                dst,
+                src: a,
+                key: b,
+            } => {
                 g(dst);
                 g(a);
                 g(b)
@@ -118,7 +210,12 @@ impl Instr {
                 g(dst);
                 g(value)
             }
-            Instr::LikeDyn { dst, value, pattern, escape } => {
+            Instr::LikeDyn {
+                dst,
+                value,
+                pattern,
+                escape,
+            } => {
                 g(dst);
                 g(value);
                 g(pattern);
@@ -191,12 +288,26 @@ pub enum SetOp {
 #[derive(Clone, Debug)]
 pub enum Op {
     /// Iterates the value of an expression: `FROM expr AS v AT i`.
-    Scan { expr: ProgId, as_slot: Reg, at_slot: Option<Reg> },
+    Scan {
+        expr: ProgId,
+        as_slot: Reg,
+        at_slot: Option<Reg>,
+    },
     /// Reads a catalog table through its reader, decoding only `layout`'s fields.
-    ScanSource { source: u32, layout: ScanLayout },
+    ScanSource {
+        source: u32,
+        layout: ScanLayout,
+    },
     /// `FROM UNPIVOT expr AS v AT k`.
-    Unpivot { expr: ProgId, as_slot: Reg, at_slot: Option<Reg> },
-    Filter { input: Box<Op>, pred: ProgId },
+    Unpivot {
+        expr: ProgId,
+        as_slot: Reg,
+        at_slot: Option<Reg>,
+    },
+    Filter {
+        input: Box<Op>,
+        pred: ProgId,
+    },
     /// Nested-loop join; the right side may refer to the left side's slots (lateral).
     Join {
         kind: JoinKind,
@@ -224,14 +335,42 @@ pub enum Op {
         /// Aggregation without GROUP BY: one row even over no input.
         implicit: bool,
     },
-    OrderBy { input: Box<Op>, keys: Vec<SortKey>, carry: Vec<Reg> },
-    LimitOffset { input: Box<Op>, limit: Option<ProgId>, offset: Option<ProgId> },
-    Project { input: Box<Op>, fields: Vec<(String, ProgId)>, out: Reg },
+    OrderBy {
+        input: Box<Op>,
+        keys: Vec<SortKey>,
+        carry: Vec<Reg>,
+    },
+    LimitOffset {
+        input: Box<Op>,
+        limit: Option<ProgId>,
+        offset: Option<ProgId>,
+    },
+    Project {
+        input: Box<Op>,
+        fields: Vec<(String, ProgId)>,
+        out: Reg,
+    },
     /// `SELECT *`: merges the tuples bound to the input variables.
-    ProjectAll { input: Box<Op>, vars: Vec<(String, Reg)>, out: Reg },
-    ProjectValue { input: Box<Op>, expr: ProgId, out: Reg },
-    Pivot { input: Box<Op>, key: ProgId, value: ProgId, out: Reg },
-    Distinct { input: Box<Op>, slot: Reg },
+    ProjectAll {
+        input: Box<Op>,
+        vars: Vec<(String, Reg)>,
+        out: Reg,
+    },
+    ProjectValue {
+        input: Box<Op>,
+        expr: ProgId,
+        out: Reg,
+    },
+    Pivot {
+        input: Box<Op>,
+        key: ProgId,
+        value: ProgId,
+        out: Reg,
+    },
+    Distinct {
+        input: Box<Op>,
+        slot: Reg,
+    },
     SetOp {
         op: SetOp,
         all: bool,
@@ -241,7 +380,10 @@ pub enum Op {
         out: Reg,
     },
     /// A query that is one expression (`1 + 1`, `[1, 2]`).
-    ExprQuery { expr: ProgId, out: Reg },
+    ExprQuery {
+        expr: ProgId,
+        out: Reg,
+    },
 }
 
 /// The shape of a query's result.

@@ -33,11 +33,10 @@ pub(crate) fn literal(lit: &lg::Lit) -> Result<OwnedValue> {
         lg::Lit::String(s) => OwnedValue::Str(s.clone()),
         lg::Lit::Variant(bytes, _kind) => {
             let text = String::from_utf8_lossy(bytes);
-            super::ion::parse_ion(&text)
-                .map_err(|e| QueryError::Planning {
-                    message: format!("bad Ion literal `{text}`: {e}"),
-                    location: None,
-                })?
+            super::ion::parse_ion(&text).map_err(|e| QueryError::Planning {
+                message: format!("bad Ion literal `{text}`: {e}"),
+                location: None,
+            })?
         }
         lg::Lit::Struct(fields) => OwnedValue::Tuple(
             fields
@@ -46,9 +45,7 @@ pub(crate) fn literal(lit: &lg::Lit) -> Result<OwnedValue> {
                 .collect::<Result<_>>()?,
         ),
         lg::Lit::Bag(items) => OwnedValue::Bag(items.iter().map(literal).collect::<Result<_>>()?),
-        lg::Lit::List(items) => {
-            OwnedValue::List(items.iter().map(literal).collect::<Result<_>>()?)
-        }
+        lg::Lit::List(items) => OwnedValue::List(items.iter().map(literal).collect::<Result<_>>()?),
         #[allow(unreachable_patterns)]
         other => return Err(QueryError::Unsupported(format!("literal {other:?}"))),
     })
@@ -175,7 +172,7 @@ impl PlanBuilder<'_> {
     }
 
     /// Whether `e` can be resolved (for dynamic lookups with several candidates).
-    fn resolvable(&self, e: &lg::ValueExpr, scope: &Scope) -> bool {
+    pub(crate) fn resolvable(&self, e: &lg::ValueExpr, scope: &Scope) -> bool {
         match e {
             lg::ValueExpr::VarRef(name, kind) => {
                 let (n, cs) = binding_name(name);

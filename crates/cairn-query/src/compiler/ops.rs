@@ -31,7 +31,11 @@ impl Scope {
                 n.eq_ignore_ascii_case(name)
             }
         };
-        self.vars.iter().rev().find(|(n, _)| hit(n)).map(|(_, r)| *r)
+        self.vars
+            .iter()
+            .rev()
+            .find(|(n, _)| hit(n))
+            .map(|(_, r)| *r)
     }
 
     fn with(&self, name: &str, slot: Reg) -> Scope {
@@ -149,18 +153,21 @@ impl<'c> PlanBuilder<'c> {
         let (name, kind) = match e {
             lg::ValueExpr::VarRef(n, k) => (n, k),
             lg::ValueExpr::DynamicLookup(c) => {
-                let live: Vec<_> = c
-                    .iter()
-                    .filter(|e| match e {
-                        lg::ValueExpr::VarRef(n, lg::VarRefType::Local) => {
-                            let (n, cs) = binding_name(n);
-                            scope.lookup(&n, cs).is_some()
-                        }
-                        _ => true,
-                    })
-                    .collect();
-                match live.as_slice() {
-                    [lg::ValueExpr::VarRef(n, k)] => (n, k),
+                // A FROM item naming a catalog table reads the table, even where the
+                // planner also offers a path into an outer variable as a candidate.
+                let global = c.iter().find_map(|e| match e {
+                    lg::ValueExpr::VarRef(n, k @ lg::VarRefType::Global) => Some((n, k)),
+                    _ => None,
+                });
+                let local_hit = c.iter().any(|e| match e {
+                    lg::ValueExpr::VarRef(n, lg::VarRefType::Local) => {
+                        let (n, cs) = binding_name(n);
+                        scope.lookup(&n, cs).is_some()
+                    }
+                    _ => false,
+                });
+                match global {
+                    Some(g) if !local_hit => g,
                     _ => return None,
                 }
             }
@@ -589,11 +596,7 @@ impl<'c> PlanBuilder<'c> {
                 let (left, ls) = self.leaf(&j.left, scope)?;
                 let (right, rs) = self.leaf(&j.right, &ls)?;
                 let right_slots = rs.vars[ls.vars.len()..].iter().map(|(_, r)| *r).collect();
-                let on = j
-                    .on
-                    .as_ref()
-                    .map(|e| self.program(e, &rs))
-                    .transpose()?;
+                let on = j.on.as_ref().map(|e| self.program(e, &rs)).transpose()?;
                 Ok((
                     Op::Join {
                         kind,

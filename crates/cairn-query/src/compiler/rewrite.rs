@@ -156,13 +156,19 @@ fn rewrite_node(j: &mut Json, ids: &mut Ids) -> Option<Json> {
     }
     // Expr::Call
     if let Some(node) = j.pointer("/Call/node") {
-        let name = node.pointer("/func_name/value")?.as_str()?.to_ascii_lowercase();
+        let name = node
+            .pointer("/func_name/value")?
+            .as_str()?
+            .to_ascii_lowercase();
         let args = node.get("args")?.as_array()?.clone();
         match name.as_str() {
             "cast" | "can_cast" | "can_lossless_cast" if args.len() == 2 => {
                 let ty = args[1].pointer("/node/Named/value").and_then(type_text)?;
                 let value = args[0].pointer("/node/Positional")?.clone();
-                let new_args = vec![positional(value, ids), positional(string_lit(&ty, ids), ids)];
+                let new_args = vec![
+                    positional(value, ids),
+                    positional(string_lit(&ty, ids), ids),
+                ];
                 return Some(call(&name, new_args, ids));
             }
             "date_add" | "date_diff" if !args.is_empty() => {

@@ -19,7 +19,11 @@ pub struct JsonDecodeError {
 
 fn err<T>(path: &str, message: impl Into<String>) -> Result<T, JsonDecodeError> {
     Err(JsonDecodeError {
-        path: if path.is_empty() { "$".into() } else { path.into() },
+        path: if path.is_empty() {
+            "$".into()
+        } else {
+            path.into()
+        },
         message: message.into(),
     })
 }
@@ -78,7 +82,8 @@ fn decode(j: &Json, path: &str) -> Result<OwnedValue, JsonDecodeError> {
 }
 
 fn as_str<'j>(v: &'j Json, path: &str) -> Result<&'j str, JsonDecodeError> {
-    v.as_str().map_or_else(|| err(path, "expected a string"), Ok)
+    v.as_str()
+        .map_or_else(|| err(path, "expected a string"), Ok)
 }
 
 fn decode_tagged(tag: &str, v: &Json, path: &str) -> Result<Option<OwnedValue>, JsonDecodeError> {
@@ -175,7 +180,11 @@ fn get_i64(m: &Map<String, Json>, k: &str) -> Option<i64> {
 
 fn second_parts(m: &Map<String, Json>) -> (u8, u32, u8) {
     let text = match m.get("second") {
-        Some(Json::Object(o)) => o.get("$decimal").and_then(Json::as_str).unwrap_or("0").to_string(),
+        Some(Json::Object(o)) => o
+            .get("$decimal")
+            .and_then(Json::as_str)
+            .unwrap_or("0")
+            .to_string(),
         Some(Json::Number(n)) => n.to_string(),
         _ => "0".to_string(),
     };
@@ -317,7 +326,11 @@ fn decode_interval(tag: &str, v: &Json, path: &str) -> Result<Interval, JsonDeco
     let Json::Object(m) = v else {
         return err(path, "bad interval");
     };
-    let sign = if m.get("sign").and_then(Json::as_str) == Some("-") { -1 } else { 1 };
+    let sign = if m.get("sign").and_then(Json::as_str) == Some("-") {
+        -1
+    } else {
+        1
+    };
     let g = |k: &str| get_i64(m, k).unwrap_or(0);
     Ok(if tag == "$interval_ym" {
         Interval::YearMonth {
@@ -374,7 +387,10 @@ pub fn to_json(v: &OwnedValue) -> Json {
             let mut m = Map::new();
             m.insert("hour".into(), t.hour.into());
             m.insert("minute".into(), t.minute.into());
-            m.insert("second".into(), second_json(t.second, t.nanos, t.fraction_digits));
+            m.insert(
+                "second".into(),
+                second_json(t.second, t.nanos, t.fraction_digits),
+            );
             match t.offset_minutes {
                 Some(off) => {
                     m.insert("timezone_hour".into(), (off / 60).into());
@@ -395,7 +411,10 @@ pub fn to_json(v: &OwnedValue) -> Json {
             m.insert("day".into(), ts.day.into());
             m.insert("hour".into(), ts.hour.into());
             m.insert("minute".into(), ts.minute.into());
-            m.insert("second".into(), second_json(ts.second, ts.nanos, ts.fraction_digits));
+            m.insert(
+                "second".into(),
+                second_json(ts.second, ts.nanos, ts.fraction_digits),
+            );
             m.insert(
                 "offset".into(),
                 ts.offset_minutes.map_or(Json::Null, |o| o.into()),
@@ -429,7 +448,12 @@ pub fn to_json(v: &OwnedValue) -> Json {
                 .iter()
                 .all(|(k, _)| !k.starts_with('$') && seen.insert(k.as_str()));
             if plain {
-                Json::Object(fields.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
+                Json::Object(
+                    fields
+                        .iter()
+                        .map(|(k, v)| (k.clone(), to_json(v)))
+                        .collect(),
+                )
             } else {
                 tagged(
                     "$struct",

@@ -180,11 +180,13 @@ impl<'a> Value<'a> {
             Value::Bag(items) => {
                 Value::Bag(arena.alloc_slice_fill_iter(items.iter().map(|v| v.deep_copy(arena))))
             }
-            Value::Tuple(fields) => Value::Tuple(arena.alloc_slice_fill_iter(
-                fields
-                    .iter()
-                    .map(|(k, v)| (&*arena.alloc_str(k), v.deep_copy(arena))),
-            )),
+            Value::Tuple(fields) => Value::Tuple(
+                arena.alloc_slice_fill_iter(
+                    fields
+                        .iter()
+                        .map(|(k, v)| (&*arena.alloc_str(k), v.deep_copy(arena))),
+                ),
+            ),
         }
     }
 
@@ -204,7 +206,9 @@ pub fn lookup_field<'a>(fields: &'a [Field<'a>], name: &str, case_sensitive: boo
         }
     } else {
         for (k, v) in fields {
-            if k.eq_ignore_ascii_case(name) || (!k.is_ascii() && k.to_lowercase() == name.to_lowercase()) {
+            if k.eq_ignore_ascii_case(name)
+                || (!k.is_ascii() && k.to_lowercase() == name.to_lowercase())
+            {
                 return *v;
             }
         }

@@ -79,9 +79,9 @@ impl OwnedValue {
             OwnedValue::Bag(items) => {
                 Value::Bag(arena.alloc_slice_fill_iter(items.iter().map(|v| v.as_value(arena))))
             }
-            OwnedValue::Tuple(fields) => Value::Tuple(
-                arena.alloc_slice_fill_iter(fields.iter().map(|(k, v)| (k.as_str(), v.as_value(arena)))),
-            ),
+            OwnedValue::Tuple(fields) => Value::Tuple(arena.alloc_slice_fill_iter(
+                fields.iter().map(|(k, v)| (k.as_str(), v.as_value(arena))),
+            )),
         }
     }
 

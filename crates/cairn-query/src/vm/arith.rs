@@ -126,7 +126,10 @@ pub fn arith<'a>(
         return r.map(|i| int_value(i, arena)).ok_or_else(overflow);
     }
     if matches!(a, Value::Float(_)) || matches!(b, Value::Float(_)) || op == BinaryOp::Exp {
-        let (x, y) = (to_f64(&a).unwrap_or(f64::NAN), to_f64(&b).unwrap_or(f64::NAN));
+        let (x, y) = (
+            to_f64(&a).unwrap_or(f64::NAN),
+            to_f64(&b).unwrap_or(f64::NAN),
+        );
         return Ok(Value::Float(match op {
             BinaryOp::Add => x + y,
             BinaryOp::Sub => x - y,

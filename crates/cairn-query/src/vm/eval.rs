@@ -126,8 +126,7 @@ pub(crate) fn eval<'a>(
             Instr::Call { dst, f, args, n } => {
                 let def = cx.plan.functions.get(*f);
                 let args = &regs[*args as usize..(*args + *n) as usize];
-                let r = if def.absent == AbsentArgs::Propagate
-                    && args.iter().any(|a| a.is_absent())
+                let r = if def.absent == AbsentArgs::Propagate && args.iter().any(|a| a.is_absent())
                 {
                     if args.iter().any(|a| a.is_missing()) {
                         Ok(Value::Missing)

@@ -40,11 +40,7 @@ fn update<'a>(
         return Ok(());
     }
     if spec.distinct {
-        if acc
-            .seen
-            .iter()
-            .any(|x| total_cmp(x, &v) == Ordering::Equal)
-        {
+        if acc.seen.iter().any(|x| total_cmp(x, &v) == Ordering::Equal) {
             return Ok(());
         }
         acc.seen.push(v);

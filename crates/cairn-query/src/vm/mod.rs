@@ -222,11 +222,7 @@ impl<'vm> ResultStream<'vm> {
         } = self;
         let plan: &CompiledPlan = plan;
         match exec {
-            Exec::General {
-                cursor,
-                regs,
-                done,
-            } => {
+            Exec::General { cursor, regs, done } => {
                 if *done {
                     return Ok(None);
                 }

@@ -296,17 +296,18 @@ pub(crate) fn next<'a>(
         ) => {
             if !*started {
                 *started = true;
-                let count = |p: &Option<ProgId>, regs: &mut [Value<'a>], what: &str| -> Res<Option<u64>> {
-                    let Some(p) = p else { return Ok(None) };
-                    match eval_q(*p, regs, cx)? {
-                        Value::Int(i) if i >= 0 => Ok(Some(i as u64)),
-                        other => Err(EvalError::Fatal(format!(
-                            "{what} must be a non-negative integer, got {}",
-                            other.type_tag().name()
-                        ))
-                        .into()),
-                    }
-                };
+                let count =
+                    |p: &Option<ProgId>, regs: &mut [Value<'a>], what: &str| -> Res<Option<u64>> {
+                        let Some(p) = p else { return Ok(None) };
+                        match eval_q(*p, regs, cx)? {
+                            Value::Int(i) if i >= 0 => Ok(Some(i as u64)),
+                            other => Err(EvalError::Fatal(format!(
+                                "{what} must be a non-negative integer, got {}",
+                                other.type_tag().name()
+                            ))
+                            .into()),
+                        }
+                    };
                 *remaining = count(limit, regs, "LIMIT")?;
                 let skip = count(offset, regs, "OFFSET")?.unwrap_or(0);
                 for _ in 0..skip {
@@ -376,7 +377,10 @@ fn hash_of(vals: &[Value<'_>]) -> u64 {
 }
 
 fn same(a: &[Value<'_>], b: &[Value<'_>]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| total_cmp(x, y) == Ordering::Equal)
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| total_cmp(x, y) == Ordering::Equal)
 }
 
 /// Runs a blocking operator to completion.
@@ -485,7 +489,16 @@ fn materialize<'a>(
             implicit,
         } => {
             let inp = input.expect("group by has input");
-            super::group::group_by(inp, in_op, keys, aggs, group_as.as_ref(), *implicit, regs, cx)
+            super::group::group_by(
+                inp,
+                in_op,
+                keys,
+                aggs,
+                group_as.as_ref(),
+                *implicit,
+                regs,
+                cx,
+            )
         }
         _ => Ok(Vec::new()),
     }
@@ -538,11 +551,10 @@ fn set_operation<'a>(op: SetOp, all: bool, l: Vec<Value<'a>>, r: Vec<Value<'a>>)
                         right.swap_remove(i);
                         out.push(v);
                     }
-                    (SetOp::Except, Some(i)) => {
-                        if all {
-                            right.swap_remove(i);
-                        }
+                    (SetOp::Except, Some(i)) if all => {
+                        right.swap_remove(i);
                     }
+                    (SetOp::Except, Some(_)) => {}
                     (SetOp::Except, None) => out.push(v),
                     _ => {}
                 }
@@ -590,4 +602,3 @@ pub(crate) fn run_subquery<'a>(
         Value::Bag(items)
     })
 }
-
