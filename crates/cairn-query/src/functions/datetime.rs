@@ -863,19 +863,7 @@ fn build_timestamp(p: &Parsed) -> Result<Timestamp, &'static str> {
         (None, None, _) => None,
         _ => return Err("both `H` and `h` in the pattern"),
     };
-    let mut ts = Timestamp {
-        year,
-        month: 1,
-        day: 1,
-        hour: 0,
-        minute: 0,
-        second: 0,
-        nanos: 0,
-        fraction_digits: 0,
-        precision: Precision::Year,
-        offset_minutes: None,
-        ion: true,
-    };
+    let mut ts = Timestamp::year(year);
     let Some(month) = p.month else {
         return if p.day.is_some() || hour.is_some() || p.minute.is_some() || p.offset.is_some() {
             Err("the pattern has no month")

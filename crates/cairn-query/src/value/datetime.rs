@@ -149,6 +149,23 @@ fn write_offset(out: &mut String, offset: Option<i16>) {
 }
 
 impl Timestamp {
+    /// The Ion timestamp of a year (`2017T`): year precision, unknown offset.
+    pub fn year(year: i32) -> Timestamp {
+        Timestamp {
+            year,
+            month: 1,
+            day: 1,
+            hour: 0,
+            minute: 0,
+            second: 0,
+            nanos: 0,
+            fraction_digits: 0,
+            precision: Precision::Year,
+            offset_minutes: None,
+            ion: true,
+        }
+    }
+
     /// The Ion text form: `2017T`, `2017-02T`, `2017-02-03`, `2017-02-03T04:05Z`, ...
     pub fn to_ion_text(&self) -> String {
         let mut s = String::with_capacity(32);
@@ -187,19 +204,7 @@ impl Timestamp {
             }
             part.parse().ok()
         };
-        let mut ts = Timestamp {
-            year: num(0, 4)? as i32,
-            month: 1,
-            day: 1,
-            hour: 0,
-            minute: 0,
-            second: 0,
-            nanos: 0,
-            fraction_digits: 0,
-            precision: Precision::Year,
-            offset_minutes: None,
-            ion: true,
-        };
+        let mut ts = Timestamp::year(num(0, 4)? as i32);
         if ts.year == 0 {
             return None;
         }
