@@ -25,3 +25,21 @@ pub fn extract(
     let _ = (language, rel_path, source);
     todo!("per-language extractors")
 }
+
+/// Reusable extraction state for one thread (placeholder until the extractors land).
+pub struct Extractor {}
+
+impl Extractor {
+    pub fn new() -> Extractor {
+        Extractor {}
+    }
+
+    pub fn extract(
+        &mut self,
+        language: Language,
+        rel_path: &str,
+        source: &str,
+    ) -> Result<ParsedFile, ExtractError> {
+        extract(language, rel_path, source)
+    }
+}

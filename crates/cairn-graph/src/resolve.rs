@@ -1,0 +1,508 @@
+//! Name resolution: turning the references of every file into edges to blocks.
+//!
+//! Resolution sees the symbols of the whole workspace at once, so the edges it makes
+//! depend only on the current set of files, never on the order in which they were
+//! synced: an incremental sync and a from-scratch ingest of the same tree agree.
+//!
+//! A name is looked for by scope, nearest first: the file it is used in, then what the
+//! file imports, then a unique definition in the file's package (the nearest directory
+//! holding a package manifest), then a unique definition in the workspace. A reference
+//! nothing matches becomes an edge to an unresolved symbol that keeps its text.
+
+use crate::id::BlockId;
+use crate::model::{BlockKind, EdgeKind, Language};
+use crate::record::{Edge, EdgeInfo, FileIndex, StoredReference, Symbol};
+use std::collections::HashMap;
+
+/// Where a symbol is: (file number, symbol number within the file).
+type SymRef = (u32, u32);
+
+/// The workspace's symbols, indexed for lookup.
+pub struct SymbolTable<'a> {
+    workspace: &'a str,
+    files: Vec<(&'a str, &'a FileIndex)>,
+    /// The package root of each file (a path prefix), for package scope.
+    packages: Vec<&'a str>,
+    by_name: HashMap<&'a str, Vec<SymRef>>,
+    /// Children of each symbol, by name (a type's methods, a module's items). Rust
+    /// methods live under `impl` blocks named after their type; `containers` below
+    /// joins those to the type.
+    children: HashMap<(BlockId, &'a str), Vec<SymRef>>,
+}
+
+impl<'a> SymbolTable<'a> {
+    /// Indexes `files` (sorted by path: ties between equally good candidates go to the
+    /// first, so the order must not depend on sync history). `package_roots` are the
+    /// directories (with a trailing `/`, or "" for the root) that hold a manifest.
+    pub fn new(
+        workspace: &'a str,
+        files: Vec<(&'a str, &'a FileIndex)>,
+        package_roots: &'a [String],
+    ) -> SymbolTable<'a> {
+        debug_assert!(files.windows(2).all(|w| w[0].0 < w[1].0));
+        let mut by_name: HashMap<&str, Vec<SymRef>> = HashMap::new();
+        let mut children: HashMap<(BlockId, &str), Vec<SymRef>> = HashMap::new();
+        let mut packages = Vec::with_capacity(files.len());
+        for (fi, (path, index)) in files.iter().enumerate() {
+            packages.push(package_of(path, package_roots));
+            for (si, s) in index.symbols.iter().enumerate() {
+                let r = (fi as u32, si as u32);
+                by_name.entry(s.name.as_str()).or_default().push(r);
+                if let Some(p) = s.parent.and_then(|p| index.symbols.get(p as usize)) {
+                    children.entry((p.id, s.name.as_str())).or_default().push(r);
+                }
+            }
+        }
+        SymbolTable {
+            workspace,
+            files,
+            packages,
+            by_name,
+            children,
+        }
+    }
+
+    fn sym(&self, r: SymRef) -> &'a Symbol {
+        &self.files[r.0 as usize].1.symbols[r.1 as usize]
+    }
+
+    fn path(&self, r: SymRef) -> &'a str {
+        self.files[r.0 as usize].0
+    }
+
+    /// The edges file number `fi` is the source of: containment from its symbols'
+    /// parents, and every reference, resolved or not. Sorted, without duplicates.
+    pub fn edges_of(&self, fi: usize) -> Vec<Edge> {
+        let (path, index) = self.files[fi];
+        let mut out = Vec::with_capacity(index.symbols.len() + index.references.len());
+        for s in &index.symbols {
+            if let Some(p) = s.parent.and_then(|p| index.symbols.get(p as usize)) {
+                out.push(Edge {
+                    source: p.id,
+                    kind: EdgeKind::Contains,
+                    target: s.id,
+                    line: 0,
+                    info: EdgeInfo {
+                        path: path.to_string(),
+                        target_text: s.name.clone(),
+                        resolved: true,
+                    },
+                });
+            }
+        }
+        let language = index.language;
+        for r in &index.references {
+            let Some(from) = index.symbols.get(r.from as usize) else {
+                continue;
+            };
+            let text = reference_text(language, r);
+            let (target, resolved) = match self.resolve(fi as u32, r) {
+                Some(t) => (self.sym(t).id, true),
+                None => (BlockId::for_unresolved(self.workspace, &text), false),
+            };
+            out.push(Edge {
+                source: from.id,
+                kind: r.kind,
+                target,
+                line: r.line,
+                info: EdgeInfo {
+                    path: path.to_string(),
+                    target_text: text,
+                    resolved,
+                },
+            });
+        }
+        out.sort();
+        out.dedup_by(|a, b| {
+            a.source == b.source && a.kind == b.kind && a.target == b.target && a.line == b.line
+        });
+        out
+    }
+
+    /// The symbol a reference of file `fi` means, if any.
+    fn resolve(&self, fi: u32, r: &StoredReference) -> Option<SymRef> {
+        match r.kind {
+            EdgeKind::Imports => self.resolve_import(fi, r),
+            EdgeKind::Implements | EdgeKind::Extends => {
+                self.resolve_qualified(fi, r.from, &r.name, r.qualifier.as_deref(), is_type)
+            }
+            _ => self.resolve_qualified(
+                fi,
+                r.from,
+                &r.name,
+                r.qualifier.as_deref(),
+                is_target_of_call,
+            ),
+        }
+    }
+
+    fn resolve_import(&self, fi: u32, r: &StoredReference) -> Option<SymRef> {
+        if r.name == "*" {
+            let q = r.qualifier.as_deref()?;
+            let segs = segments(q);
+            let (last, init) = segs.split_last()?;
+            return self.best_by_path(fi, last, init, |k| k == BlockKind::Module);
+        }
+        let segs = r.qualifier.as_deref().map(segments).unwrap_or_default();
+        self.best_by_path(fi, &r.name, &segs, |_| true)
+    }
+
+    /// Resolves `qualifier::name` used in file `fi` inside symbol `from`.
+    fn resolve_qualified(
+        &self,
+        fi: u32,
+        from: u32,
+        name: &str,
+        qualifier: Option<&str>,
+        accept: fn(BlockKind) -> bool,
+    ) -> Option<SymRef> {
+        match qualifier {
+            None => self.resolve_bare(fi, from, name, accept),
+            Some(q) if is_self(q) => self
+                .enclosing_type_member(fi, from, name, accept)
+                .or_else(|| self.resolve_bare(fi, from, name, accept)),
+            Some(q) => {
+                let mut segs: Vec<&str> = segments(q);
+                // A first segment bound by an import stands for the imported path.
+                let imported;
+                if let Some(first) = segs.first().copied() {
+                    if let Some(imp) = self.import_binding(fi, first) {
+                        imported = import_path(imp);
+                        segs.splice(0..1, imported.iter().map(String::as_str));
+                    }
+                }
+                if let Some((last, init)) = segs.split_last() {
+                    let members: Vec<SymRef> = self
+                        .containers(fi, last, init)
+                        .into_iter()
+                        .flat_map(|c| self.members(c, name))
+                        .filter(|&m| accept(self.sym(m).kind))
+                        .collect();
+                    if let Some(best) = self.nearest(fi, &members) {
+                        return Some(best);
+                    }
+                }
+                // The qualifier is a value (`obj.method()`): the method's name alone
+                // decides, when it is unambiguous in scope.
+                self.unique_in_scope(fi, name, accept)
+            }
+        }
+    }
+
+    fn resolve_bare(
+        &self,
+        fi: u32,
+        from: u32,
+        name: &str,
+        accept: fn(BlockKind) -> bool,
+    ) -> Option<SymRef> {
+        // Same file: the candidate sharing the deepest enclosing scope with the use.
+        let index = self.files[fi as usize].1;
+        let local: Vec<SymRef> = self
+            .by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&(f, _)| f == fi)
+            .filter(|&r| accept(self.sym(r).kind))
+            .collect();
+        if !local.is_empty() {
+            let ancestors = ancestors(index, from);
+            return local.into_iter().max_by_key(|&(_, si)| {
+                let parent = index.symbols[si as usize].parent;
+                // Higher is nearer; ties keep the first (max_by_key keeps the last,
+                // hence the reversed position).
+                let depth = parent
+                    .and_then(|p| ancestors.iter().position(|&a| a == p))
+                    .map_or(0, |pos| ancestors.len() - pos);
+                (depth, std::cmp::Reverse(si))
+            });
+        }
+        if let Some(imp) = self.import_binding(fi, name) {
+            if let Some(t) = self.resolve_import(fi, imp) {
+                if accept(self.sym(t).kind) || self.sym(t).kind.is_type() {
+                    return Some(t);
+                }
+            }
+        }
+        // Glob imports (`use m::*`, `from m import *`).
+        for imp in index
+            .references
+            .iter()
+            .filter(|r| r.kind == EdgeKind::Imports && r.name == "*")
+        {
+            if let Some(module) = self.resolve_import(fi, imp) {
+                let found: Vec<SymRef> = self
+                    .members(module, name)
+                    .into_iter()
+                    .filter(|&m| accept(self.sym(m).kind))
+                    .collect();
+                if let Some(&first) = found.first() {
+                    return Some(first);
+                }
+            }
+        }
+        self.unique_in_scope(fi, name, accept)
+    }
+
+    /// `self.name()` / `this.name()`: a member of the type the use sits in.
+    fn enclosing_type_member(
+        &self,
+        fi: u32,
+        from: u32,
+        name: &str,
+        accept: fn(BlockKind) -> bool,
+    ) -> Option<SymRef> {
+        let index = self.files[fi as usize].1;
+        let owner = ancestors(index, from)
+            .into_iter()
+            .map(|a| &index.symbols[a as usize])
+            .find(|s| s.kind.is_type() || s.kind == BlockKind::Impl)?;
+        let members: Vec<SymRef> = self
+            .containers(fi, &owner.name, &[])
+            .into_iter()
+            .flat_map(|c| self.members(c, name))
+            .filter(|&m| accept(self.sym(m).kind))
+            .collect();
+        self.nearest(fi, &members)
+    }
+
+    /// The import of file `fi` that binds `local` (its alias, or its last segment).
+    fn import_binding(&self, fi: u32, local: &str) -> Option<&'a StoredReference> {
+        self.files[fi as usize].1.references.iter().find(|r| {
+            r.kind == EdgeKind::Imports
+                && r.name != "*"
+                && r.alias.as_deref().unwrap_or(&r.name) == local
+        })
+    }
+
+    /// Modules and types named `name` whose qualified name ends with `init::name`
+    /// (as many trailing segments as match, the best first).
+    fn containers(&self, fi: u32, name: &str, init: &[&str]) -> Vec<SymRef> {
+        let Some(cands) = self.by_name.get(name) else {
+            return Vec::new();
+        };
+        let cands: Vec<SymRef> = cands
+            .iter()
+            .copied()
+            .filter(|&r| {
+                let k = self.sym(r).kind;
+                k == BlockKind::Module || k == BlockKind::Impl || k.is_type()
+            })
+            .collect();
+        let best = cands
+            .iter()
+            .map(|&r| suffix_match(&self.sym(r).qualified_name, init))
+            .max()
+            .unwrap_or(0);
+        let mut chosen: Vec<SymRef> = cands
+            .into_iter()
+            .filter(|&r| suffix_match(&self.sym(r).qualified_name, init) == best)
+            .collect();
+        // Same file first, then the rest in table order.
+        chosen.sort_by_key(|&(f, s)| (f != fi, f, s));
+        chosen
+    }
+
+    /// Children of `container` named `name`; for a type, also the members of the
+    /// `impl` blocks of that type (same name) in the workspace.
+    fn members(&self, container: SymRef, name: &str) -> Vec<SymRef> {
+        let c = self.sym(container);
+        let mut out: Vec<SymRef> = self
+            .children
+            .get(&(c.id, name))
+            .cloned()
+            .unwrap_or_default();
+        if c.kind.is_type() || c.kind == BlockKind::Impl {
+            for &other in self.by_name.get(c.name.as_str()).into_iter().flatten() {
+                let o = self.sym(other);
+                if other != container && (o.kind == BlockKind::Impl || o.kind.is_type()) {
+                    out.extend(
+                        self.children
+                            .get(&(o.id, name))
+                            .into_iter()
+                            .flatten()
+                            .copied(),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    /// The best symbol named `name` whose qualified name ends with `init::name`.
+    fn best_by_path(
+        &self,
+        fi: u32,
+        name: &str,
+        init: &[&str],
+        accept: impl Fn(BlockKind) -> bool,
+    ) -> Option<SymRef> {
+        let cands: Vec<SymRef> = self
+            .by_name
+            .get(name)?
+            .iter()
+            .copied()
+            .filter(|&r| accept(self.sym(r).kind) && self.sym(r).kind != BlockKind::Impl)
+            .collect();
+        let score = |r: SymRef| suffix_match(&self.sym(r).qualified_name, init);
+        let best = cands.iter().map(|&r| score(r)).max()?;
+        if !init.is_empty() && best == 0 {
+            // `use std::fmt::Display`: nothing in the workspace is on that path.
+            return None;
+        }
+        let top: Vec<SymRef> = cands.into_iter().filter(|&r| score(r) == best).collect();
+        self.nearest(fi, &top)
+    }
+
+    /// Among candidates, the one in file `fi`, else the one in its package, else the
+    /// first.
+    fn nearest(&self, fi: u32, cands: &[SymRef]) -> Option<SymRef> {
+        cands
+            .iter()
+            .copied()
+            .find(|&(f, _)| f == fi)
+            .or_else(|| {
+                cands
+                    .iter()
+                    .copied()
+                    .find(|&(f, _)| self.packages[f as usize] == self.packages[fi as usize])
+            })
+            .or_else(|| cands.first().copied())
+    }
+
+    /// A definition named `name` that is unique in the file's package, or else unique
+    /// in the workspace.
+    fn unique_in_scope(
+        &self,
+        fi: u32,
+        name: &str,
+        accept: fn(BlockKind) -> bool,
+    ) -> Option<SymRef> {
+        let cands: Vec<SymRef> = self
+            .by_name
+            .get(name)?
+            .iter()
+            .copied()
+            .filter(|&r| accept(self.sym(r).kind))
+            .collect();
+        let package = self.packages[fi as usize];
+        let mut in_package = cands
+            .iter()
+            .copied()
+            .filter(|&(f, _)| self.packages[f as usize] == package);
+        if let (Some(only), None) = (in_package.next(), in_package.next()) {
+            return Some(only);
+        }
+        match cands.as_slice() {
+            [only] => Some(*only),
+            _ => None,
+        }
+    }
+
+    /// The path of the file a symbol is in (for tests and diagnostics).
+    pub fn symbol_path(&self, fi: u32, si: u32) -> &'a str {
+        self.path((fi, si))
+    }
+}
+
+fn is_target_of_call(k: BlockKind) -> bool {
+    // A call may name a type: constructors (`Foo()` in Python, `new Foo()`).
+    k.is_callable() || k == BlockKind::Class || k == BlockKind::Struct
+}
+
+fn is_type(k: BlockKind) -> bool {
+    k.is_type()
+}
+
+fn is_self(q: &str) -> bool {
+    matches!(q, "self" | "Self" | "this" | "cls")
+}
+
+/// Symbol indexes from `from` up to the file module, nearest first.
+fn ancestors(index: &FileIndex, from: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut cur = Some(from);
+    while let Some(c) = cur {
+        if out.len() > index.symbols.len() {
+            break; // a corrupt parent chain must not loop forever
+        }
+        out.push(c);
+        cur = index.symbols.get(c as usize).and_then(|s| s.parent);
+    }
+    out
+}
+
+/// Splits a path as written in any of the languages (`a::b`, `a.b`, `./a/b`,
+/// `crate::a`) into its meaningful segments.
+fn segments(path: &str) -> Vec<&str> {
+    path.split([':', '.', '/', '\\'])
+        .filter(|s| !s.is_empty() && !matches!(*s, "crate" | "self" | "super" | "@"))
+        .collect()
+}
+
+/// The full path an import binds: its qualifier's segments, then its name.
+fn import_path(imp: &StoredReference) -> Vec<String> {
+    let mut out: Vec<String> = imp
+        .qualifier
+        .as_deref()
+        .map(segments)
+        .unwrap_or_default()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    out.push(imp.name.clone());
+    out
+}
+
+/// How many of `init`'s segments, from the end, match the segments of `qualified`
+/// just before its last one.
+fn suffix_match(qualified: &str, init: &[&str]) -> usize {
+    let q = segments(qualified);
+    let Some((_, q_init)) = q.split_last() else {
+        return 0;
+    };
+    q_init
+        .iter()
+        .rev()
+        .zip(init.iter().rev())
+        .take_while(|(a, b)| strip_ext(a) == strip_ext(b))
+        .count()
+}
+
+fn strip_ext(s: &str) -> &str {
+    s.strip_suffix(".zig").unwrap_or(s)
+}
+
+/// The reference as written, with the language's own separator.
+fn reference_text(language: Option<Language>, r: &StoredReference) -> String {
+    match &r.qualifier {
+        None => r.name.clone(),
+        Some(q) => {
+            let sep = match language {
+                Some(Language::Rust) => "::",
+                Some(Language::TypeScript | Language::JavaScript)
+                    if r.kind == EdgeKind::Imports =>
+                {
+                    "/"
+                }
+                _ => ".",
+            };
+            if q.ends_with(sep) {
+                format!("{q}{}", r.name)
+            } else {
+                format!("{q}{sep}{}", r.name)
+            }
+        }
+    }
+}
+
+/// The package root of `path`: the longest root in `roots` that is a prefix of it.
+fn package_of<'r>(path: &str, roots: &'r [String]) -> &'r str {
+    roots
+        .iter()
+        .filter(|r| path.starts_with(r.as_str()))
+        .max_by_key(|r| r.len())
+        .map_or("", String::as_str)
+}

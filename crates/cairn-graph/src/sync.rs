@@ -1,0 +1,531 @@
+//! Sync: bringing a workspace's graph up to date with its files.
+//!
+//! 1. Walk the root (honouring `.gitignore`), classify files: supported source, too
+//!    large, binary, unsupported language.
+//! 2. Read and hash the source files on all cores; re-parse only those whose content
+//!    hash changed since the last sync.
+//! 3. Resolve every file's references against the whole workspace (see
+//!    [`crate::resolve`]), so edges from unchanged files into changed ones follow.
+//! 4. Write each changed file as one atomic batch (its blocks, names, edges and
+//!    records), then the edges of unchanged files whose resolution changed, then the
+//!    removal of deleted files. A sync interrupted between two batches leaves every
+//!    file either old or new; the next sync re-resolves everything and repairs the rest.
+
+use crate::error::{GraphError, Result};
+use crate::extract::Extractor;
+use crate::id::{content_hash, BlockId};
+use crate::model::{BlockKind, Language, ParsedFile};
+use crate::record::{Block, FileIndex, FileRecord, StoredReference, Symbol, WorkspaceRecord};
+use crate::resolve::SymbolTable;
+use crate::store::GraphStore;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Files that mark the root of a package (scope for name resolution).
+const PACKAGE_MANIFESTS: [&str; 7] = [
+    "Cargo.toml",
+    "package.json",
+    "go.mod",
+    "pyproject.toml",
+    "setup.py",
+    "build.zig",
+    "tsconfig.json",
+];
+
+/// How many bytes at the start of a file are checked for NUL to call it binary.
+const BINARY_SNIFF_BYTES: usize = 8192;
+
+/// Settings of a sync.
+#[derive(Clone, Debug)]
+pub struct SyncOptions {
+    /// Files larger than this are skipped (and counted).
+    pub max_file_bytes: u64,
+    /// Parser threads; 0 means one per core.
+    pub threads: usize,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            max_file_bytes: 1 << 20,
+            threads: 0,
+        }
+    }
+}
+
+/// What a sync did, with the paths of everything it could not index.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SyncSummary {
+    pub workspace: String,
+    /// Source files found in a supported language.
+    pub files: usize,
+    /// Files (re)parsed because they are new or changed.
+    pub parsed: usize,
+    pub unchanged: usize,
+    /// Files gone since the last sync, whose blocks and edges were removed.
+    pub removed: Vec<String>,
+    /// Blocks and edges in the workspace after the sync.
+    pub blocks: usize,
+    pub edges: usize,
+    /// Call edges, and how many of them reached a block.
+    pub calls: usize,
+    pub calls_resolved: usize,
+    /// Bytes of source parsed.
+    pub bytes_parsed: u64,
+    pub skipped_large: Vec<String>,
+    pub skipped_binary: Vec<String>,
+    pub unsupported: Vec<String>,
+    /// Files parsed with syntax errors (indexed as far as they parse).
+    pub syntax_errors: Vec<String>,
+    /// Paths that could not be read or parsed, with the reason.
+    pub errors: Vec<(String, String)>,
+    pub elapsed: Duration,
+}
+
+/// Progress of a running sync, for a progress bar.
+#[derive(Clone, Copy, Debug)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+}
+
+/// A file the walk found.
+struct Candidate {
+    rel: String,
+    abs: PathBuf,
+    language: Language,
+}
+
+/// What reading one candidate gave.
+enum Outcome {
+    Unchanged,
+    Parsed {
+        parsed: ParsedFile,
+        source: String,
+        hash: u64,
+    },
+    Binary,
+    Failed(String),
+}
+
+/// Syncs workspace `name`; `progress` is called as files are read and parsed.
+pub fn sync(
+    store: &GraphStore,
+    name: &str,
+    options: &SyncOptions,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<SyncSummary> {
+    let started = Instant::now();
+    let ws = store
+        .workspace(name)?
+        .ok_or_else(|| GraphError::NoSuchWorkspace(name.to_string()))?;
+    let root = PathBuf::from(&ws.root);
+    match std::fs::metadata(&root) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => {
+            return Err(GraphError::Root {
+                path: root,
+                source: std::io::Error::other("not a directory"),
+            })
+        }
+        Err(source) => return Err(GraphError::Root { path: root, source }),
+    }
+    let mut summary = SyncSummary {
+        workspace: name.to_string(),
+        ..SyncSummary::default()
+    };
+    let (candidates, package_roots) = walk(&root, options, &mut summary);
+    summary.files = candidates.len();
+
+    let stored_files: HashMap<String, FileRecord> = store
+        .files(name)?
+        .into_iter()
+        .map(|f| (f.path.clone(), f))
+        .collect();
+    let mut stored: BTreeMap<String, FileIndex> = store.file_indexes(name)?.into_iter().collect();
+
+    let outcomes = read_and_parse(&candidates, &stored_files, options, progress);
+
+    // The workspace's files after this sync: unchanged ones keep their stored index.
+    let mut current: BTreeMap<String, FileIndex> = BTreeMap::new();
+    let mut changed: HashMap<String, (FileRecord, Vec<Block>)> = HashMap::new();
+    for (cand, outcome) in candidates.iter().zip(outcomes) {
+        match outcome {
+            Outcome::Unchanged => {
+                if let Some(idx) = stored.get(&cand.rel) {
+                    current.insert(cand.rel.clone(), idx.clone());
+                    summary.unchanged += 1;
+                }
+            }
+            Outcome::Parsed {
+                parsed,
+                source,
+                hash,
+            } => {
+                summary.parsed += 1;
+                summary.bytes_parsed += source.len() as u64;
+                if parsed.syntax_errors > 0 {
+                    summary.syntax_errors.push(cand.rel.clone());
+                }
+                let (index, blocks) = build_file(name, &cand.rel, &parsed, &source);
+                let record = FileRecord {
+                    workspace: name.to_string(),
+                    path: cand.rel.clone(),
+                    language: cand.language,
+                    size: source.len() as u64,
+                    content_hash: hash,
+                    blocks: blocks.len() as u64,
+                    syntax_errors: parsed.syntax_errors as u64,
+                };
+                current.insert(cand.rel.clone(), index);
+                changed.insert(cand.rel.clone(), (record, blocks));
+            }
+            Outcome::Binary => summary.skipped_binary.push(cand.rel.clone()),
+            Outcome::Failed(why) => summary.errors.push((cand.rel.clone(), why)),
+        }
+    }
+
+    // Resolve every reference against the whole workspace.
+    let files: Vec<(&str, &FileIndex)> = current.iter().map(|(p, i)| (p.as_str(), i)).collect();
+    let table = SymbolTable::new(name, files, &package_roots);
+    let edges: Vec<_> = (0..current.len()).map(|fi| table.edges_of(fi)).collect();
+    drop(table);
+
+    let empty = FileIndex::default();
+    for ((path, index), edges) in current.iter_mut().zip(edges) {
+        index.edges = edges;
+        summary.blocks += index.symbols.len();
+        summary.edges += index.edges.len();
+        for e in index
+            .edges
+            .iter()
+            .filter(|e| e.kind == crate::model::EdgeKind::Calls)
+        {
+            summary.calls += 1;
+            summary.calls_resolved += usize::from(e.info.resolved);
+        }
+        let old = stored.get(path).unwrap_or(&empty);
+        if let Some((record, blocks)) = changed.get(path) {
+            store.write_file(name, path, old, Some((record, index, blocks)))?;
+        } else if old.edges != index.edges {
+            store.write_edges(name, path, old, index)?;
+        }
+    }
+    stored.retain(|path, _| !current.contains_key(path));
+    for (path, old) in &stored {
+        store.write_file(name, path, old, None)?;
+        summary.removed.push(path.clone());
+    }
+    store.put_workspace(&WorkspaceRecord {
+        last_sync_ms: now_ms(),
+        ..ws
+    })?;
+    store.engine().sync()?;
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+/// Removes every file of workspace `name` and its record.
+pub fn unlink(store: &GraphStore, name: &str) -> Result<()> {
+    if store.workspace(name)?.is_none() {
+        return Err(GraphError::NoSuchWorkspace(name.to_string()));
+    }
+    for (path, old) in store.file_indexes(name)? {
+        store.write_file(name, &path, &old, None)?;
+    }
+    store.delete_workspace_record(name)?;
+    store.engine().sync()?;
+    Ok(())
+}
+
+/// Links a workspace (does not sync it). Names are restricted so they can appear in
+/// keys, paths and commands unquoted.
+pub fn link(store: &GraphStore, name: &str, root: &Path) -> Result<WorkspaceRecord> {
+    if name.is_empty()
+        || name.len() > 128
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(GraphError::BadWorkspaceName(name.to_string()));
+    }
+    let root = root.canonicalize().map_err(|source| GraphError::Root {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    if !root.is_dir() {
+        return Err(GraphError::Root {
+            path: root,
+            source: std::io::Error::other("not a directory"),
+        });
+    }
+    let root_text = root.to_string_lossy().into_owned();
+    if let Some(existing) = store.workspace(name)? {
+        if existing.root != root_text {
+            return Err(GraphError::WorkspaceExists {
+                name: name.to_string(),
+                root: existing.root,
+            });
+        }
+        return Ok(existing);
+    }
+    let ws = WorkspaceRecord {
+        name: name.to_string(),
+        root: root_text,
+        last_sync_ms: 0,
+    };
+    store.put_workspace(&ws)?;
+    Ok(ws)
+}
+
+fn walk(
+    root: &Path,
+    options: &SyncOptions,
+    summary: &mut SyncSummary,
+) -> (Vec<Candidate>, Vec<String>) {
+    let mut candidates = Vec::new();
+    let mut package_roots = Vec::new();
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .git_ignore(true)
+        .git_exclude(true)
+        .require_git(false)
+        .parents(false)
+        .sort_by_file_path(|a, b| a.cmp(b))
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                let path = ignore_error_path(&err).unwrap_or_default();
+                summary.errors.push((path, err.to_string()));
+                continue;
+            }
+        };
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(root) else {
+            continue;
+        };
+        let rel = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let file_name = rel.rsplit('/').next().unwrap_or("");
+        if PACKAGE_MANIFESTS.contains(&file_name) {
+            package_roots.push(rel[..rel.len() - file_name.len()].to_string());
+        }
+        let Some(language) = Language::from_path(&rel) else {
+            summary.unsupported.push(rel);
+            continue;
+        };
+        match entry.metadata() {
+            Ok(m) if m.len() > options.max_file_bytes => {
+                summary.skipped_large.push(rel);
+                continue;
+            }
+            Ok(_) => {}
+            Err(err) => {
+                summary.errors.push((rel, err.to_string()));
+                continue;
+            }
+        }
+        candidates.push(Candidate {
+            rel,
+            abs: entry.into_path(),
+            language,
+        });
+    }
+    (candidates, package_roots)
+}
+
+fn ignore_error_path(err: &ignore::Error) -> Option<String> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.to_string_lossy().into_owned()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            ignore_error_path(err)
+        }
+        _ => None,
+    }
+}
+
+/// Reads, hashes and (when changed) parses every candidate, on all cores.
+fn read_and_parse(
+    candidates: &[Candidate],
+    stored: &HashMap<String, FileRecord>,
+    options: &SyncOptions,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Vec<Outcome> {
+    let threads = match options.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+    .min(candidates.len().max(1));
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Outcome>>> =
+        Mutex::new((0..candidates.len()).map(|_| None).collect());
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                let mut extractor = Extractor::new();
+                let mut local = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(cand) = candidates.get(i) else {
+                        break;
+                    };
+                    local.push((i, read_one(&mut extractor, cand, stored.get(&cand.rel))));
+                    let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+                    if d.is_multiple_of(64) || d == candidates.len() {
+                        progress(Progress {
+                            done: d,
+                            total: candidates.len(),
+                        });
+                    }
+                }
+                let mut all = results.lock().unwrap_or_else(|p| p.into_inner());
+                for (i, o) in local {
+                    all[i] = Some(o);
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner())
+        .into_iter()
+        .map(|o| o.unwrap_or_else(|| Outcome::Failed("not read".into())))
+        .collect()
+}
+
+fn read_one(extractor: &mut Extractor, cand: &Candidate, stored: Option<&FileRecord>) -> Outcome {
+    let bytes = match std::fs::read(&cand.abs) {
+        Ok(b) => b,
+        Err(err) => return Outcome::Failed(format!("cannot read: {err}")),
+    };
+    if bytes[..bytes.len().min(BINARY_SNIFF_BYTES)].contains(&0) {
+        return Outcome::Binary;
+    }
+    let hash = content_hash(&bytes);
+    if stored.is_some_and(|s| {
+        s.content_hash == hash && s.size == bytes.len() as u64 && s.language == cand.language
+    }) {
+        return Outcome::Unchanged;
+    }
+    let source = match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            return Outcome::Failed(format!(
+                "not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ))
+        }
+    };
+    match extractor.extract(cand.language, &cand.rel, &source) {
+        Ok(parsed) => Outcome::Parsed {
+            parsed,
+            source,
+            hash,
+        },
+        Err(err) => Outcome::Failed(err.to_string()),
+    }
+}
+
+/// Gives a parsed file's definitions their ids and builds its blocks and index.
+fn build_file(
+    workspace: &str,
+    path: &str,
+    parsed: &ParsedFile,
+    source: &str,
+) -> (FileIndex, Vec<Block>) {
+    let mut seen: HashMap<(BlockKind, &str), u32> = HashMap::new();
+    let ids: Vec<BlockId> = parsed
+        .definitions
+        .iter()
+        .map(|d| {
+            let n = seen.entry((d.kind, d.qualified_name.as_str())).or_insert(0);
+            let id =
+                BlockId::for_definition(workspace, path, d.kind.as_str(), &d.qualified_name, *n);
+            *n += 1;
+            id
+        })
+        .collect();
+    let parent_of = |p: Option<usize>| p.filter(|&p| p < ids.len());
+    let symbols = parsed
+        .definitions
+        .iter()
+        .zip(&ids)
+        .map(|(d, id)| Symbol {
+            id: *id,
+            kind: d.kind,
+            name: d.name.clone(),
+            qualified_name: d.qualified_name.clone(),
+            parent: parent_of(d.parent).map(|p| p as u32),
+        })
+        .collect();
+    let references = parsed
+        .references
+        .iter()
+        .filter(|r| r.from < ids.len())
+        .map(|r| StoredReference {
+            kind: r.kind,
+            from: r.from as u32,
+            name: r.name.clone(),
+            qualifier: r.qualifier.clone(),
+            alias: r.alias.clone(),
+            line: r.line,
+        })
+        .collect();
+    let blocks = parsed
+        .definitions
+        .iter()
+        .zip(&ids)
+        .map(|(d, id)| {
+            // A file's module block would repeat the whole file: its text is the file.
+            let text = if d.kind == BlockKind::Module && d.parent.is_none() {
+                ""
+            } else {
+                source
+                    .get(d.span.start_byte as usize..d.span.end_byte as usize)
+                    .unwrap_or("")
+            };
+            Block {
+                id: *id,
+                kind: d.kind,
+                language: parsed.language,
+                workspace: workspace.to_string(),
+                path: path.to_string(),
+                name: d.name.clone(),
+                qualified_name: d.qualified_name.clone(),
+                parent: parent_of(d.parent).map(|p| ids[p]),
+                span: d.span,
+                signature: d.signature.clone(),
+                doc: d.doc.clone(),
+                source: text.to_string(),
+                content_hash: content_hash(text.as_bytes()),
+                metadata: d.metadata.clone(),
+            }
+        })
+        .collect();
+    (
+        FileIndex {
+            language: Some(parsed.language),
+            symbols,
+            references,
+            edges: Vec::new(),
+        },
+        blocks,
+    )
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
