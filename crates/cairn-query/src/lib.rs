@@ -7,6 +7,7 @@
 
 pub mod compiler;
 pub mod error;
+pub mod explain;
 pub mod functions;
 pub mod plan;
 pub mod reader;

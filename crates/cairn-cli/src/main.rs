@@ -1,0 +1,100 @@
+//! `cairn`: index a codebase into an embedded database and ask it questions.
+
+mod commands;
+mod output;
+mod repl;
+mod report;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use output::Format;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "cairn", version, about = "Cairn: a code-context graph database queried in PartiQL")]
+pub struct Cli {
+    /// Database directory (default: $CAIRN_HOME, else .cairn in the current directory).
+    #[arg(long, global = true, value_name = "DIR")]
+    db: Option<PathBuf>,
+    /// Output format (default: table on a terminal, jsonl otherwise).
+    #[arg(long, global = true, value_enum)]
+    format: Option<Format>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Link a directory as a workspace and index it.
+    Link {
+        path: PathBuf,
+        /// Workspace name (default: the directory's name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Link only; index later with `cairn sync`.
+        #[arg(long)]
+        no_sync: bool,
+    },
+    /// Re-index changed files of a workspace (all workspaces without a name).
+    Sync {
+        name: Option<String>,
+        /// Sync every workspace.
+        #[arg(long, conflicts_with = "name")]
+        all: bool,
+    },
+    /// Remove a workspace and all its data.
+    Unlink { name: String },
+    /// Find blocks by name or qualified name.
+    Find {
+        name: String,
+        /// Only blocks of this kind (function, method, struct, ...).
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only blocks of this workspace.
+        #[arg(long)]
+        workspace: Option<String>,
+    },
+    /// Show callers, callees, imports or importers of a block.
+    Show {
+        #[arg(value_enum)]
+        relation: RelationArg,
+        /// A block id, a qualified name or a name.
+        target: String,
+        #[arg(long, default_value_t = 1)]
+        depth: u32,
+    },
+    /// A shortest call path from one block to another.
+    Trace {
+        from: String,
+        to: String,
+        #[arg(long, default_value_t = 16)]
+        depth: u32,
+    },
+    /// A block's source with its callers and callees: a bundle for a prompt.
+    Context { target: String },
+    /// Run a PartiQL statement (prefix with EXPLAIN to see its plan).
+    Query { statement: String },
+    /// An interactive PartiQL shell.
+    Repl,
+    /// Workspaces, counts, sizes and last syncs.
+    Status,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum RelationArg {
+    Callers,
+    Callees,
+    Imports,
+    Importers,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            report::print(&err);
+            ExitCode::FAILURE
+        }
+    }
+}
