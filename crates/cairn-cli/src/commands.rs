@@ -24,7 +24,12 @@ pub fn run(cli: Cli) -> Result {
         } => {
             let db = Database::open(&dir)?;
             let ws = db.link(&path, name.as_deref())?;
-            eprintln!("linked workspace `{}` at {} (database {})", ws.name, ws.root, dir.display());
+            eprintln!(
+                "linked workspace `{}` at {} (database {})",
+                ws.name,
+                ws.root,
+                dir.display()
+            );
             if !no_sync {
                 sync_one(&db, &ws.name)?;
             }
@@ -54,7 +59,8 @@ pub fn run(cli: Cli) -> Result {
         } => {
             let db = Database::open_existing(&dir)?;
             let kind = kind.as_deref().map(parse_kind).transpose()?;
-            let mut rows = Rows::new(&["kind", "qualified_name", "path", "line", "signature", "id"]);
+            let mut rows =
+                Rows::new(&["kind", "qualified_name", "path", "line", "signature", "id"]);
             for b in db.find(&name, kind, workspace.as_deref())? {
                 rows.push(vec![
                     b.kind.as_str().into(),
@@ -127,7 +133,8 @@ pub fn run(cli: Cli) -> Result {
                 human_bytes(s.disk_bytes),
                 s.sstables
             );
-            let mut rows = Rows::new(&["workspace", "root", "files", "blocks", "edges", "last_sync"]);
+            let mut rows =
+                Rows::new(&["workspace", "root", "files", "blocks", "edges", "last_sync"]);
             for w in s.workspaces {
                 rows.push(vec![
                     w.name.into(),
@@ -153,11 +160,15 @@ pub fn run_query(db: &Database, text: &str, format: Format, out: &mut dyn Write)
         .filter(|p| p.eq_ignore_ascii_case("explain "))
         .map(|_| &trimmed[8..]);
     if let Some(inner) = explain {
-        let plan = db.explain(inner).map_err(|e| CliError::with_query(e, inner))?;
+        let plan = db
+            .explain(inner)
+            .map_err(|e| CliError::with_query(e, inner))?;
         write!(out, "{plan}")?;
         return Ok(());
     }
-    let mut stmt = db.prepare(trimmed).map_err(|e| CliError::with_query(e, trimmed))?;
+    let mut stmt = db
+        .prepare(trimmed)
+        .map_err(|e| CliError::with_query(e, trimmed))?;
     let columns = match stmt.shape() {
         Shape::Tuples(cols) => Some(cols.clone()),
         _ => None,
@@ -176,8 +187,10 @@ pub fn run_query(db: &Database, text: &str, format: Format, out: &mut dyn Write)
 fn sync_one(db: &Database, name: &str) -> Result {
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} syncing {msg} [{bar:30}] {pos}/{len} files, {per_sec}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(
+            "{spinner} syncing {msg} [{bar:30}] {pos}/{len} files, {per_sec}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     bar.set_message(name.to_string());
     let started = Instant::now();
@@ -218,7 +231,10 @@ fn print_summary(s: &SyncSummary, secs: f64) {
             eprintln!("    ... and {} more", paths.len() - LISTED_PATHS);
         }
     };
-    list("files with syntax errors (indexed as far as they parse)", &s.syntax_errors);
+    list(
+        "files with syntax errors (indexed as far as they parse)",
+        &s.syntax_errors,
+    );
     list("files over the size limit, skipped", &s.skipped_large);
     list("binary files, skipped", &s.skipped_binary);
     list("files in unsupported languages, skipped", &s.unsupported);
@@ -231,10 +247,22 @@ fn print_summary(s: &SyncSummary, secs: f64) {
 }
 
 fn related_rows(related: &[Related]) -> Rows {
-    let mut rows = Rows::new(&["distance", "kind", "qualified_name", "path", "line", "site_line", "via"]);
+    let mut rows = Rows::new(&[
+        "distance",
+        "kind",
+        "qualified_name",
+        "path",
+        "line",
+        "site_line",
+        "via",
+    ]);
     for r in related {
         let (kind, path, line) = match &r.block {
-            Some(b) => (b.kind.as_str(), OwnedValue::from(b.path.as_str()), OwnedValue::Int(i64::from(b.span.start_line))),
+            Some(b) => (
+                b.kind.as_str(),
+                OwnedValue::from(b.path.as_str()),
+                OwnedValue::Int(i64::from(b.span.start_line)),
+            ),
             None => ("unresolved", OwnedValue::Null, OwnedValue::Null),
         };
         rows.push(vec![
@@ -259,15 +287,36 @@ fn print_context(cx: &cairn::Context, format: Format, out: &mut dyn Write) -> Re
                     .map(|r| {
                         OwnedValue::tuple([
                             ("qualified_name", OwnedValue::from(r.name.as_str())),
-                            ("signature", r.block.as_ref().map_or(OwnedValue::Null, |b| b.signature.as_str().into())),
-                            ("path", r.block.as_ref().map_or(OwnedValue::Null, |b| b.path.as_str().into())),
+                            (
+                                "signature",
+                                r.block
+                                    .as_ref()
+                                    .map_or(OwnedValue::Null, |b| b.signature.as_str().into()),
+                            ),
+                            (
+                                "path",
+                                r.block
+                                    .as_ref()
+                                    .map_or(OwnedValue::Null, |b| b.path.as_str().into()),
+                            ),
                             ("line", OwnedValue::Int(i64::from(r.line))),
                         ])
                     })
                     .collect(),
             )
         };
-        let mut rows = Rows::new(&["qualified_name", "kind", "path", "start_line", "end_line", "signature", "doc", "source", "callers", "callees"]);
+        let mut rows = Rows::new(&[
+            "qualified_name",
+            "kind",
+            "path",
+            "start_line",
+            "end_line",
+            "signature",
+            "doc",
+            "source",
+            "callers",
+            "callees",
+        ]);
         rows.push(vec![
             b.qualified_name.as_str().into(),
             b.kind.as_str().into(),
@@ -283,13 +332,25 @@ fn print_context(cx: &cairn::Context, format: Format, out: &mut dyn Write) -> Re
         rows.print(format, out)?;
         return Ok(());
     }
-    writeln!(out, "// {} {} — {}:{}-{}", b.kind, b.qualified_name, b.path, b.span.start_line, b.span.end_line)?;
+    writeln!(
+        out,
+        "// {} {} — {}:{}-{}",
+        b.kind, b.qualified_name, b.path, b.span.start_line, b.span.end_line
+    )?;
     if !b.doc.is_empty() {
         for l in b.doc.lines() {
             writeln!(out, "// {l}")?;
         }
     }
-    writeln!(out, "{}", if b.source.is_empty() { &b.signature } else { &b.source })?;
+    writeln!(
+        out,
+        "{}",
+        if b.source.is_empty() {
+            &b.signature
+        } else {
+            &b.source
+        }
+    )?;
     for (title, list) in [("callers", &cx.callers), ("callees", &cx.callees)] {
         writeln!(out, "\n// {title} ({})", list.len())?;
         for r in list {

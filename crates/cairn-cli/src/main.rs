@@ -11,7 +11,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "cairn", version, about = "Cairn: a code-context graph database queried in PartiQL")]
+#[command(
+    name = "cairn",
+    version,
+    about = "Cairn: a code-context graph database queried in PartiQL"
+)]
 pub struct Cli {
     /// Database directory (default: $CAIRN_HOME, else .cairn in the current directory).
     #[arg(long, global = true, value_name = "DIR")]

@@ -99,10 +99,16 @@ impl Rows {
                     t.add_row(r.iter().map(cell_text));
                 }
                 writeln!(out, "{t}")?;
-                writeln!(out, "({} row{})", self.rows.len(), if self.rows.len() == 1 { "" } else { "s" })
+                writeln!(
+                    out,
+                    "({} row{})",
+                    self.rows.len(),
+                    if self.rows.len() == 1 { "" } else { "s" }
+                )
             }
             Format::Json => {
-                let all: Vec<serde_json::Value> = self.rows.iter().map(|r| self.row_json(r)).collect();
+                let all: Vec<serde_json::Value> =
+                    self.rows.iter().map(|r| self.row_json(r)).collect();
                 let text = serde_json::to_string_pretty(&all).map_err(std::io::Error::other)?;
                 writeln!(out, "{text}")
             }
@@ -113,7 +119,15 @@ impl Rows {
                 Ok(())
             }
             Format::Csv => {
-                writeln!(out, "{}", self.columns.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","))?;
+                writeln!(
+                    out,
+                    "{}",
+                    self.columns
+                        .iter()
+                        .map(|c| csv_field(c))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                )?;
                 for r in &self.rows {
                     let line: Vec<String> = r.iter().map(|v| csv_field(&cell_text(v))).collect();
                     writeln!(out, "{}", line.join(","))?;
@@ -142,9 +156,13 @@ pub fn plain_json(v: &OwnedValue) -> serde_json::Value {
         OwnedValue::Missing | OwnedValue::Null => J::Null,
         OwnedValue::Bool(b) => J::Bool(*b),
         OwnedValue::Int(i) => J::from(*i),
-        OwnedValue::Float(f) => serde_json::Number::from_f64(*f).map_or_else(|| J::String(f.to_string()), J::Number),
+        OwnedValue::Float(f) => {
+            serde_json::Number::from_f64(*f).map_or_else(|| J::String(f.to_string()), J::Number)
+        }
         OwnedValue::Str(s) => J::String(s.clone()),
-        OwnedValue::List(items) | OwnedValue::Bag(items) => J::Array(items.iter().map(plain_json).collect()),
+        OwnedValue::List(items) | OwnedValue::Bag(items) => {
+            J::Array(items.iter().map(plain_json).collect())
+        }
         OwnedValue::Tuple(fields) => J::Object(
             fields
                 .iter()
@@ -167,7 +185,9 @@ pub fn cell_text(v: &OwnedValue) -> String {
         OwnedValue::Float(f) => f.to_string(),
         OwnedValue::BigInt(i) => i.to_string(),
         OwnedValue::Decimal(d) => d.to_string(),
-        OwnedValue::List(_) | OwnedValue::Bag(_) | OwnedValue::Tuple(_) => plain_json(v).to_string(),
+        OwnedValue::List(_) | OwnedValue::Bag(_) | OwnedValue::Tuple(_) => {
+            plain_json(v).to_string()
+        }
         other => format!("{other:?}"),
     }
 }
@@ -199,6 +219,9 @@ mod tests {
         assert_eq!(String::from_utf8(out).unwrap(), "a,b\n1,\"x,y\"\n2,\n");
         let mut out = Vec::new();
         rows.print(Format::Jsonl, &mut out).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "{\"a\":1,\"b\":\"x,y\"}\n{\"a\":2}\n");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "{\"a\":1,\"b\":\"x,y\"}\n{\"a\":2}\n"
+        );
     }
 }

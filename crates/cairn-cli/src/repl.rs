@@ -27,7 +27,11 @@ pub fn run(db: &Database, mut format: Format) -> Result {
     println!("Cairn PartiQL shell; `.help` for help.");
     let mut buffer = String::new();
     loop {
-        let prompt = if buffer.is_empty() { "cairn> " } else { "   ...> " };
+        let prompt = if buffer.is_empty() {
+            "cairn> "
+        } else {
+            "   ...> "
+        };
         let line = match editor.readline(prompt) {
             Ok(l) => l,
             Err(ReadlineError::Interrupted) => {
@@ -56,10 +60,12 @@ pub fn run(db: &Database, mut format: Format) -> Result {
                         }
                     }
                 }
-                (Some(".format"), Some(f)) => match <Format as clap::ValueEnum>::from_str(f, true) {
-                    Ok(f) => format = f,
-                    Err(_) => eprintln!("unknown format `{f}`: table, json, jsonl or csv"),
-                },
+                (Some(".format"), Some(f)) => {
+                    match <Format as clap::ValueEnum>::from_str(f, true) {
+                        Ok(f) => format = f,
+                        Err(_) => eprintln!("unknown format `{f}`: table, json, jsonl or csv"),
+                    }
+                }
                 _ => eprintln!("unknown command `{trimmed}`; `.help` lists them"),
             }
             continue;

@@ -48,7 +48,13 @@ pub fn print(err: &CliError) {
         let diag = QueryDiagnostic {
             message: err.error.to_string(),
             src: NamedSource::new("query", text.clone()),
-            span: (start, (end - start).max(1).min(text.len().saturating_sub(start).max(1))).into(),
+            span: (
+                start,
+                (end - start)
+                    .max(1)
+                    .min(text.len().saturating_sub(start).max(1)),
+            )
+                .into(),
         };
         eprintln!("{:?}", miette::Report::new(diag));
         return;

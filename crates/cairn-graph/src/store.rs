@@ -200,6 +200,42 @@ impl GraphStore {
         Ok(out)
     }
 
+    /// The stored records of the blocks `ids` that exist, as (key, value) pairs of the
+    /// `blocks` keyspace; for index lookups by table readers.
+    pub fn raw_blocks(&self, ids: &[BlockId]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(v) = self.engine.get(&self.ks.blocks, &id.0)? {
+                out.push((id.0.to_vec(), v.to_vec()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The edges leaving (`outgoing`) or arriving at `id`, as (key, value) pairs in
+    /// the `edges_out` format whichever index found them.
+    pub fn raw_edges(&self, id: &BlockId, outgoing: bool) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let ks = if outgoing {
+            &self.ks.edges_out
+        } else {
+            &self.ks.edges_in
+        };
+        let mut it = self.engine.prefix(ks, &id.0)?;
+        let mut out = Vec::new();
+        while let Some((k, v)) = it.next_entry()? {
+            let key = if outgoing {
+                k.to_vec()
+            } else {
+                Edge::decode(k, v, false)
+                    .map_err(corrupt("edges"))?
+                    .out_key()
+                    .to_vec()
+            };
+            out.push((key, v.to_vec()));
+        }
+        Ok(out)
+    }
+
     /// A raw iterator over a keyspace, for table scans.
     pub fn scan(&self, ks: &Keyspace) -> Result<Iter> {
         Ok(self.engine.prefix(ks, b"")?)

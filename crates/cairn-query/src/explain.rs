@@ -79,7 +79,11 @@ fn op(plan: &CompiledPlan, o: &Op, d: usize, out: &mut String) {
             line(
                 out,
                 d,
-                &format!("GroupBy ({} key(s), {} aggregate(s))", keys.len(), aggs.len()),
+                &format!(
+                    "GroupBy ({} key(s), {} aggregate(s))",
+                    keys.len(),
+                    aggs.len()
+                ),
             );
             op(plan, input, d + 1, out);
         }
@@ -139,6 +143,13 @@ fn layout_text(layout: &ScanLayout) -> String {
     if !layout.fields.is_empty() {
         let names: Vec<&str> = layout.fields.iter().map(|f| f.name.as_str()).collect();
         parts.push(format!("fields [{}]", names.join(", ")));
+    }
+    for k in &layout.key_filters {
+        parts.push(format!(
+            "index lookup {} = {}",
+            k.field,
+            crate::value::json::to_json(&k.value)
+        ));
     }
     if parts.is_empty() {
         String::new()

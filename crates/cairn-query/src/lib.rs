@@ -20,6 +20,8 @@ pub use functions::{
     AbsentArgs, FnContext, FnResult, FunctionDef, FunctionRegistry, ScalarFunction,
 };
 pub use plan::{CompiledPlan, Mode, Shape};
-pub use reader::{BufferStability, JsonLinesSource, MemorySource, ScanLayout, Source, ValueWriter};
+pub use reader::{
+    BufferStability, JsonLinesSource, KeyFilter, MemorySource, ScanLayout, Source, ValueWriter,
+};
 pub use value::{OwnedValue, Value};
 pub use vm::{PartiQLVM, PooledVm, ResultStream, RowView, VmPool};

@@ -109,7 +109,10 @@ impl Database {
         let functions = Arc::new(graph_functions(&store));
         let mut catalog = Catalog::new();
         catalog
-            .add_source("blocks", Arc::new(TableSource::<Blocks>::new(store.clone())))
+            .add_source(
+                "blocks",
+                Arc::new(TableSource::<Blocks>::new(store.clone())),
+            )
             .add_source("edges", Arc::new(TableSource::<Edges>::new(store.clone())))
             .add_source("files", Arc::new(TableSource::<Files>::new(store.clone())))
             .add_source(
@@ -190,7 +193,13 @@ impl Database {
                 }
             }
         }
-        out.sort_by(|a, b| (&a.workspace, &a.path, a.span.start_line).cmp(&(&b.workspace, &b.path, b.span.start_line)));
+        out.sort_by(|a, b| {
+            (&a.workspace, &a.path, a.span.start_line).cmp(&(
+                &b.workspace,
+                &b.path,
+                b.span.start_line,
+            ))
+        });
         Ok(out)
     }
 
@@ -211,10 +220,15 @@ impl Database {
     pub fn trace(&self, from: &str, to: &str, max_depth: u32) -> Result<Option<Vec<Block>>> {
         let from = self.resolve(from)?;
         let to = self.resolve(to)?;
-        let path = traverse::shortest_path(&self.store, from.id, to.id, &[EdgeKind::Calls], max_depth)?;
+        let path =
+            traverse::shortest_path(&self.store, from.id, to.id, &[EdgeKind::Calls], max_depth)?;
         path.map(|ids| {
             ids.iter()
-                .map(|id| self.store.block(id)?.ok_or_else(|| Error::NoSuchBlock(id.to_string())))
+                .map(|id| {
+                    self.store
+                        .block(id)?
+                        .ok_or_else(|| Error::NoSuchBlock(id.to_string()))
+                })
                 .collect()
         })
         .transpose()
@@ -223,8 +237,20 @@ impl Database {
     /// The block `target`, with its direct callers and callees.
     pub fn context(&self, target: &str) -> Result<Context> {
         let block = self.resolve(target)?;
-        let callers = related(&self.store, &block, Direction::Incoming, &[EdgeKind::Calls], 1)?;
-        let callees = related(&self.store, &block, Direction::Outgoing, &[EdgeKind::Calls], 1)?;
+        let callers = related(
+            &self.store,
+            &block,
+            Direction::Incoming,
+            &[EdgeKind::Calls],
+            1,
+        )?;
+        let callees = related(
+            &self.store,
+            &block,
+            Direction::Outgoing,
+            &[EdgeKind::Calls],
+            1,
+        )?;
         Ok(Context {
             block,
             callers,
@@ -312,7 +338,12 @@ pub(crate) fn resolve_target(store: &GraphStore, target: &str) -> Result<Block> 
             let examples = blocks
                 .iter()
                 .take(5)
-                .map(|b| format!("{} {} ({}:{})", b.kind, b.qualified_name, b.path, b.span.start_line))
+                .map(|b| {
+                    format!(
+                        "{} {} ({}:{})",
+                        b.kind, b.qualified_name, b.path, b.span.start_line
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join(", ");
             Err(Error::Ambiguous {
@@ -341,14 +372,22 @@ pub(crate) fn related(
         std::collections::HashMap::from([(start.id, start.qualified_name.clone())]);
     let mut out = Vec::with_capacity(hits.len());
     for hit in hits {
-        let block = if hit.resolved { store.block(&hit.block)? } else { None };
+        let block = if hit.resolved {
+            store.block(&hit.block)?
+        } else {
+            None
+        };
         let name = match &block {
             Some(b) => b.qualified_name.clone(),
             None => unresolved_text(store, &hit)?,
         };
         names.insert(hit.block, name.clone());
         out.push(Related {
-            path: hit.path.iter().map(|id| names.get(id).cloned().unwrap_or_else(|| id.to_string())).collect(),
+            path: hit
+                .path
+                .iter()
+                .map(|id| names.get(id).cloned().unwrap_or_else(|| id.to_string()))
+                .collect(),
             block,
             name,
             distance: hit.distance,
@@ -384,7 +423,13 @@ fn default_name(path: &Path) -> Result<String> {
         .unwrap_or_else(|| "root".to_string());
     let name: String = raw
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     Ok(name)
 }

@@ -79,7 +79,8 @@ impl GraphFn {
                 v.type_tag().name()
             ))
         })?;
-        resolve_target(&self.store, text).map_err(|e| EvalError::Fatal(format!("{}: {e}", self.name())))
+        resolve_target(&self.store, text)
+            .map_err(|e| EvalError::Fatal(format!("{}: {e}", self.name())))
     }
 
     fn depth(&self, v: Option<&Value<'_>>) -> Result<u32, EvalError> {
@@ -117,15 +118,31 @@ impl ScalarFunction for GraphFn {
     fn call<'a>(&self, args: &[Value<'a>], cx: &FnContext<'a>) -> FnResult<'a> {
         let start = self.target(&args[0])?;
         let both = |kinds: Vec<EdgeKind>, depth| -> Result<Vec<Related>, EvalError> {
-            let mut out = related(&self.store, &start, Direction::Incoming, &kinds, depth).map_err(|e| self.err(e))?;
-            out.extend(related(&self.store, &start, Direction::Outgoing, &kinds, depth).map_err(|e| self.err(e))?);
+            let mut out = related(&self.store, &start, Direction::Incoming, &kinds, depth)
+                .map_err(|e| self.err(e))?;
+            out.extend(
+                related(&self.store, &start, Direction::Outgoing, &kinds, depth)
+                    .map_err(|e| self.err(e))?,
+            );
             Ok(out)
         };
         let rows = match self.walk {
-            Walk::Callers => related(&self.store, &start, Direction::Incoming, &[EdgeKind::Calls], self.depth(args.get(1))?)
-                .map_err(|e| self.err(e))?,
-            Walk::Callees => related(&self.store, &start, Direction::Outgoing, &[EdgeKind::Calls], self.depth(args.get(1))?)
-                .map_err(|e| self.err(e))?,
+            Walk::Callers => related(
+                &self.store,
+                &start,
+                Direction::Incoming,
+                &[EdgeKind::Calls],
+                self.depth(args.get(1))?,
+            )
+            .map_err(|e| self.err(e))?,
+            Walk::Callees => related(
+                &self.store,
+                &start,
+                Direction::Outgoing,
+                &[EdgeKind::Calls],
+                self.depth(args.get(1))?,
+            )
+            .map_err(|e| self.err(e))?,
             Walk::Neighbors => {
                 let kinds = match args.get(1) {
                     Some(k) => self.kinds(k)?,
@@ -136,36 +153,47 @@ impl ScalarFunction for GraphFn {
             Walk::Path => {
                 let to = self.target(&args[1])?;
                 let max = self.depth(args.get(2).or(Some(&Value::Int(MAX_DEPTH))))?;
-                let ids = traverse::shortest_path(&self.store, start.id, to.id, &[EdgeKind::Calls], max)
-                    .map_err(|e| self.err(e))?
-                    .unwrap_or_default();
+                let ids =
+                    traverse::shortest_path(&self.store, start.id, to.id, &[EdgeKind::Calls], max)
+                        .map_err(|e| self.err(e))?
+                        .unwrap_or_default();
                 let mut steps = Vec::with_capacity(ids.len());
                 for (i, id) in ids.iter().enumerate() {
-                    let b = self.store.block(id).map_err(|e| self.err(e))?.ok_or_else(|| self.err("block vanished"))?;
+                    let b = self
+                        .store
+                        .block(id)
+                        .map_err(|e| self.err(e))?
+                        .ok_or_else(|| self.err("block vanished"))?;
                     steps.push(block_tuple(&b, cx.arena, &[("step", Value::Int(i as i64))]));
                 }
                 return Ok(Value::List(cx.arena.alloc_slice_copy(&steps)));
             }
         };
         let arena = cx.arena;
-        let items: Vec<Value<'a>> = rows
-            .iter()
-            .map(|r| {
-                let via = Value::List(arena.alloc_slice_fill_iter(r.path.iter().map(|p| Value::Str(arena.alloc_str(p)))));
-                let extra = [("distance", Value::Int(i64::from(r.distance))), ("line", Value::Int(i64::from(r.line))), ("via", via)];
-                match &r.block {
-                    Some(b) => block_tuple(b, arena, &extra),
-                    None => {
-                        let mut fields: Vec<Field<'a>> = vec![
-                            ("name", Value::Str(arena.alloc_str(&r.name))),
-                            ("kind", Value::Str("unresolved")),
-                        ];
-                        fields.extend(extra);
-                        Value::Tuple(arena.alloc_slice_copy(&fields))
+        let items: Vec<Value<'a>> =
+            rows.iter()
+                .map(|r| {
+                    let via = Value::List(arena.alloc_slice_fill_iter(
+                        r.path.iter().map(|p| Value::Str(arena.alloc_str(p))),
+                    ));
+                    let extra = [
+                        ("distance", Value::Int(i64::from(r.distance))),
+                        ("line", Value::Int(i64::from(r.line))),
+                        ("via", via),
+                    ];
+                    match &r.block {
+                        Some(b) => block_tuple(b, arena, &extra),
+                        None => {
+                            let mut fields: Vec<Field<'a>> = vec![
+                                ("name", Value::Str(arena.alloc_str(&r.name))),
+                                ("kind", Value::Str("unresolved")),
+                            ];
+                            fields.extend(extra);
+                            Value::Tuple(arena.alloc_slice_copy(&fields))
+                        }
                     }
-                }
-            })
-            .collect();
+                })
+                .collect();
         Ok(Value::Bag(arena.alloc_slice_copy(&items)))
     }
 }
@@ -221,7 +249,8 @@ impl ScalarFunction for ReadJson {
             .as_str()
             .ok_or_else(|| EvalError::type_err("read_json: the path must be a string"))?;
         let path = Self::checked_path(text)?;
-        let data = std::fs::read_to_string(&path).map_err(|e| EvalError::Fatal(format!("read_json: {text}: {e}")))?;
+        let data = std::fs::read_to_string(&path)
+            .map_err(|e| EvalError::Fatal(format!("read_json: {text}: {e}")))?;
         let mut rows = Vec::new();
         for (n, line) in data.lines().enumerate() {
             if line.trim().is_empty() {

@@ -28,7 +28,9 @@ pub mod tables;
 pub use cairn_graph::sync::{Progress, SyncOptions, SyncSummary};
 pub use cairn_graph::{Block, BlockId, BlockKind, EdgeKind, WorkspaceRecord};
 pub use cairn_query::{OwnedValue, ResultStream, RowView, Shape};
-pub use database::{Context, Database, Related, Relation, Status, WorkspaceStatus, DEFAULT_DIR, HOME_ENV};
+pub use database::{
+    Context, Database, Related, Relation, Status, WorkspaceStatus, DEFAULT_DIR, HOME_ENV,
+};
 pub use error::{Error, Result};
 pub use statement::Statement;
 
@@ -69,7 +71,13 @@ mod tests {
     fn times_format_as_iso_utc() {
         assert_eq!(super::format_time_ms(0), "never");
         assert_eq!(super::format_time_ms(1_000), "1970-01-01T00:00:01Z");
-        assert_eq!(super::format_time_ms(1_796_400_000_000), "2026-12-04T16:00:00Z");
-        assert_eq!(super::format_time_ms(951_782_400_000), "2000-02-29T00:00:00Z");
+        assert_eq!(
+            super::format_time_ms(1_796_400_000_000),
+            "2026-12-04T16:00:00Z"
+        );
+        assert_eq!(
+            super::format_time_ms(951_782_400_000),
+            "2000-02-29T00:00:00Z"
+        );
     }
 }

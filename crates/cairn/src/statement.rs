@@ -183,6 +183,9 @@ mod tests {
             t,
             "SELECT '?', \"a?\" FROM t WHERE x = cairn_param(1) AND y = cairn_param(2) -- ?\n/* ? */ AND z = `?`"
         );
-        assert_eq!(rewrite_placeholders("SELECT 'it''s?' FROM t"), ("SELECT 'it''s?' FROM t".into(), 0));
+        assert_eq!(
+            rewrite_placeholders("SELECT 'it''s?' FROM t"),
+            ("SELECT 'it''s?' FROM t".into(), 0)
+        );
     }
 }

@@ -10,7 +10,7 @@ use cairn_graph::record::{BlockField, BlockFields, FieldValue};
 use cairn_graph::{BlockId, EdgeInfo, FileRecord, GraphStore, WorkspaceRecord};
 use cairn_query::error::QueryError;
 use cairn_query::reader::{BufferStability, RowReader, ScanLayout, Source, ValueWriter};
-use cairn_query::Value;
+use cairn_query::{OwnedValue, Value};
 use cairn_storage::Iter;
 use std::fmt;
 use std::marker::PhantomData;
@@ -20,8 +20,20 @@ pub trait Table: Send + Sync + 'static {
     const NAME: &'static str;
     /// Column names, in the order rows are decoded.
     const COLUMNS: &'static [&'static str];
+    /// Columns [`Table::lookup`] can find rows by without a scan.
+    const INDEXED: &'static [&'static str] = &[];
     /// Opens the scan of the table's keyspace.
     fn scan(store: &GraphStore) -> cairn_graph::Result<Iter>;
+    /// The entries (keys and values as [`Table::scan`] yields them) whose `column` may
+    /// equal `value`, through an index; `column` is one of [`Table::INDEXED`]. Extra
+    /// entries are allowed (the query's filter still runs), missing ones are not.
+    fn lookup(
+        _store: &GraphStore,
+        _column: &str,
+        _value: &OwnedValue,
+    ) -> cairn_graph::Result<Option<Entries>> {
+        Ok(None)
+    }
     /// Writes the columns in `wanted` (indexes into `COLUMNS`, ascending) of the entry
     /// into `out` (one value per wanted column).
     fn decode<'a>(
@@ -63,6 +75,10 @@ impl<T: Table> Source for TableSource<T> {
         BufferStability::UntilNext
     }
 
+    fn indexed_fields(&self) -> &'static [&'static str] {
+        T::INDEXED
+    }
+
     fn open(&self, layout: &ScanLayout) -> Result<Box<dyn RowReader>, QueryError> {
         // Which columns to decode, and where each goes.
         let mut wanted: Vec<(usize, Target)> = Vec::new();
@@ -84,16 +100,29 @@ impl<T: Table> Source for TableSource<T> {
         let mut columns: Vec<usize> = wanted.iter().map(|(c, _)| *c).collect();
         columns.sort_unstable();
         columns.dedup();
-        let iter = T::scan(&self.store).map_err(|e| QueryError::Read {
+        let read_err = |e: cairn_graph::GraphError| QueryError::Read {
             path: T::NAME.to_string(),
             line: 0,
             message: e.to_string(),
-        })?;
+        };
+        // An index lookup when the filter pins an indexed column, else a full scan.
+        let mut feed = None;
+        for k in &layout.key_filters {
+            if let Some(entries) = T::lookup(&self.store, &k.field, &k.value).map_err(read_err)? {
+                feed = Some(Feed::Lookup(entries.into_iter()));
+                break;
+            }
+        }
+        let feed = match feed {
+            Some(f) => f,
+            None => Feed::Scan(T::scan(&self.store).map_err(read_err)?),
+        };
         Ok(Box::new(TableReader::<T> {
-            iter,
+            feed,
             layout: layout.clone(),
             wanted,
             columns,
+            current: Default::default(),
             position: 0,
             _table: PhantomData,
         }))
@@ -106,8 +135,19 @@ enum Target {
     Slot(cairn_query::plan::Reg),
 }
 
+/// Entries found through an index, in the table's key and value format.
+pub type Entries = Vec<(Vec<u8>, Vec<u8>)>;
+
+/// Where a reader's entries come from.
+enum Feed {
+    Scan(Iter),
+    Lookup(std::vec::IntoIter<(Vec<u8>, Vec<u8>)>),
+}
+
 struct TableReader<T: Table> {
-    iter: Iter,
+    feed: Feed,
+    /// The entry being decoded, for lookups.
+    current: (Vec<u8>, Vec<u8>),
     layout: ScanLayout,
     wanted: Vec<(usize, Target)>,
     /// The columns decoded per row, ascending.
@@ -123,8 +163,18 @@ impl<T: Table> RowReader for TableReader<T> {
             line: 0,
             message,
         };
-        let Some((key, value)) = self.iter.next_entry().map_err(|e| read_err(e.to_string()))? else {
-            return Ok(false);
+        let (key, value): (&[u8], &[u8]) = match &mut self.feed {
+            Feed::Scan(iter) => match iter.next_entry().map_err(|e| read_err(e.to_string()))? {
+                Some(entry) => entry,
+                None => return Ok(false),
+            },
+            Feed::Lookup(entries) => match entries.next() {
+                Some(entry) => {
+                    self.current = entry;
+                    (&self.current.0, &self.current.1)
+                }
+                None => return Ok(false),
+            },
         };
         let arena = out.arena();
         // Scratch for the decoded columns, in the row arena (no heap allocation per row).
@@ -194,8 +244,31 @@ impl Table for Blocks {
         "metadata",
     ];
 
+    const INDEXED: &'static [&'static str] = &["id", "name", "qualified_name"];
+
     fn scan(store: &GraphStore) -> cairn_graph::Result<Iter> {
         store.scan(&store.keyspaces().blocks)
+    }
+
+    fn lookup(
+        store: &GraphStore,
+        column: &str,
+        value: &OwnedValue,
+    ) -> cairn_graph::Result<Option<Entries>> {
+        // A non-string can never equal these string columns: no rows.
+        let OwnedValue::Str(text) = value else {
+            return Ok(Some(Vec::new()));
+        };
+        let ids = if column.eq_ignore_ascii_case("id") {
+            BlockId::parse_hex(text).into_iter().collect()
+        } else if column.eq_ignore_ascii_case("name") {
+            store.blocks_named(text)?
+        } else if column.eq_ignore_ascii_case("qualified_name") {
+            store.blocks_qualified(text)?
+        } else {
+            return Ok(None);
+        };
+        store.raw_blocks(&ids).map(Some)
     }
 
     fn decode<'a>(
@@ -223,11 +296,13 @@ impl Table for Blocks {
                 FieldValue::Metadata(bytes, n) => {
                     let pairs = cairn_graph::record::decode_metadata(bytes, n)
                         .map_err(|e| e.to_string())?;
-                    Value::Tuple(arena.alloc_slice_fill_iter(
-                        pairs
-                            .into_iter()
-                            .map(|(k, v)| (&*arena.alloc_str(k), str_value(v, arena))),
-                    ))
+                    Value::Tuple(
+                        arena.alloc_slice_fill_iter(
+                            pairs
+                                .into_iter()
+                                .map(|(k, v)| (&*arena.alloc_str(k), str_value(v, arena))),
+                        ),
+                    )
                 }
             };
         }
@@ -270,8 +345,30 @@ impl Table for Edges {
         "resolved",
     ];
 
+    const INDEXED: &'static [&'static str] = &["source", "target"];
+
     fn scan(store: &GraphStore) -> cairn_graph::Result<Iter> {
         store.scan(&store.keyspaces().edges_out)
+    }
+
+    fn lookup(
+        store: &GraphStore,
+        column: &str,
+        value: &OwnedValue,
+    ) -> cairn_graph::Result<Option<Entries>> {
+        let OwnedValue::Str(text) = value else {
+            return Ok(Some(Vec::new()));
+        };
+        let Some(id) = BlockId::parse_hex(text) else {
+            return Ok(Some(Vec::new()));
+        };
+        if column.eq_ignore_ascii_case("source") {
+            store.raw_edges(&id, true).map(Some)
+        } else if column.eq_ignore_ascii_case("target") {
+            store.raw_edges(&id, false).map(Some)
+        } else {
+            Ok(None)
+        }
     }
 
     fn decode<'a>(
@@ -328,8 +425,15 @@ impl Table for Files {
         arena: &'a Bump,
         out: &mut [Value<'a>],
     ) -> Result<(), String> {
-        let split = key.iter().position(|&b| b == 0).ok_or("file key without separator")?;
-        let text = |b: &[u8]| std::str::from_utf8(b).map(str::to_string).map_err(|e| e.to_string());
+        let split = key
+            .iter()
+            .position(|&b| b == 0)
+            .ok_or("file key without separator")?;
+        let text = |b: &[u8]| {
+            std::str::from_utf8(b)
+                .map(str::to_string)
+                .map_err(|e| e.to_string())
+        };
         let (ws, path) = (text(&key[..split])?, text(&key[split + 1..])?);
         let f = FileRecord::decode(&ws, &path, value).map_err(|e| e.to_string())?;
         for (slot, &col) in out.iter_mut().zip(wanted) {

@@ -10,6 +10,7 @@ mod expr;
 mod front;
 mod ion;
 mod ops;
+mod pushdown;
 mod rewrite;
 
 pub use catalog::{Catalog, Global};

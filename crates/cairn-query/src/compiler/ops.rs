@@ -303,6 +303,17 @@ impl<'c> PlanBuilder<'c> {
             B::Filter(lg::Filter { expr }) | B::Having(lg::Having { expr }) => {
                 let mut n = self.input(plan, id, outer)?;
                 let pred = self.program(expr, &n.scope)?;
+                let vars = &n.scope.vars;
+                super::pushdown::push_key_filters(
+                    &mut n.op,
+                    expr,
+                    |slot| {
+                        vars.iter()
+                            .find(|(_, r)| *r == slot)
+                            .map(|(v, _)| v.clone())
+                    },
+                    &self.sources,
+                );
                 n.op = Op::Filter {
                     input: Box::new(n.op),
                     pred,

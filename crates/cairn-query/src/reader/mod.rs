@@ -37,6 +37,17 @@ pub struct ScanLayout {
     pub fields: Vec<FieldSlot>,
     /// `AT i`: the row's ordinal position.
     pub position: Option<Reg>,
+    /// Equalities the query's filter requires of every row, on fields the source
+    /// declared in [`Source::indexed_fields`]: the reader may look rows up by them
+    /// instead of scanning. The filter still runs, so returning extra rows is safe.
+    pub key_filters: Vec<KeyFilter>,
+}
+
+/// `field = value`, pushed down from a filter into a scan.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeyFilter {
+    pub field: String,
+    pub value: crate::value::OwnedValue,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -108,6 +119,10 @@ pub trait Source: Send + Sync + std::fmt::Debug {
     /// A short description, for EXPLAIN and errors.
     fn describe(&self) -> String;
     fn stability(&self) -> BufferStability;
+    /// Fields this source can look rows up by (see [`ScanLayout::key_filters`]).
+    fn indexed_fields(&self) -> &'static [&'static str] {
+        &[]
+    }
     /// Opens a reader producing the rows in `layout`.
     fn open(&self, layout: &ScanLayout) -> Result<Box<dyn RowReader>, QueryError>;
     /// Opens a reader over the `part`-th of `parts` partitions of the source, for
