@@ -137,14 +137,54 @@ impl<'a> SymbolTable<'a> {
     }
 
     fn resolve_import(&self, fi: u32, r: &StoredReference) -> Option<SymRef> {
+        let expanded = r
+            .qualifier
+            .as_deref()
+            .and_then(|q| self.expand_relative(fi, r.from, q));
+        let qualifier = expanded.as_deref().or(r.qualifier.as_deref());
         if r.name == "*" {
-            let q = r.qualifier.as_deref()?;
+            let q = qualifier?;
             let segs = segments(q);
             let (last, init) = segs.split_last()?;
             return self.best_by_path(fi, last, init, |k| k == BlockKind::Module);
         }
-        let segs = r.qualifier.as_deref().map(segments).unwrap_or_default();
+        let segs = qualifier.map(segments).unwrap_or_default();
         self.best_by_path(fi, &r.name, &segs, |_| true)
+    }
+
+    /// A Rust path relative to where it is written (`super::x`, `self::x`,
+    /// `crate::x`) as a path from the crate root; `None` for other paths.
+    fn expand_relative(&self, fi: u32, from: u32, q: &str) -> Option<String> {
+        let index = self.files[fi as usize].1;
+        if index.language != Some(Language::Rust) {
+            return None;
+        }
+        let parts: Vec<&str> = q.split("::").collect();
+        if !matches!(parts.first(), Some(&("crate" | "self" | "super"))) {
+            return None;
+        }
+        let module = ancestors(index, from)
+            .into_iter()
+            .map(|a| &index.symbols[a as usize])
+            .find(|s| s.kind == BlockKind::Module)?;
+        let mut base: Vec<&str> = module.qualified_name.split("::").collect();
+        let mut rest = parts.as_slice();
+        match rest.first() {
+            Some(&"crate") => {
+                base.truncate(1);
+                rest = &rest[1..];
+            }
+            Some(&"self") => rest = &rest[1..],
+            _ => {
+                while rest.first() == Some(&"super") {
+                    base.pop();
+                    rest = &rest[1..];
+                }
+            }
+        }
+        base.extend(rest);
+        let path = base.join("::");
+        (!path.is_empty()).then_some(path)
     }
 
     /// Resolves `qualifier::name` used in file `fi` inside symbol `from`.
@@ -158,11 +198,15 @@ impl<'a> SymbolTable<'a> {
     ) -> Option<SymRef> {
         match qualifier {
             None => self.resolve_bare(fi, from, name, accept),
-            Some(q) if is_self(q) => self
+            Some(q) if is_self(q.trim_end_matches('.')) => self
                 .enclosing_type_member(fi, from, name, accept)
                 .or_else(|| self.resolve_bare(fi, from, name, accept)),
+            // A Rust method call on a value (`x.round()`, marked by the extractor
+            // with a trailing `.`) can only be a method, never a free function.
+            Some(q) if q.ends_with('.') => self.unique_in_scope(fi, name, is_method),
             Some(q) => {
-                let mut segs: Vec<&str> = segments(q);
+                let expanded = self.expand_relative(fi, from, q);
+                let mut segs: Vec<&str> = segments(expanded.as_deref().unwrap_or(q));
                 // A first segment bound by an import stands for the imported path.
                 let imported;
                 if let Some(first) = segs.first().copied() {
@@ -412,6 +456,10 @@ fn is_target_of_call(k: BlockKind) -> bool {
     k.is_callable() || k == BlockKind::Class || k == BlockKind::Struct
 }
 
+fn is_method(k: BlockKind) -> bool {
+    k == BlockKind::Method
+}
+
 fn is_type(k: BlockKind) -> bool {
     k.is_type()
 }
@@ -489,7 +537,7 @@ fn reference_text(language: Option<Language>, r: &StoredReference) -> String {
                 }
                 _ => ".",
             };
-            if q.ends_with(sep) {
+            if q.ends_with(sep) || q.ends_with(['.', ':', '/']) {
                 format!("{q}{}", r.name)
             } else {
                 format!("{q}{sep}{}", r.name)

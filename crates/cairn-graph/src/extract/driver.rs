@@ -1,0 +1,647 @@
+//! The language-independent part of extraction: runs a dialect's query over a syntax
+//! tree and turns its captures into a [`ParsedFile`], asking the language's [`Spec`]
+//! for what only it knows.
+
+use crate::model::{BlockKind, Definition, EdgeKind, Language, ParsedFile, Reference, Span};
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
+use tree_sitter::{Node, Query, QueryCursor, StreamingIterator, Tree};
+
+/// Longest signature kept, in bytes; longer ones are cut at a character boundary.
+const MAX_SIGNATURE: usize = 400;
+/// Longest qualifier text kept for a call on a complex expression.
+const MAX_QUALIFIER: usize = 60;
+
+/// What a capture of a query file means (see the table in [`super`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Role {
+    Definition(BlockKind),
+    Name,
+    Call,
+    CallName,
+    CallQualifier,
+    /// A value a method is called on, in languages whose paths are not `.`
+    /// separated (Rust's `x.f()`): stored with a trailing `.` to tell it from a path.
+    CallReceiver,
+    Import,
+    Implements,
+    Extends,
+    /// Helper captures (`@_x`) used by predicates only.
+    Other,
+}
+
+/// A query with the role of each of its captures.
+pub(crate) struct CompiledQuery {
+    query: Query,
+    roles: Vec<Role>,
+}
+
+impl CompiledQuery {
+    pub(crate) fn new(query: Query) -> CompiledQuery {
+        let roles = query
+            .capture_names()
+            .iter()
+            .map(|name| match *name {
+                "name" => Role::Name,
+                "call" => Role::Call,
+                "call.name" => Role::CallName,
+                "call.qualifier" => Role::CallQualifier,
+                "call.receiver" => Role::CallReceiver,
+                "import" => Role::Import,
+                "implements" => Role::Implements,
+                "extends" => Role::Extends,
+                other => other
+                    .strip_prefix("definition.")
+                    .and_then(BlockKind::parse)
+                    .map_or(Role::Other, Role::Definition),
+            })
+            .collect();
+        CompiledQuery { query, roles }
+    }
+}
+
+/// An import as a language splits it: `use a::b::c as d` is name `c`, qualifier
+/// `a::b`, alias `d` (see [`Reference`]).
+pub(crate) struct Import {
+    pub name: String,
+    pub qualifier: Option<String>,
+    pub alias: Option<String>,
+}
+
+/// A definition the query found, which the language may adjust before it is kept.
+pub(crate) struct Draft<'t> {
+    pub node: Node<'t>,
+    pub kind: BlockKind,
+    pub name: String,
+    /// The qualified name of the enclosing definition.
+    pub parent_qualified: String,
+    /// Replaces the qualified name derived from nesting (Go methods: `pkg.Type.Method`).
+    pub qualified: Option<String>,
+    /// Replaces the signature cut from the source.
+    pub signature: Option<String>,
+    pub metadata: Vec<(String, String)>,
+}
+
+/// What a language adds to its query.
+pub(crate) trait Spec: Sync {
+    /// Separator of qualified names.
+    fn separator(&self) -> &'static str {
+        "."
+    }
+
+    /// The file module's (simple name, qualified name).
+    fn module(&self, rel_path: &str, root: Node<'_>, src: &str) -> (String, String);
+
+    /// The module's doc (a Rust `//!` header, a Python docstring).
+    fn module_doc(&self, _root: Node<'_>, _src: &str) -> String {
+        String::new()
+    }
+
+    /// Adjusts a definition (kind, metadata, qualified name); `false` drops it.
+    fn refine(&self, _draft: &mut Draft<'_>, _rel_path: &str, _src: &str) -> bool {
+        true
+    }
+
+    /// Splits an `@import` node into the names it binds.
+    fn imports(&self, node: Node<'_>, src: &str, out: &mut Vec<Import>);
+
+    /// The comment's text without markers when it is a doc comment, else `None`.
+    fn doc_line<'s>(&self, comment: &'s str) -> Option<&'s str>;
+
+    /// Node kinds that wrap a definition and carry its doc comment before them
+    /// (`export_statement`, `decorated_definition`).
+    fn wrappers(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Node kinds between a doc comment and its definition (Rust attributes).
+    fn doc_transparent(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// The doc of a definition, when not in comments before it (Python docstrings).
+    fn doc(&self, _node: Node<'_>, _src: &str) -> Option<String> {
+        None
+    }
+
+    /// Whether a call site is not a call of a definition (Rust's `Some(x)`).
+    fn skip_call(&self, _name: &str, _qualifier: Option<&str>) -> bool {
+        false
+    }
+}
+
+/// The text of a node; empty if the range is not on character boundaries (never
+/// expected from tree-sitter, but bad input must not panic).
+pub(crate) fn text<'s>(node: Node<'_>, src: &'s str) -> &'s str {
+    src.get(node.byte_range()).unwrap_or("")
+}
+
+/// Collapses runs of whitespace into one space.
+pub(crate) fn collapse(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// Cuts `s` to at most `max` bytes, at a character boundary, marking the cut.
+pub(crate) fn truncate(mut s: String, max: usize) -> String {
+    if s.len() > max {
+        let mut end = max;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+        s.push('…');
+    }
+    s
+}
+
+/// Removes generic arguments (`Vec<u8>` → `Vec`, `Vec::<u8>::new` → `Vec::::new`
+/// collapsed to `Vec::new`), references and pointers from a type or path as written.
+pub(crate) fn strip_generics(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut depth = 0usize;
+    for c in s.chars() {
+        match c {
+            '<' | '[' if depth > 0 || !out.is_empty() => depth += 1,
+            '>' | ']' if depth > 0 => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    let out = out.replace("::::", "::");
+    let out = out.trim_start_matches(['&', '*', ' ']);
+    let out = out.strip_prefix("mut ").unwrap_or(out);
+    let out = out.strip_prefix("dyn ").unwrap_or(out);
+    out.trim_end_matches(':').trim().to_string()
+}
+
+/// The last segment of a path (`a::b::C` → `C`, `a.b` → `b`).
+pub(crate) fn last_segment(path: &str) -> &str {
+    path.rsplit([':', '.', '/']).next().map_or(path, str::trim)
+}
+
+/// `a::b::C` → (`Some("a::b")`, `C`), for `::`, `.` or `/` separated paths.
+fn split_path(path: &str) -> (Option<String>, String) {
+    for sep in ["::", ".", "/"] {
+        if let Some((q, n)) = path.rsplit_once(sep) {
+            if !q.is_empty() {
+                return (Some(q.to_string()), n.to_string());
+            }
+        }
+    }
+    (None, path.to_string())
+}
+
+/// Whether `s` is a plain path of identifiers (`a::b`, `self.x.y`, `./m`).
+fn is_path(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | ':' | '.' | '$' | '/' | '@'))
+}
+
+struct RawDef<'t> {
+    node: Node<'t>,
+    kind: BlockKind,
+    name: String,
+    /// The query pattern that gave the kind.
+    pattern: usize,
+}
+
+/// Runs `query` over `tree` and assembles the file's definitions and references.
+pub(crate) fn run(
+    language: Language,
+    spec: &dyn Spec,
+    compiled: &CompiledQuery,
+    cursor: &mut QueryCursor,
+    tree: &Tree,
+    rel_path: &str,
+    src: &str,
+) -> ParsedFile {
+    let root = tree.root_node();
+    let mut defs: Vec<RawDef<'_>> = Vec::new();
+    let mut seen_defs: HashMap<(usize, String), usize> = HashMap::new();
+    let mut calls: Vec<(Node<'_>, String, Option<String>)> = Vec::new();
+    let mut seen_calls: HashSet<usize> = HashSet::new();
+    let mut imports: Vec<Node<'_>> = Vec::new();
+    let mut type_refs: Vec<(Node<'_>, EdgeKind)> = Vec::new();
+
+    let mut matches = cursor.matches(&compiled.query, root, src.as_bytes());
+    while let Some(m) = matches.next() {
+        let role = |i: u32| compiled.roles[i as usize];
+        let mut def: Option<(Node<'_>, BlockKind)> = None;
+        let mut name: Option<Node<'_>> = None;
+        let mut call: Option<Node<'_>> = None;
+        let mut call_name: Option<Node<'_>> = None;
+        let mut call_qualifier: Option<(Node<'_>, bool)> = None;
+        for c in m.captures {
+            match role(c.index) {
+                Role::Definition(k) => def = Some((c.node, k)),
+                Role::Name => name = Some(c.node),
+                Role::Call => call = Some(c.node),
+                Role::CallName => call_name = Some(c.node),
+                Role::CallQualifier => call_qualifier = Some((c.node, false)),
+                Role::CallReceiver => call_qualifier = Some((c.node, true)),
+                Role::Import => imports.push(c.node),
+                Role::Implements => type_refs.push((c.node, EdgeKind::Implements)),
+                Role::Extends => type_refs.push((c.node, EdgeKind::Extends)),
+                Role::Other => {}
+            }
+        }
+        if let (Some((node, kind)), Some(name)) = (def, name) {
+            let name = last_segment(&strip_generics(text(name, src))).to_string();
+            // The earliest pattern in the query file that matches a node decides its
+            // kind, whatever order the matches come in.
+            let pattern = m.pattern_index;
+            match seen_defs.entry((node.id(), name.clone())) {
+                Entry::Vacant(v) => {
+                    v.insert(defs.len());
+                    defs.push(RawDef {
+                        node,
+                        kind,
+                        name,
+                        pattern,
+                    });
+                }
+                Entry::Occupied(o) => {
+                    let d = &mut defs[*o.get()];
+                    if pattern < d.pattern {
+                        d.kind = kind;
+                        d.pattern = pattern;
+                    }
+                }
+            }
+        }
+        if let (Some(node), Some(name)) = (call, call_name) {
+            if seen_calls.insert(node.id()) {
+                let qualifier = call_qualifier.map(|(q, receiver)| {
+                    let t = qualifier_text(text(q, src));
+                    if receiver {
+                        t + "."
+                    } else {
+                        t
+                    }
+                });
+                calls.push((node, text(name, src).to_string(), qualifier));
+            }
+        }
+    }
+    // Parents before children: by start, the enclosing (longer) node first.
+    defs.sort_by_key(|d| (d.node.start_byte(), std::cmp::Reverse(d.node.end_byte())));
+
+    let sep = spec.separator();
+    let (module_name, module_qualified) = spec.module(rel_path, root, src);
+    let mut out = ParsedFile {
+        language,
+        definitions: vec![Definition {
+            kind: BlockKind::Module,
+            name: module_name,
+            qualified_name: module_qualified,
+            parent: None,
+            span: span_of(root),
+            signature: String::new(),
+            doc: spec.module_doc(root, src),
+            metadata: Vec::new(),
+        }],
+        references: Vec::new(),
+        syntax_errors: count_errors(root),
+    };
+    // Byte range of each kept definition, for finding the owner of a reference.
+    let mut ranges: Vec<(usize, usize)> = vec![(0, src.len())];
+    // Open definitions enclosing the current one (indexes into `out.definitions`).
+    let mut stack: Vec<usize> = vec![0];
+    for raw in defs {
+        let (start, end) = (raw.node.start_byte(), raw.node.end_byte());
+        while let Some(&top) = stack.last() {
+            let (ts, te) = ranges[top];
+            let strictly_inside = ts <= start && end <= te && (ts, te) != (start, end);
+            if top == 0 || strictly_inside {
+                break;
+            }
+            stack.pop();
+        }
+        let parent = *stack.last().unwrap_or(&0);
+        let parent_kind = out.definitions[parent].kind;
+        let mut kind = raw.kind;
+        if kind == BlockKind::Function
+            && matches!(
+                parent_kind,
+                BlockKind::Impl
+                    | BlockKind::Trait
+                    | BlockKind::Interface
+                    | BlockKind::Class
+                    | BlockKind::Struct
+                    | BlockKind::Enum
+            )
+        {
+            kind = BlockKind::Method;
+        }
+        let mut draft = Draft {
+            node: raw.node,
+            kind,
+            name: raw.name,
+            parent_qualified: out.definitions[parent].qualified_name.clone(),
+            qualified: None,
+            signature: None,
+            metadata: Vec::new(),
+        };
+        generic_metadata(&mut draft, src);
+        if !spec.refine(&mut draft, rel_path, src) {
+            continue;
+        }
+        let qualified_name = draft.qualified.take().unwrap_or_else(|| {
+            let p = &out.definitions[parent].qualified_name;
+            if p.is_empty() {
+                draft.name.clone()
+            } else {
+                format!("{p}{sep}{}", draft.name)
+            }
+        });
+        let doc = spec
+            .doc(raw.node, src)
+            .unwrap_or_else(|| comment_doc(spec, raw.node, src));
+        let signature = draft
+            .signature
+            .take()
+            .unwrap_or_else(|| signature(raw.node, src));
+        out.definitions.push(Definition {
+            kind: draft.kind,
+            name: draft.name,
+            qualified_name,
+            parent: Some(parent),
+            span: span_of(raw.node),
+            signature: truncate(signature, MAX_SIGNATURE),
+            doc,
+            metadata: draft.metadata,
+        });
+        ranges.push((start, end));
+        stack.push(out.definitions.len() - 1);
+    }
+    debug_assert!(out
+        .definitions
+        .iter()
+        .enumerate()
+        .all(|(i, d)| d.parent.is_none_or(|p| p < i)));
+
+    let owner = Owner::new(&out.definitions, &ranges);
+    for (node, name, qualifier) in calls {
+        if spec.skip_call(&name, qualifier.as_deref()) {
+            continue;
+        }
+        out.references.push(Reference {
+            kind: EdgeKind::Calls,
+            from: owner.of(node),
+            name,
+            qualifier,
+            alias: None,
+            line: line_of(node),
+        });
+    }
+    let mut found = Vec::new();
+    for node in imports {
+        found.clear();
+        spec.imports(node, src, &mut found);
+        let from = owner.of(node);
+        for imp in found.drain(..) {
+            if imp.name.is_empty() {
+                continue;
+            }
+            out.references.push(Reference {
+                kind: EdgeKind::Imports,
+                from,
+                name: imp.name,
+                qualifier: imp.qualifier.filter(|q| !q.is_empty()),
+                alias: imp.alias,
+                line: line_of(node),
+            });
+        }
+    }
+    for (node, kind) in type_refs {
+        let path = strip_generics(text(node, src));
+        let (qualifier, name) = split_path(&path);
+        if name.is_empty() {
+            continue;
+        }
+        out.references.push(Reference {
+            kind,
+            from: owner.of(node),
+            name,
+            qualifier,
+            alias: None,
+            line: line_of(node),
+        });
+    }
+    out.references.sort_by_key(|r| r.line);
+    out
+}
+
+/// Finds the innermost definition around a node.
+struct Owner<'d> {
+    definitions: &'d [Definition],
+    ranges: &'d [(usize, usize)],
+    /// Definition indexes sorted by start byte.
+    by_start: Vec<usize>,
+}
+
+impl<'d> Owner<'d> {
+    fn new(definitions: &'d [Definition], ranges: &'d [(usize, usize)]) -> Owner<'d> {
+        let mut by_start: Vec<usize> = (0..ranges.len()).collect();
+        by_start.sort_by_key(|&i| (ranges[i].0, std::cmp::Reverse(ranges[i].1)));
+        Owner {
+            definitions,
+            ranges,
+            by_start,
+        }
+    }
+
+    fn of(&self, node: Node<'_>) -> usize {
+        let (start, end) = (node.start_byte(), node.end_byte());
+        // The last definition starting at or before the node, then up its parents to
+        // the first that contains the node.
+        let pos = self
+            .by_start
+            .partition_point(|&i| self.ranges[i].0 <= start);
+        let mut cur = pos.checked_sub(1).map_or(0, |p| self.by_start[p]);
+        loop {
+            let (s, e) = self.ranges[cur];
+            if s <= start && end <= e {
+                return cur;
+            }
+            match self.definitions[cur].parent {
+                Some(p) => cur = p,
+                None => return 0,
+            }
+        }
+    }
+}
+
+fn span_of(node: Node<'_>) -> Span {
+    Span {
+        start_line: node.start_position().row as u32 + 1,
+        end_line: node.end_position().row as u32 + 1,
+        start_byte: node.start_byte() as u32,
+        end_byte: node.end_byte() as u32,
+    }
+}
+
+fn line_of(node: Node<'_>) -> u32 {
+    node.start_position().row as u32 + 1
+}
+
+/// Error and missing nodes in the tree (descending only where errors are).
+fn count_errors(root: Node<'_>) -> usize {
+    if !root.has_error() {
+        return 0;
+    }
+    let mut count = 0;
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        if n.is_error() || n.is_missing() {
+            count += 1;
+            continue;
+        }
+        let mut cursor = n.walk();
+        stack.extend(n.children(&mut cursor).filter(|c| c.has_error()));
+    }
+    count
+}
+
+/// A call's qualifier as written: paths exactly (generics removed), anything else
+/// (`make().build`) with whitespace collapsed and bounded in length.
+fn qualifier_text(raw: &str) -> String {
+    let stripped = strip_generics(raw);
+    if is_path(&stripped) {
+        stripped
+    } else {
+        truncate(collapse(raw), MAX_QUALIFIER)
+    }
+}
+
+/// The declaration up to its body: `pub fn flush(&self) -> Result<()>`.
+fn signature(node: Node<'_>, src: &str) -> String {
+    let whole = text(node, src);
+    let head = match node.child_by_field_name("body") {
+        Some(body) if body.start_byte() > node.start_byte() => src
+            .get(node.start_byte()..body.start_byte())
+            .unwrap_or(whole),
+        _ => {
+            let cut = whole.find(['{', ';', '\n']).unwrap_or(whole.len());
+            &whole[..cut]
+        }
+    };
+    collapse(head.trim_end_matches(['{', ':', ' ', '\n', '\t', '\r', '=']))
+}
+
+/// Parameters and return type, read from the fields most grammars share.
+fn generic_metadata(draft: &mut Draft<'_>, src: &str) {
+    if !matches!(
+        draft.kind,
+        BlockKind::Function | BlockKind::Method | BlockKind::Test
+    ) {
+        return;
+    }
+    if let Some(p) = draft.node.child_by_field_name("parameters") {
+        let t = truncate(collapse(text(p, src)), MAX_SIGNATURE);
+        draft.metadata.push(("parameters".into(), t));
+    }
+    let ret = draft
+        .node
+        .child_by_field_name("return_type")
+        .or_else(|| draft.node.child_by_field_name("result"));
+    if let Some(r) = ret {
+        let t = collapse(text(r, src).trim_start_matches([':', ' ']));
+        if !t.is_empty() {
+            draft
+                .metadata
+                .push(("return_type".into(), truncate(t, MAX_SIGNATURE)));
+        }
+    }
+}
+
+/// The doc comment right before a definition (or before the node wrapping it).
+fn comment_doc(spec: &dyn Spec, node: Node<'_>, src: &str) -> String {
+    let mut anchor = node;
+    while let Some(p) = anchor.parent() {
+        let first = p.named_child(0).is_some_and(|c| c.id() == anchor.id());
+        if first && spec.wrappers().contains(&p.kind()) {
+            anchor = p;
+        } else {
+            break;
+        }
+    }
+    let mut lines: Vec<&str> = Vec::new();
+    let mut next_row = anchor.start_position().row;
+    let mut cur = anchor.prev_sibling();
+    while let Some(n) = cur {
+        if spec.doc_transparent().contains(&n.kind()) {
+            next_row = n.start_position().row;
+            cur = n.prev_sibling();
+            continue;
+        }
+        if !n.kind().contains("comment") || n.end_position().row + 1 < next_row {
+            break;
+        }
+        let Some(line) = spec.doc_line(text(n, src)) else {
+            break;
+        };
+        lines.push(line);
+        next_row = n.start_position().row;
+        cur = n.prev_sibling();
+    }
+    lines.reverse();
+    // Block comments (`/** ... */`) carry a `*` margin on each line.
+    let cleaned: Vec<&str> = lines
+        .iter()
+        .flat_map(|l| l.lines())
+        .map(|l| {
+            let t = l.trim_start();
+            t.strip_prefix('*')
+                .map_or(l, |r| r.strip_prefix(' ').unwrap_or(r))
+        })
+        .collect();
+    cleaned.join("\n").trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generics_are_stripped_from_paths_and_types() {
+        assert_eq!(strip_generics("Vec::<u8>::new"), "Vec::new");
+        assert_eq!(strip_generics("Engine<T>"), "Engine");
+        assert_eq!(strip_generics("&mut HashMap<K, Vec<V>>"), "HashMap");
+        assert_eq!(strip_generics("*Server"), "Server");
+        assert_eq!(strip_generics("Vec::<u8>"), "Vec");
+        assert_eq!(strip_generics("[]int"), "[]int");
+    }
+
+    #[test]
+    fn paths_split_at_their_last_separator() {
+        assert_eq!(
+            split_path("fmt::Display"),
+            (Some("fmt".into()), "Display".into())
+        );
+        assert_eq!(split_path("a.b.C"), (Some("a.b".into()), "C".into()));
+        assert_eq!(split_path("Base"), (None, "Base".into()));
+        assert_eq!(last_segment("a::b::c"), "c");
+    }
+
+    #[test]
+    fn truncation_respects_character_boundaries() {
+        assert_eq!(truncate("ééé".into(), 3), "é…");
+        assert_eq!(truncate("abc".into(), 3), "abc");
+    }
+
+    #[test]
+    fn complex_qualifiers_are_bounded() {
+        assert_eq!(qualifier_text("self.store"), "self.store");
+        assert_eq!(qualifier_text("make(a,\n   b)"), "make(a, b)");
+        assert!(qualifier_text(&"x(".repeat(100)).len() <= MAX_QUALIFIER + '…'.len_utf8());
+    }
+}

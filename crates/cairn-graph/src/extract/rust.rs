@@ -1,0 +1,216 @@
+//! Rust: module paths from file paths, use trees, `#[test]` functions, `///` docs.
+
+use super::driver::{collapse, strip_generics, text, Draft, Import, Spec};
+use crate::model::BlockKind;
+use tree_sitter::Node;
+
+pub(crate) struct Rust;
+
+impl Spec for Rust {
+    fn separator(&self) -> &'static str {
+        "::"
+    }
+
+    /// `crates/cairn-storage/src/wal/record.rs` is `cairn_storage::wal::record`; the
+    /// crate is the directory holding `src/` (`crate` when `src/` is at the root), and
+    /// `lib.rs`, `main.rs` and `mod.rs` stand for their directory.
+    fn module(&self, rel_path: &str, _root: Node<'_>, _src: &str) -> (String, String) {
+        let without_ext = rel_path.strip_suffix(".rs").unwrap_or(rel_path);
+        let segs: Vec<&str> = without_ext.split('/').filter(|s| !s.is_empty()).collect();
+        let mut path: Vec<String> = Vec::new();
+        match segs.iter().rposition(|s| *s == "src") {
+            Some(i) => {
+                path.push(if i == 0 {
+                    "crate".to_string()
+                } else {
+                    segs[i - 1].replace('-', "_")
+                });
+                path.extend(segs[i + 1..].iter().map(|s| s.replace('-', "_")));
+            }
+            None => path.extend(segs.iter().map(|s| s.replace('-', "_"))),
+        }
+        if path.len() > 1
+            && matches!(
+                path.last().map(String::as_str),
+                Some("lib" | "main" | "mod")
+            )
+        {
+            path.pop();
+        }
+        let name = path.last().cloned().unwrap_or_default();
+        (name, path.join("::"))
+    }
+
+    fn module_doc(&self, root: Node<'_>, src: &str) -> String {
+        let mut lines = Vec::new();
+        let mut cursor = root.walk();
+        for child in root.children(&mut cursor) {
+            if !child.kind().contains("comment") {
+                break;
+            }
+            match text(child, src).strip_prefix("//!") {
+                Some(line) => lines.push(line.strip_prefix(' ').unwrap_or(line).trim_end()),
+                None => break,
+            }
+        }
+        lines.join("\n").trim().to_string()
+    }
+
+    fn refine(&self, d: &mut Draft<'_>, _rel_path: &str, src: &str) -> bool {
+        let node = d.node;
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor) {
+            match child.kind() {
+                "visibility_modifier" => d
+                    .metadata
+                    .push(("visibility".into(), text(child, src).to_string())),
+                "function_modifiers" => {
+                    for m in ["async", "const", "unsafe", "extern"] {
+                        if text(child, src).split_whitespace().any(|w| w == m) {
+                            d.metadata.push((m.into(), "true".into()));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        match d.kind {
+            BlockKind::Function | BlockKind::Method if has_test_attribute(node, src) => {
+                d.kind = BlockKind::Test;
+            }
+            BlockKind::Impl => {
+                if let Some(t) = node.child_by_field_name("trait") {
+                    d.metadata.push(("trait".into(), collapse(text(t, src))));
+                }
+                if let Some(t) = node.child_by_field_name("type") {
+                    d.metadata.push(("type".into(), collapse(text(t, src))));
+                }
+            }
+            _ => {}
+        }
+        true
+    }
+
+    fn imports(&self, node: Node<'_>, src: &str, out: &mut Vec<Import>) {
+        use_tree(node, src, &[], out);
+    }
+
+    fn doc_line<'s>(&self, comment: &'s str) -> Option<&'s str> {
+        let line = if let Some(rest) = comment.strip_prefix("///") {
+            if rest.starts_with('/') {
+                return None;
+            }
+            rest
+        } else if let Some(rest) = comment.strip_prefix("/**") {
+            rest.strip_suffix("*/").unwrap_or(rest)
+        } else {
+            return None;
+        };
+        Some(line.strip_prefix(' ').unwrap_or(line).trim_end())
+    }
+
+    fn doc_transparent(&self) -> &'static [&'static str] {
+        &["attribute_item"]
+    }
+
+    /// Enum variant constructors of the prelude are not calls of definitions.
+    fn skip_call(&self, name: &str, qualifier: Option<&str>) -> bool {
+        qualifier.is_none() && matches!(name, "Some" | "Ok" | "Err")
+    }
+}
+
+/// Whether the attributes before a function include `#[test]` or `#[<crate>::test]`.
+fn has_test_attribute(node: Node<'_>, src: &str) -> bool {
+    let mut cur = node.prev_sibling();
+    while let Some(n) = cur {
+        match n.kind() {
+            "attribute_item" => {
+                let attr = text(n, src);
+                let inner = attr
+                    .trim_start_matches("#[")
+                    .trim_end_matches(']')
+                    .split(['(', ' '])
+                    .next()
+                    .unwrap_or("");
+                if inner == "test" || inner.ends_with("::test") || inner == "rstest" {
+                    return true;
+                }
+            }
+            k if k.contains("comment") => {}
+            _ => return false,
+        }
+        cur = n.prev_sibling();
+    }
+    false
+}
+
+fn segments_of(node: Node<'_>, src: &str) -> Vec<String> {
+    strip_generics(text(node, src))
+        .split("::")
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// Flattens a use tree: `a::{b, c::d as e, f::*}` is `a::b`, `a::c::d` as `e`, and
+/// `a::f::*`.
+fn use_tree(node: Node<'_>, src: &str, prefix: &[String], out: &mut Vec<Import>) {
+    let push = |path: Vec<String>, alias: Option<String>, out: &mut Vec<Import>| {
+        if let Some((name, init)) = path.split_last() {
+            out.push(Import {
+                name: name.clone(),
+                qualifier: (!init.is_empty()).then(|| init.join("::")),
+                alias,
+            });
+        }
+    };
+    let joined = |rest: Vec<String>| {
+        let mut p = prefix.to_vec();
+        p.extend(rest);
+        p
+    };
+    match node.kind() {
+        // `use a::{self}` imports the module `a` itself.
+        "self" if !prefix.is_empty() => push(prefix.to_vec(), None, out),
+        "identifier" | "scoped_identifier" | "crate" | "super" | "self" => {
+            push(joined(segments_of(node, src)), None, out)
+        }
+        "use_as_clause" => {
+            let path = node
+                .child_by_field_name("path")
+                .map(|p| segments_of(p, src))
+                .unwrap_or_default();
+            let alias = node
+                .child_by_field_name("alias")
+                .map(|a| text(a, src).to_string())
+                .filter(|a| a != "_");
+            push(joined(path), alias, out);
+        }
+        "use_wildcard" => {
+            let path = node
+                .named_child(0)
+                .map(|p| segments_of(p, src))
+                .unwrap_or_default();
+            let mut full = joined(path);
+            full.push("*".into());
+            push(full, None, out);
+        }
+        "scoped_use_list" => {
+            let path = node
+                .child_by_field_name("path")
+                .map(|p| segments_of(p, src))
+                .unwrap_or_default();
+            let inner = joined(path);
+            if let Some(list) = node.child_by_field_name("list") {
+                use_tree(list, src, &inner, out);
+            }
+        }
+        "use_list" => {
+            let mut cursor = node.walk();
+            for child in node.named_children(&mut cursor) {
+                use_tree(child, src, prefix, out);
+            }
+        }
+        _ => {}
+    }
+}
