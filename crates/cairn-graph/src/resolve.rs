@@ -209,10 +209,12 @@ impl<'a> SymbolTable<'a> {
                 let mut segs: Vec<&str> = segments(expanded.as_deref().unwrap_or(q));
                 // A first segment bound by an import stands for the imported path.
                 let imported;
+                let mut through_import = false;
                 if let Some(first) = segs.first().copied() {
                     if let Some(imp) = self.import_binding(fi, first) {
                         imported = import_path(imp);
                         segs.splice(0..1, imported.iter().map(String::as_str));
+                        through_import = true;
                     }
                 }
                 if let Some((last, init)) = segs.split_last() {
@@ -225,6 +227,11 @@ impl<'a> SymbolTable<'a> {
                     if let Some(best) = self.nearest(fi, &members) {
                         return Some(best);
                     }
+                }
+                // Through an import the qualifier names a module or type: if it has no
+                // such member here, it lives outside the workspace (`sys.stdout.flush`).
+                if through_import {
+                    return None;
                 }
                 // The qualifier is a value (`obj.method()`): the method's name alone
                 // decides, when it is unambiguous in scope.
