@@ -233,9 +233,15 @@ impl<'a> SymbolTable<'a> {
                 if through_import {
                     return None;
                 }
-                // The qualifier is a value (`obj.method()`): the method's name alone
-                // decides, when it is unambiguous in scope.
-                self.unique_in_scope(fi, name, accept)
+                // A Rust path names a module or type; none here, so it is outside
+                // the workspace (`Vec::new`).
+                if self.files[fi as usize].1.language == Some(Language::Rust) {
+                    return None;
+                }
+                // Otherwise the qualifier may be a value (`obj.method()`): a method's
+                // name alone decides, when it is unambiguous in scope. Never a free
+                // function: `Math.round(x)` is not the workspace's `round`.
+                self.unique_in_scope(fi, name, is_method)
             }
         }
     }

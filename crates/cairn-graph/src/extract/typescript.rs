@@ -65,7 +65,9 @@ impl Spec for TypeScript {
         let Some(source) = node.child_by_field_name("source") else {
             return;
         };
-        let from = text(source, src).trim_matches(['"', '\'', '`']).to_string();
+        // `./ui/index` and `./ui` are the same module (see `module`).
+        let raw = text(source, src).trim_matches(['"', '\'', '`']);
+        let from = raw.strip_suffix("/index").unwrap_or(raw).to_string();
         let module_name = strip_extension(from.rsplit('/').next().unwrap_or(&from)).to_string();
         let module_dir = from
             .rsplit_once('/')
