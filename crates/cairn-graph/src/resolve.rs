@@ -371,6 +371,18 @@ impl<'a> SymbolTable<'a> {
             .get(&(c.id, name))
             .cloned()
             .unwrap_or_default();
+        // Members declared outside the container's body but qualified by it (Go
+        // methods: `bank.Account.Deposit`, declared at the top of any file).
+        for &m in self.by_name.get(name).into_iter().flatten() {
+            let q = &self.sym(m).qualified_name;
+            let under = q
+                .strip_prefix(c.qualified_name.as_str())
+                .and_then(|rest| rest.strip_suffix(name))
+                .is_some_and(|sep| sep == "." || sep == "::");
+            if under && !out.contains(&m) {
+                out.push(m);
+            }
+        }
         if c.kind.is_type() || c.kind == BlockKind::Impl {
             for &other in self.by_name.get(c.name.as_str()).into_iter().flatten() {
                 let o = self.sym(other);

@@ -128,6 +128,12 @@ pub(crate) trait Spec: Sync {
     fn skip_call(&self, _name: &str, _qualifier: Option<&str>) -> bool {
         false
     }
+
+    /// Rewrites a call's qualifier knowing the definition it is made in (Go: the
+    /// receiver variable `m` in `m.Put()` stands for the receiver type).
+    fn call_qualifier(&self, _owner: &Definition, qualifier: String) -> String {
+        qualifier
+    }
 }
 
 /// The text of a node; empty if the range is not on character boundaries (never
@@ -393,9 +399,11 @@ pub(crate) fn run(
         if spec.skip_call(&name, qualifier.as_deref()) {
             continue;
         }
+        let from = owner.of(node);
+        let qualifier = qualifier.map(|q| spec.call_qualifier(&out.definitions[from], q));
         out.references.push(Reference {
             kind: EdgeKind::Calls,
-            from: owner.of(node),
+            from,
             name,
             qualifier,
             alias: None,

@@ -2,7 +2,7 @@
 //! qualified by their receiver type, `TestXxx` functions of `_test.go` files.
 
 use super::driver::{collapse, strip_generics, text, Draft, Import, Spec};
-use crate::model::BlockKind;
+use crate::model::{BlockKind, Definition};
 use tree_sitter::Node;
 
 pub(crate) struct Go;
@@ -50,13 +50,18 @@ impl Spec for Go {
                 }
             }
             "method_declaration" => {
-                let receiver = node
+                let param = node
                     .child_by_field_name("receiver")
-                    .and_then(|r| r.named_child(0))
+                    .and_then(|r| r.named_child(0));
+                let receiver = param
                     .and_then(|p| p.child_by_field_name("type"))
                     .map(|t| strip_generics(text(t, src)));
                 if let Some(receiver) = receiver {
                     d.metadata.push(("receiver".into(), receiver.clone()));
+                    if let Some(var) = param.and_then(|p| p.child_by_field_name("name")) {
+                        d.metadata
+                            .push(("receiver_name".into(), text(var, src).to_string()));
+                    }
                     d.qualified = Some(format!("{}.{receiver}.{}", d.parent_qualified, d.name));
                 }
             }
@@ -95,6 +100,20 @@ impl Spec for Go {
             qualifier,
             alias,
         });
+    }
+
+    fn call_qualifier(&self, owner: &Definition, qualifier: String) -> String {
+        let meta = |key: &str| {
+            owner
+                .metadata
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+        };
+        match (meta("receiver_name"), meta("receiver")) {
+            (Some(var), Some(ty)) if var == qualifier => ty.to_string(),
+            _ => qualifier,
+        }
     }
 
     fn doc_line<'s>(&self, comment: &'s str) -> Option<&'s str> {
