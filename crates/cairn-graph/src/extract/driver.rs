@@ -396,7 +396,8 @@ pub(crate) fn run(
 
     let owner = Owner::new(&out.definitions, &ranges);
     for (node, name, qualifier) in calls {
-        if spec.skip_call(&name, qualifier.as_deref()) {
+        // Error recovery can leave a zero-width (missing) name.
+        if name.is_empty() || spec.skip_call(&name, qualifier.as_deref()) {
             continue;
         }
         let from = owner.of(node);

@@ -249,3 +249,63 @@ pub fn assert_graph(actual: &Snapshot, expected: &Snapshot) {
 pub fn count_kind(s: &Snapshot, prefix: &str) -> usize {
     s.edges.iter().filter(|e| e.starts_with(prefix)).count()
 }
+
+impl Project {
+    /// Every file of the project directory, as (path, content), sorted by path.
+    pub fn files(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        collect(&self.root, &self.root, &mut out);
+        out
+    }
+
+    /// A fresh project holding the same files, synced from scratch.
+    pub fn ingested_from_scratch(&self) -> Project {
+        let files = self.files();
+        let borrowed: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, c)| (p.as_str(), c.as_str()))
+            .collect();
+        let fresh = Project::new(&borrowed);
+        fresh.sync();
+        fresh
+    }
+
+    /// The raw entries of every keyspace but `workspaces` (whose root and sync time
+    /// differ between two projects), for byte-for-byte comparison.
+    pub fn raw(&self) -> Vec<(&'static str, Vec<u8>, Vec<u8>)> {
+        let ks = self.store.keyspaces();
+        let mut out = Vec::new();
+        for (name, k) in [
+            ("blocks", &ks.blocks),
+            ("names", &ks.names),
+            ("edges_out", &ks.edges_out),
+            ("edges_in", &ks.edges_in),
+            ("files", &ks.files),
+            ("file_index", &ks.file_index),
+        ] {
+            let mut it = self.store.scan(k).unwrap();
+            while let Some((key, value)) = it.next_entry().unwrap() {
+                out.push((name, key.to_vec(), value.to_vec()));
+            }
+        }
+        out
+    }
+
+    /// The qualified names of the callers of the block with qualified name `target`.
+    pub fn callers_of(&self, target: &str) -> BTreeSet<String> {
+        let ids = self.store.blocks_qualified(target).unwrap();
+        let mut out = BTreeSet::new();
+        for id in ids {
+            for e in self
+                .store
+                .edges_to(&id, Some(cairn_graph::EdgeKind::Calls))
+                .unwrap()
+            {
+                if let Some(b) = self.store.block(&e.source).unwrap() {
+                    out.insert(b.qualified_name);
+                }
+            }
+        }
+        out
+    }
+}
