@@ -203,7 +203,7 @@ impl<'a> SymbolTable<'a> {
                 .or_else(|| self.resolve_bare(fi, from, name, accept)),
             // A Rust method call on a value (`x.round()`, marked by the extractor
             // with a trailing `.`) can only be a method, never a free function.
-            Some(q) if q.ends_with('.') => self.unique_in_scope(fi, name, is_method),
+            Some(q) if q.ends_with('.') => self.method_of_value(fi, q, name),
             Some(q) => {
                 let expanded = self.expand_relative(fi, from, q);
                 let mut segs: Vec<&str> = segments(expanded.as_deref().unwrap_or(q));
@@ -218,14 +218,24 @@ impl<'a> SymbolTable<'a> {
                     }
                 }
                 if let Some((last, init)) = segs.split_last() {
-                    let members: Vec<SymRef> = self
-                        .containers(fi, last, init)
-                        .into_iter()
-                        .flat_map(|c| self.members(c, name))
+                    let containers = self.containers(fi, last, init);
+                    let members: Vec<SymRef> = containers
+                        .iter()
+                        .flat_map(|&c| self.members(c, name))
                         .filter(|&m| accept(self.sym(m).kind))
                         .collect();
                     if let Some(best) = self.nearest(fi, &members) {
                         return Some(best);
+                    }
+                    // `Value::Int(x)`: a variant's constructor stands for its enum.
+                    if name.starts_with(char::is_uppercase) {
+                        let enums: Vec<SymRef> = containers
+                            .into_iter()
+                            .filter(|&c| self.sym(c).kind == BlockKind::Enum)
+                            .collect();
+                        if let Some(e) = self.nearest(fi, &enums) {
+                            return Some(e);
+                        }
                     }
                 }
                 // Through an import the qualifier names a module or type: if it has no
@@ -238,10 +248,9 @@ impl<'a> SymbolTable<'a> {
                 if self.files[fi as usize].1.language == Some(Language::Rust) {
                     return None;
                 }
-                // Otherwise the qualifier may be a value (`obj.method()`): a method's
-                // name alone decides, when it is unambiguous in scope. Never a free
-                // function: `Math.round(x)` is not the workspace's `round`.
-                self.unique_in_scope(fi, name, is_method)
+                // Otherwise the qualifier may be a value (`obj.method()`). Never a
+                // free function: `Math.round(x)` is not the workspace's `round`.
+                self.method_of_value(fi, q, name)
             }
         }
     }
@@ -301,6 +310,61 @@ impl<'a> SymbolTable<'a> {
             }
         }
         self.unique_in_scope(fi, name, accept)
+    }
+
+    /// The method `name` called on the value `receiver` (`engine.keyspace()`), without
+    /// types: the only method so named in scope, or else the only one whose type is
+    /// named like the receiver (`engine` → `Engine`, `batch` → `WriteBatch`).
+    fn method_of_value(&self, fi: u32, receiver: &str, name: &str) -> Option<SymRef> {
+        if let Some(only) = self.unique_in_scope(fi, name, is_method) {
+            return Some(only);
+        }
+        let hint: String = receiver
+            .trim_end_matches('.')
+            .rsplit(['.', ':'])
+            .next()
+            .unwrap_or("")
+            .chars()
+            .filter(|c| *c != '_')
+            .flat_map(char::to_lowercase)
+            .collect();
+        if hint.len() < 3 {
+            return None;
+        }
+        let named_like: Vec<SymRef> = self
+            .by_name
+            .get(name)?
+            .iter()
+            .copied()
+            .filter(|&m| is_method(self.sym(m).kind))
+            .filter(|&m| {
+                let owner = self.owner_type(m).to_lowercase();
+                !owner.is_empty() && owner.ends_with(&hint)
+            })
+            .collect();
+        let package = self.packages[fi as usize];
+        let mut in_package = named_like
+            .iter()
+            .copied()
+            .filter(|&(f, _)| self.packages[f as usize] == package);
+        if let (Some(only), None) = (in_package.next(), in_package.next()) {
+            return Some(only);
+        }
+        match named_like.as_slice() {
+            [only] => Some(*only),
+            _ => None,
+        }
+    }
+
+    /// The name of the type a method belongs to: its parent's, or for methods declared
+    /// at file level (Go), the type segment of its qualified name.
+    fn owner_type(&self, m: SymRef) -> &'a str {
+        let index = self.files[m.0 as usize].1;
+        let sym = self.sym(m);
+        match sym.parent.and_then(|p| index.symbols.get(p as usize)) {
+            Some(p) if p.kind != BlockKind::Module => &p.name,
+            _ => type_in_qualified(&sym.qualified_name),
+        }
     }
 
     /// `self.name()` / `this.name()`: a member of the type the use sits in.
@@ -479,6 +543,13 @@ impl<'a> SymbolTable<'a> {
 fn is_target_of_call(k: BlockKind) -> bool {
     // A call may name a type: constructors (`Foo()` in Python, `new Foo()`).
     k.is_callable() || k == BlockKind::Class || k == BlockKind::Struct
+}
+
+/// The type segment of a method's qualified name (`bank.Account.Deposit` → `Account`).
+fn type_in_qualified(q: &str) -> &str {
+    let mut parts = q.rsplit(['.', ':']).filter(|s| !s.is_empty());
+    parts.next();
+    parts.next().unwrap_or("")
 }
 
 fn is_method(k: BlockKind) -> bool {

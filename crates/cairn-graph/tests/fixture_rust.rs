@@ -72,8 +72,7 @@ calls shapes::inner::deep::helper -> shapes::inner::helper
 calls shapes::main -> shapes::demo
 calls shapes::main -> shapes::inner::call_deep
 calls shapes::main -> shapes::report
-calls shapes::render::Canvas::draw -> ?shape.area
-calls shapes::render::Canvas::draw -> shapes::Shape::name
+calls shapes::render::Canvas::draw -> shapes::Shape::area
 calls shapes::render::Canvas::draw -> shapes::render::Canvas::record
 calls shapes::render::Canvas::draw -> shapes::util::clamp
 calls shapes::render::Canvas::lines -> ?self.log.len

@@ -4,7 +4,7 @@
 
 use crate::model::{BlockKind, Definition, EdgeKind, Language, ParsedFile, Reference, Span};
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use tree_sitter::{Node, Query, QueryCursor, StreamingIterator, Tree};
 
 /// Longest signature kept, in bytes; longer ones are cut at a character boundary.
@@ -124,8 +124,15 @@ pub(crate) trait Spec: Sync {
         None
     }
 
-    /// Whether a call site is not a call of a definition (Rust's `Some(x)`).
-    fn skip_call(&self, _name: &str, _qualifier: Option<&str>) -> bool {
+    /// Whether a call site is not a call of a definition (Rust's `Some(x)`); `call`
+    /// is the node captured as `@call`.
+    fn skip_call(
+        &self,
+        _call: Node<'_>,
+        _src: &str,
+        _name: &str,
+        _qualifier: Option<&str>,
+    ) -> bool {
         false
     }
 
@@ -233,7 +240,7 @@ pub(crate) fn run(
     let mut defs: Vec<RawDef<'_>> = Vec::new();
     let mut seen_defs: HashMap<(usize, String), usize> = HashMap::new();
     let mut calls: Vec<(Node<'_>, String, Option<String>)> = Vec::new();
-    let mut seen_calls: HashSet<usize> = HashSet::new();
+    let mut seen_calls: HashMap<usize, usize> = HashMap::new();
     let mut imports: Vec<Node<'_>> = Vec::new();
     let mut type_refs: Vec<(Node<'_>, EdgeKind)> = Vec::new();
 
@@ -284,16 +291,26 @@ pub(crate) fn run(
             }
         }
         if let (Some(node), Some(name)) = (call, call_name) {
-            if seen_calls.insert(node.id()) {
-                let qualifier = call_qualifier.map(|(q, receiver)| {
-                    let t = qualifier_text(text(q, src));
-                    if receiver {
-                        t + "."
-                    } else {
-                        t
+            let qualifier = call_qualifier.map(|(q, receiver)| {
+                let t = qualifier_text(text(q, src));
+                if receiver {
+                    t + "."
+                } else {
+                    t
+                }
+            });
+            // Two patterns may take the same call; the one that saw a qualifier wins.
+            match seen_calls.entry(node.id()) {
+                Entry::Vacant(v) => {
+                    v.insert(calls.len());
+                    calls.push((node, text(name, src).to_string(), qualifier));
+                }
+                Entry::Occupied(o) => {
+                    let seen = &mut calls[*o.get()];
+                    if seen.2.is_none() && qualifier.is_some() {
+                        seen.2 = qualifier;
                     }
-                });
-                calls.push((node, text(name, src).to_string(), qualifier));
+                }
             }
         }
     }
@@ -397,7 +414,7 @@ pub(crate) fn run(
     let owner = Owner::new(&out.definitions, &ranges);
     for (node, name, qualifier) in calls {
         // Error recovery can leave a zero-width (missing) name.
-        if name.is_empty() || spec.skip_call(&name, qualifier.as_deref()) {
+        if name.is_empty() || spec.skip_call(node, src, &name, qualifier.as_deref()) {
             continue;
         }
         let from = owner.of(node);

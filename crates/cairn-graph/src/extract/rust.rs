@@ -113,10 +113,73 @@ impl Spec for Rust {
         &["attribute_item"]
     }
 
-    /// Enum variant constructors of the prelude are not calls of definitions.
-    fn skip_call(&self, name: &str, qualifier: Option<&str>) -> bool {
-        qualifier.is_none() && matches!(name, "Some" | "Ok" | "Err")
+    /// Enum variant constructors of the prelude are not calls of definitions, and in
+    /// macro arguments only what reads as a call in an expression macro counts.
+    fn skip_call(&self, call: Node<'_>, src: &str, name: &str, qualifier: Option<&str>) -> bool {
+        if qualifier.is_none() && matches!(name, "Some" | "Ok" | "Err") {
+            return true;
+        }
+        call.kind() == "identifier" && !is_call_in_expression_macro(call, src, qualifier.is_some())
     }
+}
+
+/// Macros whose arguments are expressions, so that `name(...)` in them is a call
+/// (unlike `matches!(x, Foo(_))`, whose `Foo(_)` is a pattern).
+const EXPRESSION_MACROS: [&str; 24] = [
+    "assert",
+    "assert_eq",
+    "assert_ne",
+    "debug_assert",
+    "debug_assert_eq",
+    "debug_assert_ne",
+    "format",
+    "format_args",
+    "print",
+    "println",
+    "eprint",
+    "eprintln",
+    "write",
+    "writeln",
+    "panic",
+    "vec",
+    "dbg",
+    "todo",
+    "unreachable",
+    "trace",
+    "debug",
+    "info",
+    "warn",
+    "error",
+];
+
+/// For a name captured in a macro's token tree: whether it is a call there. Not when
+/// it is a method (`x.f()`, whose receiver the token tree does not give), a macro
+/// itself (`f!()`), the tail of a path the path pattern already took (`a::f()`), or
+/// inside a macro that does not take expressions.
+fn is_call_in_expression_macro(name: Node<'_>, src: &str, qualified: bool) -> bool {
+    let prev = name.prev_sibling().map(|p| p.kind());
+    let next = name.next_sibling().map(|n| n.kind());
+    if matches!(prev, Some(".")) || matches!(next, Some("!")) {
+        return false;
+    }
+    if !qualified && matches!(prev, Some("::")) {
+        return false;
+    }
+    let mut cur = name.parent();
+    while let Some(n) = cur {
+        match n.kind() {
+            "token_tree" => cur = n.parent(),
+            "macro_invocation" => {
+                let Some(m) = n.child_by_field_name("macro") else {
+                    return false;
+                };
+                let macro_name = text(m, src).rsplit("::").next().unwrap_or("");
+                return EXPRESSION_MACROS.contains(&macro_name);
+            }
+            _ => return false,
+        }
+    }
+    false
 }
 
 /// Whether the attributes before a function include `#[test]` or `#[<crate>::test]`.
