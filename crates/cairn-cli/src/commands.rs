@@ -22,6 +22,8 @@ pub fn run(cli: Cli) -> Result {
             name,
             no_sync,
         } => {
+            // Check the path first, so a mistyped one leaves no empty database behind.
+            check_workspace_root(&path)?;
             let db = Database::open(&dir)?;
             let ws = db.link(&path, name.as_deref())?;
             eprintln!(
@@ -31,7 +33,7 @@ pub fn run(cli: Cli) -> Result {
                 dir.display()
             );
             if !no_sync {
-                sync_one(&db, &ws.name)?;
+                sync_one(&db, &ws.name, cli.verbose)?;
             }
         }
         Command::Sync { name, all } => {
@@ -44,7 +46,7 @@ pub fn run(cli: Cli) -> Result {
                 eprintln!("no workspaces linked (link one with `cairn link PATH`)");
             }
             for n in names {
-                sync_one(&db, &n)?;
+                sync_one(&db, &n, cli.verbose)?;
             }
         }
         Command::Unlink { name } => {
@@ -155,10 +157,11 @@ pub fn run(cli: Cli) -> Result {
 /// Runs one statement (or `EXPLAIN` of one) and prints its result.
 pub fn run_query(db: &Database, text: &str, format: Format, out: &mut dyn Write) -> Result {
     let trimmed = text.trim().trim_end_matches(';');
+    // `EXPLAIN` and any whitespace (a newline, in the REPL) before the statement.
     let explain = trimmed
-        .get(..8)
-        .filter(|p| p.eq_ignore_ascii_case("explain "))
-        .map(|_| &trimmed[8..]);
+        .split_once(char::is_whitespace)
+        .filter(|(word, _)| word.eq_ignore_ascii_case("explain"))
+        .map(|(_, rest)| rest.trim_start());
     if let Some(inner) = explain {
         let plan = db
             .explain(inner)
@@ -184,7 +187,7 @@ pub fn run_query(db: &Database, text: &str, format: Format, out: &mut dyn Write)
     Ok(())
 }
 
-fn sync_one(db: &Database, name: &str) -> Result {
+fn sync_one(db: &Database, name: &str, verbose: bool) -> Result {
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
         indicatif::ProgressStyle::with_template(
@@ -199,13 +202,36 @@ fn sync_one(db: &Database, name: &str) -> Result {
         bar.set_position(p.done as u64);
     });
     bar.finish_and_clear();
-    print_summary(&summary?, started.elapsed().as_secs_f64());
+    eprint!(
+        "{}",
+        summary_text(&summary?, started.elapsed().as_secs_f64(), verbose)
+    );
     Ok(())
 }
 
-fn print_summary(s: &SyncSummary, secs: f64) {
+/// A workspace root must be an existing directory.
+fn check_workspace_root(path: &std::path::Path) -> Result {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(cairn::Error::Invalid(format!(
+            "cannot link {}: not a directory (link the directory that holds the code)",
+            path.display()
+        ))
+        .into()),
+        Err(e) => Err(cairn::Error::Invalid(format!("cannot link {}: {e}", path.display())).into()),
+    }
+}
+
+/// What a sync did, for stderr. Files in unsupported languages (manifests, docs,
+/// data) are many and expected, so they are only counted unless `verbose`; files
+/// skipped as too large or binary, with syntax errors, and failures are always
+/// listed (the first [`LISTED_PATHS`] of each, all of them if `verbose`).
+fn summary_text(s: &SyncSummary, secs: f64, verbose: bool) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
     let mb = s.bytes_parsed as f64 / 1e6;
-    eprintln!(
+    let _ = writeln!(
+        out,
         "synced `{}`: {} files ({} parsed, {} unchanged, {} removed), {} blocks, {} edges, {:.0}% of {} calls resolved, {:.1} MB in {:.2}s",
         s.workspace,
         s.files,
@@ -219,31 +245,49 @@ fn print_summary(s: &SyncSummary, secs: f64) {
         mb,
         secs
     );
-    let list = |what: &str, paths: &[String]| {
-        if paths.is_empty() {
+    let limit = if verbose { usize::MAX } else { LISTED_PATHS };
+    let mut list = |what: &str, lines: Vec<String>| {
+        if lines.is_empty() {
             return;
         }
-        eprintln!("  {} {what}:", paths.len());
-        for p in paths.iter().take(LISTED_PATHS) {
-            eprintln!("    {p}");
+        let _ = writeln!(out, "  {} {what}:", lines.len());
+        for l in lines.iter().take(limit) {
+            let _ = writeln!(out, "    {l}");
         }
-        if paths.len() > LISTED_PATHS {
-            eprintln!("    ... and {} more", paths.len() - LISTED_PATHS);
+        if lines.len() > limit {
+            let _ = writeln!(out, "    ... and {} more", lines.len() - limit);
         }
     };
     list(
         "files with syntax errors (indexed as far as they parse)",
-        &s.syntax_errors,
+        s.syntax_errors.clone(),
     );
-    list("files over the size limit, skipped", &s.skipped_large);
-    list("binary files, skipped", &s.skipped_binary);
-    list("files in unsupported languages, skipped", &s.unsupported);
-    if !s.errors.is_empty() {
-        eprintln!("  {} files could not be indexed:", s.errors.len());
-        for (p, why) in s.errors.iter().take(LISTED_PATHS) {
-            eprintln!("    {p}: {why}");
-        }
+    list(
+        "files over the size limit, skipped",
+        s.skipped_large.clone(),
+    );
+    list("binary files, skipped", s.skipped_binary.clone());
+    if verbose {
+        list(
+            "files in unsupported languages, skipped",
+            s.unsupported.clone(),
+        );
     }
+    list(
+        "files could not be indexed",
+        s.errors
+            .iter()
+            .map(|(p, why)| format!("{p}: {why}"))
+            .collect(),
+    );
+    if !verbose && !s.unsupported.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {} files in unsupported languages, skipped (--verbose lists them)",
+            s.unsupported.len()
+        );
+    }
+    out
 }
 
 fn related_rows(related: &[Related]) -> Rows {
@@ -299,7 +343,15 @@ fn print_context(cx: &cairn::Context, format: Format, out: &mut dyn Write) -> Re
                                     .as_ref()
                                     .map_or(OwnedValue::Null, |b| b.path.as_str().into()),
                             ),
-                            ("line", OwnedValue::Int(i64::from(r.line))),
+                            // The block's own line (with `path`, where it is), and the
+                            // line of the call site (in the caller's file).
+                            (
+                                "line",
+                                r.block.as_ref().map_or(OwnedValue::Null, |b| {
+                                    OwnedValue::Int(i64::from(b.span.start_line))
+                                }),
+                            ),
+                            ("site_line", OwnedValue::Int(i64::from(r.line))),
                         ])
                     })
                     .collect(),
@@ -379,5 +431,46 @@ fn human_bytes(b: u64) -> String {
         b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / (1u64 << 20) as f64),
         b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
         b => format!("{b} B"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(prefix: &str, n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("{prefix}{i:02}")).collect()
+    }
+
+    #[test]
+    fn a_sync_summary_counts_unsupported_files_and_lists_the_notable_ones() {
+        let s = SyncSummary {
+            workspace: "w".into(),
+            files: 3,
+            parsed: 3,
+            unsupported: paths("doc", 12),
+            skipped_binary: paths("bin", 12),
+            skipped_large: vec!["big.rs".into()],
+            errors: vec![("bad.rs".into(), "unreadable".into())],
+            ..SyncSummary::default()
+        };
+        let quiet = summary_text(&s, 0.5, false);
+        assert!(quiet.starts_with("synced `w`: 3 files (3 parsed, 0 unchanged, 0 removed)"));
+        assert!(
+            quiet.contains("  12 files in unsupported languages, skipped (--verbose lists them)\n")
+        );
+        assert!(!quiet.contains("doc00"), "{quiet}");
+        assert!(
+            quiet.contains("  12 binary files, skipped:\n    bin00\n"),
+            "{quiet}"
+        );
+        assert!(quiet.contains("    bin09\n    ... and 2 more\n"), "{quiet}");
+        assert!(quiet.contains("  1 files over the size limit, skipped:\n    big.rs\n"));
+        assert!(quiet.contains("  1 files could not be indexed:\n    bad.rs: unreadable\n"));
+
+        let verbose = summary_text(&s, 0.5, true);
+        assert!(verbose.contains("  12 files in unsupported languages, skipped:\n    doc00\n"));
+        assert!(verbose.contains("    doc11\n") && verbose.contains("    bin11\n"));
+        assert!(!verbose.contains("more"), "{verbose}");
     }
 }

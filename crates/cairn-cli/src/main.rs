@@ -23,6 +23,9 @@ pub struct Cli {
     /// Output format (default: table on a terminal, jsonl otherwise).
     #[arg(long, global = true, value_enum)]
     format: Option<Format>,
+    /// Say more: a sync lists every file it skipped, not only the notable ones.
+    #[arg(long, short, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }

@@ -42,20 +42,7 @@ struct QueryDiagnostic {
 }
 
 pub fn print(err: &CliError) {
-    if let (Some(text), Some(location)) = (&err.query, query_location(&err.error)) {
-        let end = location.end.clamp(location.start, text.len());
-        let start = location.start.min(end);
-        let diag = QueryDiagnostic {
-            message: err.error.to_string(),
-            src: NamedSource::new("query", text.clone()),
-            span: (
-                start,
-                (end - start)
-                    .max(1)
-                    .min(text.len().saturating_sub(start).max(1)),
-            )
-                .into(),
-        };
+    if let Some(diag) = query_diagnostic(err) {
         eprintln!("{:?}", miette::Report::new(diag));
         return;
     }
@@ -71,10 +58,79 @@ pub fn print(err: &CliError) {
     eprintln!("{message}");
 }
 
+/// The error as a diagnostic underlining the part of the query at fault, when it is a
+/// query error with a location.
+fn query_diagnostic(err: &CliError) -> Option<QueryDiagnostic> {
+    let text = err.query.as_ref()?;
+    let location = query_location(&err.error)?;
+    let mut src = text.clone();
+    let mut start = location.start.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = location.end.clamp(start, text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    if start == text.len() {
+        // At the end of the input ("unexpected end of input"): a label there would
+        // not be drawn, so underline a space after the text.
+        src.push(' ');
+        end = src.len();
+    } else if end == start {
+        // An empty span: underline the character it starts at.
+        end = start + text[start..].chars().next().map_or(1, char::len_utf8);
+    }
+    Some(QueryDiagnostic {
+        message: err.error.to_string(),
+        src: NamedSource::new("query", src),
+        span: (start, end - start).into(),
+    })
+}
+
 fn query_location(e: &cairn::Error) -> Option<cairn_query::Location> {
     match e {
         cairn::Error::Query(cairn_query::QueryError::Syntax { location, .. }) => Some(*location),
         cairn::Error::Query(cairn_query::QueryError::Planning { location, .. }) => *location,
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rendered(query: &str, start: usize, end: usize) -> String {
+        let err = CliError::with_query(
+            cairn::Error::Query(cairn_query::QueryError::Syntax {
+                message: "boom".into(),
+                location: cairn_query::Location {
+                    line: 1,
+                    column: start + 1,
+                    start,
+                    end,
+                },
+            }),
+            query,
+        );
+        let diag = query_diagnostic(&err).expect("a diagnostic");
+        let mut out = String::new();
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+            .render_report(&mut out, &diag)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn spans_are_underlined_even_at_the_end_of_the_input() {
+        let out = rendered("SELECT a FROM", 7, 8);
+        assert!(out.contains("here"), "{out}");
+        let out = rendered("SELECT a FROM", 13, 13);
+        assert!(out.contains("here"), "{out}");
+        let out = rendered("SELECT a FROM", 40, 50);
+        assert!(out.contains("here"), "{out}");
+        // An empty span inside the text underlines one character, even a wide one.
+        let out = rendered("SELECT 'é' FROM", 8, 8);
+        assert!(out.contains("here"), "{out}");
     }
 }

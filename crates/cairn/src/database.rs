@@ -17,6 +17,9 @@ use std::sync::Arc;
 pub const HOME_ENV: &str = "CAIRN_HOME";
 /// The default database directory under the current directory.
 pub const DEFAULT_DIR: &str = ".cairn";
+/// The file every storage engine directory holds once created (see
+/// `cairn-storage`'s manifest module).
+const MANIFEST: &str = "MANIFEST";
 
 /// An open Cairn database.
 pub struct Database {
@@ -127,13 +130,19 @@ impl Database {
         })
     }
 
-    /// Opens an existing database; a missing one is [`Error::NoDatabase`].
+    /// Opens an existing database; a directory without one (missing, or without the
+    /// storage engine's manifest) is [`Error::NoDatabase`], and is left untouched.
     pub fn open_existing(dir: impl AsRef<Path>) -> Result<Database> {
         let dir = dir.as_ref();
-        if !dir.is_dir() {
+        if !Database::exists(dir) {
             return Err(Error::NoDatabase(dir.to_path_buf()));
         }
         Database::open(dir)
+    }
+
+    /// Whether `dir` holds a database (its storage engine's manifest).
+    pub fn exists(dir: impl AsRef<Path>) -> bool {
+        dir.as_ref().join(MANIFEST).is_file()
     }
 
     pub fn dir(&self) -> &Path {
@@ -394,6 +403,16 @@ pub(crate) fn related(
             line: hit.line,
         });
     }
+    // Nearest first, then by name: the same graph always lists the same way,
+    // whatever order the traversal met the blocks in.
+    out.sort_by(|a, b| {
+        let place = |r: &Related| {
+            r.block
+                .as_ref()
+                .map(|b| (b.path.clone(), b.span.start_line))
+        };
+        (a.distance, &a.name, place(a), a.line).cmp(&(b.distance, &b.name, place(b), b.line))
+    });
     Ok(out)
 }
 
@@ -446,4 +465,31 @@ fn dir_size(dir: &Path) -> u64 {
             Err(_) => 0,
         })
         .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_existing_refuses_a_directory_without_a_database_and_leaves_it_alone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let missing = tmp.path().join("missing");
+        assert!(matches!(
+            Database::open_existing(&missing),
+            Err(Error::NoDatabase(d)) if d == missing
+        ));
+        assert!(!missing.exists());
+        let empty = tmp.path().join("empty");
+        std::fs::create_dir(&empty).unwrap();
+        assert!(matches!(
+            Database::open_existing(&empty),
+            Err(Error::NoDatabase(_))
+        ));
+        assert_eq!(std::fs::read_dir(&empty).unwrap().count(), 0);
+        // Once created, it opens.
+        drop(Database::open(&empty).unwrap());
+        assert!(Database::exists(&empty));
+        Database::open_existing(&empty).unwrap();
+    }
 }

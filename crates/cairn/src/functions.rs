@@ -43,7 +43,7 @@ pub fn graph_functions(store: &GraphStore) -> FunctionRegistry {
         "read_json",
         1..=1,
         AbsentArgs::Propagate,
-        ReadJson::default(),
+        ReadJson,
     ));
     r
 }
