@@ -75,6 +75,7 @@ fn steady_state_rows_make_no_heap_allocations() {
                 },
             ],
             position: Some(3),
+            key_filters: Vec::new(),
         },
     ];
     for layout in &layouts {

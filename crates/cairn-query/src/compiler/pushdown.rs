@@ -72,8 +72,15 @@ fn field_of(e: &lg::ValueExpr, var: &str) -> Option<String> {
     let lg::ValueExpr::Path(base, steps) = e else {
         return None;
     };
-    let lg::ValueExpr::VarRef(name, _) = base.as_ref() else {
-        return None;
+    // The planner writes `r` as a lookup among the candidates it could mean; the
+    // local variable is the one bound by the scan.
+    let name = match base.as_ref() {
+        lg::ValueExpr::VarRef(name, _) => name,
+        lg::ValueExpr::DynamicLookup(candidates) => candidates.iter().find_map(|c| match c {
+            lg::ValueExpr::VarRef(name, lg::VarRefType::Local) => Some(name),
+            _ => None,
+        })?,
+        _ => return None,
     };
     let (n, cs) = binding_name(name);
     let same = if cs {
@@ -84,5 +91,93 @@ fn field_of(e: &lg::ValueExpr, var: &str) -> Option<String> {
     match steps.as_slice() {
         [lg::PathComponent::Key(k)] if same => Some(binding_name(k).0),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::reader::{BufferStability, MemorySource, RowReader, ScanLayout, Source};
+    use crate::{Catalog, Compiler, OwnedValue, QueryError};
+    use std::sync::{Arc, Mutex};
+
+    /// An in-memory table that says it can look rows up by `name`, and remembers the
+    /// layouts it was opened with.
+    #[derive(Debug)]
+    struct Indexed {
+        rows: MemorySource,
+        opened: Mutex<Vec<ScanLayout>>,
+    }
+
+    impl Source for Indexed {
+        fn describe(&self) -> String {
+            "indexed".into()
+        }
+        fn stability(&self) -> BufferStability {
+            BufferStability::UntilClose
+        }
+        fn indexed_fields(&self) -> &'static [&'static str] {
+            &["name"]
+        }
+        fn open(&self, layout: &ScanLayout) -> Result<Box<dyn RowReader>, QueryError> {
+            self.opened.lock().unwrap().push(layout.clone());
+            self.rows.open(layout)
+        }
+    }
+
+    fn row(name: &str, n: i64) -> OwnedValue {
+        OwnedValue::Tuple(vec![
+            ("name".into(), OwnedValue::Str(name.into())),
+            ("n".into(), OwnedValue::Int(n)),
+        ])
+    }
+
+    fn key_filters(query: &str) -> (Vec<String>, usize) {
+        let source = Arc::new(Indexed {
+            rows: MemorySource::new(vec![row("a", 1), row("b", 2), row("a", 3)]),
+            opened: Mutex::new(Vec::new()),
+        });
+        let mut catalog = Catalog::new();
+        catalog.add_source("t", source.clone());
+        let plan = Compiler::new(&catalog).compile(query).unwrap();
+        let rows = crate::PartiQLVM::new(plan)
+            .execute()
+            .unwrap()
+            .materialize()
+            .unwrap();
+        let n = match rows {
+            OwnedValue::Bag(v) | OwnedValue::List(v) => v.len(),
+            _ => 0,
+        };
+        let opened = source.opened.lock().unwrap();
+        let filters = opened
+            .iter()
+            .flat_map(|l| &l.key_filters)
+            .map(|k| format!("{}={}", k.field, crate::value::json::to_json(&k.value)))
+            .collect();
+        (filters, n)
+    }
+
+    #[test]
+    fn equality_on_an_indexed_field_becomes_a_key_filter() {
+        assert_eq!(
+            key_filters("SELECT r.n FROM t AS r WHERE r.name = 'a'"),
+            (vec!["name=\"a\"".to_string()], 2)
+        );
+        assert_eq!(
+            key_filters("SELECT r.n FROM t AS r WHERE 'b' = r.name AND r.n > 0"),
+            (vec!["name=\"b\"".to_string()], 1)
+        );
+    }
+
+    #[test]
+    fn other_predicates_are_not_pushed() {
+        for q in [
+            "SELECT r.n FROM t AS r WHERE r.n = 1",
+            "SELECT r.n FROM t AS r WHERE r.name = 'a' OR r.n = 2",
+            "SELECT r.n FROM t AS r WHERE r.name || '' = 'a'",
+            "SELECT r.n FROM t AS r WHERE r.name <> 'a'",
+        ] {
+            assert!(key_filters(q).0.is_empty(), "{q}");
+        }
     }
 }

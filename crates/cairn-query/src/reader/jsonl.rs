@@ -933,6 +933,7 @@ mod tests {
             whole: Some(0),
             fields: vec![field("a", 1)],
             position: Some(2),
+            key_filters: Vec::new(),
         };
         let rows = read_file("{\"a\": 1}\n\n   \r\n{\"b\": 2}\r\n[3]", &layout, 3).unwrap();
         assert_eq!(
@@ -971,6 +972,7 @@ mod tests {
                 },
             ],
             position: None,
+            key_filters: Vec::new(),
         };
         let content = concat!(
             r#"{"a": {"x": [1, {"y": "}]\"\\"}], "q": "{["}, "b": [1, {"c": 2}], "s": "a\"b\\", "case": 7}"#,
@@ -1009,6 +1011,7 @@ mod tests {
             whole: None,
             fields: vec![field("b", 0)],
             position: None,
+            key_filters: Vec::new(),
         };
         for bad in [
             r#"{"a": [1, 2}, "b": 1}"#,
@@ -1107,6 +1110,7 @@ mod tests {
                 whole: None,
                 fields: vec![field("i", 0)],
                 position: None,
+                key_filters: Vec::new(),
             };
             for parts in [1, 2, 3, 4, 7, 16, 64, 500, 5000] {
                 let mut seen = Vec::new();
@@ -1138,6 +1142,7 @@ mod tests {
                 whole: None,
                 fields: vec![field("a", 0), field("d", 1)],
                 position: Some(2),
+                key_filters: Vec::new(),
             },
         ];
         let check = |bytes: &[u8]| {
