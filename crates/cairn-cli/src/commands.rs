@@ -12,8 +12,13 @@ pub type Result<T = ()> = std::result::Result<T, CliError>;
 /// How many paths of each kind of skipped file a sync summary lists.
 const LISTED_PATHS: usize = 10;
 
+/// The database directory a command uses: `--db`, else the default.
+pub fn database_dir(cli: &Cli) -> std::path::PathBuf {
+    cli.db.clone().unwrap_or_else(Database::default_dir)
+}
+
 pub fn run(cli: Cli) -> Result {
-    let dir = cli.db.clone().unwrap_or_else(Database::default_dir);
+    let dir = database_dir(&cli);
     let format = cli.format.unwrap_or_else(Format::default_for_stdout);
     let out = &mut std::io::stdout().lock();
     match cli.command {

@@ -97,10 +97,19 @@ pub enum RelationArg {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let dir = commands::database_dir(&cli);
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             report::print(&err);
+            if err.error.is_corruption() {
+                // The database only holds what indexing derived from the sources.
+                eprintln!(
+                    "hint: the database at {} is damaged; remove that directory and run \
+                     `cairn link PATH` again to rebuild it from the sources",
+                    dir.display()
+                );
+            }
             ExitCode::FAILURE
         }
     }
