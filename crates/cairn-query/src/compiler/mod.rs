@@ -10,6 +10,7 @@ mod expr;
 mod front;
 mod ion;
 mod ops;
+mod projection;
 mod pushdown;
 mod rewrite;
 

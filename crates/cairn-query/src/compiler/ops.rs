@@ -185,7 +185,22 @@ impl<'c> PlanBuilder<'c> {
 
     /// Compiles a whole logical plan.
     pub fn build(mut self, plan: &lg::LogicalPlan<lg::BindingsOp>) -> Result<CompiledPlan> {
-        let query = self.query(plan, &Scope::default())?;
+        let mut query = self.query(plan, &Scope::default())?;
+        if self.mode == Mode::Permissive {
+            let slots = &mut self.slots;
+            let mut queries: Vec<&mut Query> = std::iter::once(&mut query)
+                .chain(self.subqueries.iter_mut())
+                .collect();
+            super::projection::push_projections(
+                &mut queries,
+                &mut self.programs,
+                &self.names,
+                || {
+                    *slots += 1;
+                    *slots - 1
+                },
+            );
+        }
         let slot_count = self.slots as usize;
         let remap = |r: Reg| {
             if r & TEMP_BIT != 0 {
