@@ -1165,3 +1165,94 @@ fn other_bad_queries_fail_cleanly() {
         assert!(!stderr.contains("damaged"), "{stderr}");
     }
 }
+
+#[test]
+fn output_is_json_lines_when_piped() {
+    let fx = Fixture::linked();
+    let out = fx.cmd(&["find", "crate::main"]).output().unwrap();
+    let (stdout, _) = texts(&out);
+    let rows = jsonl(&stdout);
+    assert_eq!(rows.len(), 1, "{stdout}");
+    assert_eq!(rows[0]["qualified_name"], "crate::main");
+}
+
+#[test]
+fn the_repl_runs_statements_and_commands_and_survives_errors() {
+    let fx = Fixture::linked();
+    let input = ".tables\n\
+                 .schema workspaces\n\
+                 SELECT b.qualified_name FROM blocks AS b\n  WHERE b.name = 'report';\n\
+                 SELECT FROM;\n\
+                 .format csv\n\
+                 SELECT b.path FROM blocks AS b WHERE b.name = 'report';\n\
+                 .bogus\n";
+    let out = fx.cmd(&["repl"]).write_stdin(input).output().unwrap();
+    let (stdout, stderr) = texts(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert_no_panic(&stderr);
+    assert_eq!(
+        stdout,
+        "Cairn PartiQL shell; `.help` for help.\n\
+         blocks\nedges\nfiles\nworkspaces\n\
+         workspaces(name, root, last_sync)\n\
+         {\"qualified_name\":\"crate::report\"}\n\
+         path\nsrc/main.rs\n"
+    );
+    assert_contains(
+        &stderr,
+        &[
+            "syntax error at line 1, column 8",
+            "unknown command `.bogus`",
+        ],
+    );
+}
+
+#[test]
+fn unlink_removes_a_workspace_and_its_data() {
+    let fx = Fixture::linked();
+    let (_, stderr) = fx.ok(&["unlink", "proj"]);
+    assert_contains(&stderr, &["unlinked workspace `proj`"]);
+    for table in ["blocks", "edges", "files", "workspaces"] {
+        let rows = fx.query_json(&format!("SELECT * FROM {table} AS t"));
+        assert_eq!(rows, Vec::<Json>::new(), "{table} after unlink");
+    }
+    let stderr = fx.fails(&["show", "callers", "crate::util::helper"]);
+    assert_contains(&stderr, &["no block matches"]);
+    let stderr = fx.fails(&["unlink", "proj"]);
+    assert_contains(&stderr, &["no workspace named `proj`"]);
+    // And it can be linked again.
+    fx.ok(&["link", fx.proj().to_str().unwrap()]);
+    assert_eq!(fx.query_json("SELECT w.name FROM workspaces AS w").len(), 1);
+}
+
+#[test]
+fn show_imports_and_importers() {
+    let fx = Fixture::linked();
+    fx.check_rows(
+        &["show", "imports", "crate"],
+        &SHOW_COLUMNS,
+        &[vec![
+            "1",
+            "struct",
+            "crate::geometry::Point",
+            "src/geometry.rs",
+            "1",
+            "5",
+            "crate -> crate::geometry::Point",
+        ]],
+    );
+    // `Point` names the struct, not its impl block.
+    fx.check_rows(
+        &["show", "importers", "Point"],
+        &SHOW_COLUMNS,
+        &[vec![
+            "1",
+            "module",
+            "crate",
+            "src/main.rs",
+            "1",
+            "5",
+            "crate::geometry::Point -> crate",
+        ]],
+    );
+}
