@@ -67,14 +67,16 @@ pub enum Command {
         relation: RelationArg,
         /// A block id, a qualified name or a name.
         target: String,
-        #[arg(long, default_value_t = 1)]
+        /// How many edges away to look (1 to 64).
+        #[arg(long, default_value_t = 1, value_parser = depth)]
         depth: u32,
     },
     /// A shortest call path from one block to another.
     Trace {
         from: String,
         to: String,
-        #[arg(long, default_value_t = 16)]
+        /// The longest path to look for, in calls (1 to 64).
+        #[arg(long, default_value_t = 16, value_parser = depth)]
         depth: u32,
     },
     /// A block's source with its callers and callees: a bundle for a prompt.
@@ -93,6 +95,15 @@ pub enum RelationArg {
     Callees,
     Imports,
     Importers,
+}
+
+/// A traversal depth: at least one edge, at most what the graph functions allow.
+fn depth(text: &str) -> Result<u32, String> {
+    let max = cairn::functions::MAX_DEPTH;
+    match text.parse::<i64>() {
+        Ok(d) if (1..=max).contains(&d) => Ok(d as u32),
+        _ => Err(format!("a depth is a whole number from 1 to {max}")),
+    }
 }
 
 fn main() -> ExitCode {

@@ -794,6 +794,18 @@ fn partiql_join_of_blocks_and_edges_in_every_format() {
             serde_json::json!({"caller": "main", "callee": "report"}),
         ]
     );
+    // `path` is a reserved word in PartiQL, yet the function is written as named.
+    let rows = fx.query_json(
+        "SELECT p.step, p.qualified_name, p.path FROM path('main', 'crate::geometry::helper') AS p",
+    );
+    assert_eq!(
+        rows,
+        [
+            serde_json::json!({"step": 0, "qualified_name": "crate::main", "path": "src/main.rs"}),
+            serde_json::json!({"step": 1, "qualified_name": "crate::geometry::Point::distance", "path": "src/geometry.rs"}),
+            serde_json::json!({"step": 2, "qualified_name": "crate::geometry::helper", "path": "src/geometry.rs"}),
+        ]
+    );
     // Graph functions in FROM agree with the subcommands.
     let rows = fx.query_json(
         "SELECT c.qualified_name, c.distance FROM callers('crate::util::helper', 2) AS c \
@@ -993,6 +1005,13 @@ fn a_malformed_query_points_at_the_span_at_fault() {
     );
     assert_eq!(underlined(&stderr, query).as_deref(), Some("="), "{stderr}");
 
+    // Positions are those of the text as written, though `?` and `path` are
+    // rewritten before parsing.
+    let query = "SELECT b.path FROM blocks AS b WHERE b.name = ? AND = 1";
+    let stderr = fx.fails(&["query", query]);
+    assert_contains(&stderr, &["syntax error at line 1, column 53"]);
+    assert_eq!(underlined(&stderr, query).as_deref(), Some("="), "{stderr}");
+
     // Input that ends too early: the report points just past the end.
     let query = "SELECT b.name FROM blocks AS b WHERE";
     let stderr = fx.fails(&["query", query]);
@@ -1035,6 +1054,15 @@ fn missing_and_ambiguous_targets_are_clear_errors() {
     assert_contains(&stderr, &["unknown kind `gadget`", "function, method"]);
     let stderr = fx.fails(&["sync", "nope"]);
     assert_contains(&stderr, &["no workspace named `nope`"]);
+    for depth in ["0", "65", "two"] {
+        let out = fx
+            .cmd(&["show", "callers", "main", "--depth", depth])
+            .output()
+            .unwrap();
+        let (_, stderr) = texts(&out);
+        assert_eq!(out.status.code(), Some(2), "usage error for depth {depth}");
+        assert_contains(&stderr, &["a depth is a whole number from 1 to 64"]);
+    }
 }
 
 #[test]
