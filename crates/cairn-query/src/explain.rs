@@ -39,12 +39,23 @@ fn line(out: &mut String, depth: usize, text: &str) {
 fn op(plan: &CompiledPlan, o: &Op, d: usize, out: &mut String) {
     match o {
         Op::Scan { .. } => line(out, d, "Scan (expression)"),
-        Op::ScanSource { source, layout } => {
+        Op::ScanSource {
+            source,
+            layout,
+            keys,
+        } => {
             let name = plan
                 .sources
                 .get(*source as usize)
                 .map_or_else(|| "?".to_string(), |s| s.describe());
-            line(out, d, &format!("ScanSource {name}{}", layout_text(layout)));
+            let mut text = format!("ScanSource {name}{}", layout_text(layout));
+            for k in keys {
+                text.push_str(&format!(
+                    " (index lookup {} = computed each time the scan opens)",
+                    k.field
+                ));
+            }
+            line(out, d, &text);
         }
         Op::Unpivot { .. } => line(out, d, "Unpivot"),
         Op::Filter { input, .. } => {

@@ -297,6 +297,10 @@ pub enum Op {
     ScanSource {
         source: u32,
         layout: ScanLayout,
+        /// Key filters whose values depend on the rows to the scan's left in a join
+        /// (`e.target = b.id`), computed each time the scan opens: an index
+        /// nested-loop join.
+        keys: Vec<DynamicKey>,
     },
     /// `FROM UNPIVOT expr AS v AT k`.
     Unpivot {
@@ -387,6 +391,13 @@ pub enum Op {
 }
 
 /// The shape of a query's result.
+/// `field = value`, with the value computed by a program when the scan opens.
+#[derive(Clone, Debug)]
+pub struct DynamicKey {
+    pub field: String,
+    pub value: ProgId,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Shape {
     /// A bag (or list, if ordered) of tuples with these columns.

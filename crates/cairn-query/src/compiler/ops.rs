@@ -329,6 +329,8 @@ impl<'c> PlanBuilder<'c> {
                     },
                     &self.sources,
                 );
+                let scope = n.scope.clone();
+                self.push_join_keys(&mut n.op, expr, &scope)?;
                 n.op = Op::Filter {
                     input: Box::new(n.op),
                     pred,
@@ -559,6 +561,84 @@ impl<'c> PlanBuilder<'c> {
         }
     }
 
+    /// Index nested-loop joins: for each scan of an indexed source inside the join
+    /// tree `op`, the conjuncts of `pred` equating one of its fields with an
+    /// expression over variables bound before it (`e.target = b.id`) become dynamic
+    /// key filters, evaluated each time the scan is opened for a row on its left.
+    fn push_join_keys(&mut self, op: &mut Op, pred: &lg::ValueExpr, scope: &Scope) -> Result<()> {
+        if !matches!(op, Op::Join { .. }) {
+            return Ok(());
+        }
+        let mut leaves = Vec::new();
+        collect_leaves(op, &self.sources, &mut leaves);
+        let mut keys: Vec<Vec<DynamicKey>> = vec![Vec::new(); leaves.len()];
+        let mut equalities = Vec::new();
+        super::pushdown::conjuncts(pred, &mut |e| {
+            if let lg::ValueExpr::BinaryExpr(lg::BinaryOp::Eq, a, b) = e {
+                equalities.push((a.as_ref(), b.as_ref()));
+            }
+        });
+        for (i, leaf) in leaves.iter().enumerate() {
+            let Some((slot, indexed)) = leaf.indexed else {
+                continue;
+            };
+            let Some(var) = scope
+                .vars
+                .iter()
+                .rev()
+                .find(|(_, r)| *r == slot)
+                .map(|(v, _)| v.clone())
+            else {
+                continue;
+            };
+            // Slots bound by this scan and those after it: the value must not read them.
+            let later: Vec<Reg> = leaves[i..]
+                .iter()
+                .flat_map(|l| l.binds.iter().copied())
+                .collect();
+            for &(a, b) in &equalities {
+                for (side, other) in [(a, b), (b, a)] {
+                    let Some(field) = super::pushdown::field_of(side, &var) else {
+                        continue;
+                    };
+                    let known = indexed.iter().any(|f| f.eq_ignore_ascii_case(&field));
+                    if !known || keys[i].iter().any(|k| k.field.eq_ignore_ascii_case(&field)) {
+                        continue;
+                    }
+                    if super::pushdown::field_of(other, &var).is_some() {
+                        continue;
+                    }
+                    let value = self.program(other, scope)?;
+                    if self.program_slots(value).iter().any(|r| later.contains(r)) {
+                        continue;
+                    }
+                    keys[i].push(DynamicKey { field, value });
+                }
+            }
+        }
+        let mut next = 0;
+        assign_keys(op, &mut keys, &mut next);
+        Ok(())
+    }
+
+    /// The variable slots a program reads.
+    fn program_slots(&self, p: ProgId) -> Vec<Reg> {
+        let mut out = Vec::new();
+        let program = &self.programs[p.0 as usize];
+        for i in &program.code {
+            i.clone().map_regs(|r| {
+                if r & TEMP_BIT == 0 {
+                    out.push(r);
+                }
+                r
+            });
+        }
+        if program.result & TEMP_BIT == 0 {
+            out.push(program.result);
+        }
+        out
+    }
+
     /// Compiles a FROM source: a scan, an unpivot or a join of them.
     fn leaf(&mut self, op: &lg::BindingsOp, scope: &Scope) -> Result<(Op, Scope)> {
         match op {
@@ -577,6 +657,7 @@ impl<'c> PlanBuilder<'c> {
                         Op::ScanSource {
                             source: self.sources.len() as u32 - 1,
                             layout,
+                            keys: Vec::new(),
                         },
                         out,
                     ));
@@ -623,16 +704,17 @@ impl<'c> PlanBuilder<'c> {
                 let (right, rs) = self.leaf(&j.right, &ls)?;
                 let right_slots = rs.vars[ls.vars.len()..].iter().map(|(_, r)| *r).collect();
                 let on = j.on.as_ref().map(|e| self.program(e, &rs)).transpose()?;
-                Ok((
-                    Op::Join {
-                        kind,
-                        left: Box::new(left),
-                        right: Box::new(right),
-                        on,
-                        right_slots,
-                    },
-                    rs,
-                ))
+                let mut join = Op::Join {
+                    kind,
+                    left: Box::new(left),
+                    right: Box::new(right),
+                    on,
+                    right_slots,
+                };
+                if let Some(e) = &j.on {
+                    self.push_join_keys(&mut join, e, &rs)?;
+                }
+                Ok((join, rs))
             }
             other => Err(QueryError::Unsupported(format!(
                 "FROM source {}",
@@ -659,6 +741,61 @@ fn inputs(plan: &lg::LogicalPlan<lg::BindingsOp>, id: lg::OpId) -> Vec<lg::OpId>
         .collect();
     ins.sort_by_key(|(b, _)| *b);
     ins.into_iter().map(|(_, s)| s).collect()
+}
+
+/// A leaf of a join tree: the slots it binds, and for a scan of an indexed source,
+/// its row slot and the fields it can look rows up by.
+struct Leaf {
+    binds: Vec<Reg>,
+    indexed: Option<(Reg, &'static [&'static str])>,
+}
+
+/// The leaves of a join tree in binding order (left to right).
+fn collect_leaves(op: &Op, sources: &[Arc<dyn Source>], out: &mut Vec<Leaf>) {
+    match op {
+        Op::Join { left, right, .. } | Op::HashJoin { left, right, .. } => {
+            collect_leaves(left, sources, out);
+            collect_leaves(right, sources, out);
+        }
+        Op::ScanSource { source, layout, .. } => {
+            let indexed = sources
+                .get(*source as usize)
+                .map(|s| s.indexed_fields())
+                .filter(|f| !f.is_empty());
+            out.push(Leaf {
+                binds: layout.whole.into_iter().chain(layout.position).collect(),
+                indexed: layout.whole.zip(indexed),
+            });
+        }
+        Op::Scan {
+            as_slot, at_slot, ..
+        }
+        | Op::Unpivot {
+            as_slot, at_slot, ..
+        } => out.push(Leaf {
+            binds: std::iter::once(*as_slot).chain(*at_slot).collect(),
+            indexed: None,
+        }),
+        _ => out.push(Leaf {
+            binds: Vec::new(),
+            indexed: None,
+        }),
+    }
+}
+
+/// Gives each leaf (in the order of [`collect_leaves`]) its keys.
+fn assign_keys(op: &mut Op, keys: &mut [Vec<DynamicKey>], next: &mut usize) {
+    match op {
+        Op::Join { left, right, .. } | Op::HashJoin { left, right, .. } => {
+            assign_keys(left, keys, next);
+            assign_keys(right, keys, next);
+        }
+        Op::ScanSource { keys: mine, .. } => {
+            mine.append(&mut keys[*next]);
+            *next += 1;
+        }
+        _ => *next += 1,
+    }
 }
 
 /// Scan → Filter* → Limit? → Project: a pipeline whose rows need nothing from earlier

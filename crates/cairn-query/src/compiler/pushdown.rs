@@ -17,7 +17,7 @@ pub(crate) fn push_key_filters(
     var_of_slot: impl Fn(u32) -> Option<String>,
     sources: &[Arc<dyn Source>],
 ) {
-    let Op::ScanSource { source, layout } = op else {
+    let Op::ScanSource { source, layout, .. } = op else {
         return;
     };
     let Some(source) = sources.get(*source as usize) else {
@@ -41,7 +41,7 @@ pub(crate) fn push_key_filters(
     layout.key_filters.extend(found);
 }
 
-fn conjuncts<'e>(e: &'e lg::ValueExpr, visit: &mut impl FnMut(&'e lg::ValueExpr)) {
+pub(crate) fn conjuncts<'e>(e: &'e lg::ValueExpr, visit: &mut impl FnMut(&'e lg::ValueExpr)) {
     match e {
         lg::ValueExpr::BinaryExpr(lg::BinaryOp::And, a, b) => {
             conjuncts(a, visit);
@@ -68,7 +68,7 @@ fn equality(e: &lg::ValueExpr, var: &str) -> Option<KeyFilter> {
     Some(KeyFilter { field, value })
 }
 
-fn field_of(e: &lg::ValueExpr, var: &str) -> Option<String> {
+pub(crate) fn field_of(e: &lg::ValueExpr, var: &str) -> Option<String> {
     let lg::ValueExpr::Path(base, steps) = e else {
         return None;
     };
@@ -167,6 +167,27 @@ mod tests {
             key_filters("SELECT r.n FROM t AS r WHERE 'b' = r.name AND r.n > 0"),
             (vec!["name=\"b\"".to_string()], 1)
         );
+    }
+
+    #[test]
+    fn join_keys_are_computed_from_the_left_row() {
+        for q in [
+            "SELECT r.n AS a, s.n AS b FROM t AS r, t AS s WHERE r.name = s.name",
+            "SELECT r.n AS a, s.n AS b FROM t AS r JOIN t AS s ON s.name = r.name",
+        ] {
+            let (filters, n) = key_filters(q);
+            // One open of the right side per left row, each keyed by that row's name.
+            assert_eq!(
+                filters,
+                vec!["name=\"a\"", "name=\"b\"", "name=\"a\""],
+                "{q}"
+            );
+            assert_eq!(n, 5, "{q}: a-a pairs (4) and b-b (1)");
+        }
+        // A value that needs the scan's own row cannot key it.
+        let (filters, _) =
+            key_filters("SELECT r.n FROM t AS r, t AS s WHERE s.name = s.name || ''");
+        assert!(filters.is_empty());
     }
 
     #[test]

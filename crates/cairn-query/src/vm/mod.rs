@@ -158,7 +158,8 @@ impl Pipeline {
                     offset = *o;
                     op = input;
                 }
-                Op::ScanSource { source, layout } => {
+                // A pipeline's scan has nothing to its left: no dynamic keys.
+                Op::ScanSource { source, layout, .. } => {
                     filters.reverse();
                     let reader = if parts > 1 && (limit.is_some() || offset.is_some()) {
                         // LIMIT over partitions would count per partition: run whole.

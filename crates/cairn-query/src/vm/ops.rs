@@ -159,9 +159,29 @@ pub(crate) fn next<'a>(
             *pos += 1;
             Ok(true)
         }
-        (Op::ScanSource { source, layout }, Cursor::Source { reader }) => {
+        (
+            Op::ScanSource {
+                source,
+                layout,
+                keys,
+            },
+            Cursor::Source { reader },
+        ) => {
             if reader.is_none() {
-                *reader = Some(cx.plan.sources[*source as usize].open(layout)?);
+                let source = &cx.plan.sources[*source as usize];
+                *reader = Some(if keys.is_empty() {
+                    source.open(layout)?
+                } else {
+                    let mut keyed = layout.clone();
+                    for k in keys {
+                        let value = eval_q(k.value, regs, cx)?;
+                        keyed.key_filters.push(crate::reader::KeyFilter {
+                            field: k.field.clone(),
+                            value: crate::value::OwnedValue::from_value(&value),
+                        });
+                    }
+                    source.open(&keyed)?
+                });
             }
             let r = reader.as_mut().expect("opened above");
             let mut w = ValueWriter::new(regs, cx.arena);
