@@ -44,6 +44,30 @@ fn rust_docs_signatures_and_metadata() {
 }
 
 #[test]
+fn rust_module_paths_follow_the_crate_layout() {
+    let module = |path: &str| {
+        extract(Language::Rust, path, "").definitions[0]
+            .qualified_name
+            .clone()
+    };
+    assert_eq!(
+        module("crates/cairn-storage/src/wal/record.rs"),
+        "cairn_storage::wal::record"
+    );
+    assert_eq!(
+        module("crates/cairn-storage/src/wal/mod.rs"),
+        "cairn_storage::wal"
+    );
+    assert_eq!(module("crates/cairn-storage/src/lib.rs"), "cairn_storage");
+    assert_eq!(
+        module("crates/cairn-graph/tests/common/mod.rs"),
+        "cairn_graph::tests::common"
+    );
+    assert_eq!(module("src/main.rs"), "crate");
+    assert_eq!(module("build.rs"), "build");
+}
+
+#[test]
 fn python_docstrings_and_decorators() {
     let src = "class A:\n    \"\"\"An A.\"\"\"\n    @property\n    def size(self) -> int:\n        \"\"\"How big.\"\"\"\n        return 1\n";
     let p = extract(Language::Python, "pkg/a.py", src);

@@ -11,21 +11,28 @@ impl Spec for Rust {
         "::"
     }
 
-    /// `crates/cairn-storage/src/wal/record.rs` is `cairn_storage::wal::record`; the
+    /// `crates/cairn-storage/src/wal/record.rs` is `cairn_storage::wal::record` and
+    /// `crates/cairn-storage/tests/crash.rs` is `cairn_storage::tests::crash`; the
     /// crate is the directory holding `src/` (`crate` when `src/` is at the root), and
     /// `lib.rs`, `main.rs` and `mod.rs` stand for their directory.
     fn module(&self, rel_path: &str, _root: Node<'_>, _src: &str) -> (String, String) {
         let without_ext = rel_path.strip_suffix(".rs").unwrap_or(rel_path);
         let segs: Vec<&str> = without_ext.split('/').filter(|s| !s.is_empty()).collect();
         let mut path: Vec<String> = Vec::new();
-        match segs.iter().rposition(|s| *s == "src") {
+        // `tests/`, `benches/` and `examples/` beside `src/` belong to the same crate
+        // (as modules of those names, a crate each in Cargo's eyes).
+        let root = segs
+            .iter()
+            .rposition(|s| matches!(*s, "src" | "tests" | "benches" | "examples"));
+        match root {
             Some(i) => {
                 path.push(if i == 0 {
                     "crate".to_string()
                 } else {
                     segs[i - 1].replace('-', "_")
                 });
-                path.extend(segs[i + 1..].iter().map(|s| s.replace('-', "_")));
+                let from = if segs[i] == "src" { i + 1 } else { i };
+                path.extend(segs[from..].iter().map(|s| s.replace('-', "_")));
             }
             None => path.extend(segs.iter().map(|s| s.replace('-', "_"))),
         }
