@@ -82,6 +82,9 @@ pub struct Report {
     pub syntax_errors: usize,
     pub errors: usize,
     pub resync: Resync,
+    /// SSTables of the storage engine and size of the database directory at the end.
+    pub sstables: usize,
+    pub db_mb: f64,
     pub peak_rss_mb: Option<f64>,
 }
 
@@ -115,7 +118,11 @@ pub fn ingest(path: &Path, db_dir: &Path, threads: usize) -> Result<Report> {
     let first = db.sync(&ws.name, &options, &|_| {}).context("sync")?;
     let languages = per_language(&db, &ws.name)?;
     let second = db.sync(&ws.name, &options, &|_| {}).context("resync")?;
-    Ok(report(path, threads, &first, &second, languages))
+    let status = db.status()?;
+    let mut r = report(path, threads, &first, &second, languages);
+    r.sstables = status.sstables;
+    r.db_mb = mb(status.disk_bytes);
+    Ok(r)
 }
 
 fn report(
@@ -176,6 +183,8 @@ fn report(
                 second.calls_resolved,
             ) == (first.blocks, first.edges, first.calls, first.calls_resolved),
         },
+        sstables: 0,
+        db_mb: 0.0,
         peak_rss_mb: peak_rss_mb(),
     }
 }
@@ -303,6 +312,11 @@ fn print(r: &Report) {
             "",
         ),
     ]);
+    rows.push((
+        "database: SSTables / size".into(),
+        format!("{} / {:.0}", r.sstables, r.db_mb),
+        "MB",
+    ));
     if let Some(rss) = r.peak_rss_mb {
         rows.push(("peak RSS".into(), format!("{rss:.0}"), "MB"));
     }
