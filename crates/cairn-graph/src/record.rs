@@ -495,21 +495,31 @@ pub struct WorkspaceRecord {
     pub root: String,
     /// Milliseconds since the Unix epoch; 0 when never synced.
     pub last_sync_ms: u64,
+    /// The [`crate::extract::EXTRACTOR_VERSION`] of the last sync: files are
+    /// extracted again, changed or not, when it differs. 0 in records written before
+    /// the field existed.
+    pub extractor_version: u64,
 }
 
 impl WorkspaceRecord {
     pub fn encode(&self) -> Vec<u8> {
         let mut e = Encoder::record();
-        e.str(&self.root).u64(self.last_sync_ms);
+        e.str(&self.root)
+            .u64(self.last_sync_ms)
+            .u64(self.extractor_version);
         e.finish()
     }
 
     pub fn decode(name: &str, buf: &[u8]) -> Result<WorkspaceRecord, DecodeError> {
         let mut d = Decoder::record(buf, "workspace")?;
+        let root = d.str()?.to_string();
+        let last_sync_ms = d.u64()?;
+        let extractor_version = if d.rest().is_empty() { 0 } else { d.u64()? };
         Ok(WorkspaceRecord {
             name: name.to_string(),
-            root: d.str()?.to_string(),
-            last_sync_ms: d.u64()?,
+            root,
+            last_sync_ms,
+            extractor_version,
         })
     }
 }

@@ -12,7 +12,7 @@
 //!    file either old or new; the next sync re-resolves everything and repairs the rest.
 
 use crate::error::{GraphError, Result};
-use crate::extract::Extractor;
+use crate::extract::{Extractor, EXTRACTOR_VERSION};
 use crate::id::{content_hash, BlockId};
 use crate::model::{BlockKind, Language, ParsedFile};
 use crate::record::{Block, FileIndex, FileRecord, StoredReference, Symbol, WorkspaceRecord};
@@ -140,11 +140,17 @@ pub fn sync(
     let (candidates, package_roots) = walk(&root, options, &mut summary);
     summary.files = candidates.len();
 
-    let stored_files: HashMap<String, FileRecord> = store
-        .files(name)?
-        .into_iter()
-        .map(|f| (f.path.clone(), f))
-        .collect();
+    // Files count as unchanged only if this extractor extracted them; after an
+    // upgrade that changes extraction, everything is extracted again.
+    let stored_files: HashMap<String, FileRecord> = if ws.extractor_version == EXTRACTOR_VERSION {
+        store
+            .files(name)?
+            .into_iter()
+            .map(|f| (f.path.clone(), f))
+            .collect()
+    } else {
+        HashMap::new()
+    };
     let mut stored: BTreeMap<String, FileIndex> = store.file_indexes(name)?.into_iter().collect();
 
     let outcomes = read_and_parse(&candidates, &stored_files, options, progress);
@@ -221,6 +227,7 @@ pub fn sync(
     }
     store.put_workspace(&WorkspaceRecord {
         last_sync_ms: now_ms(),
+        extractor_version: EXTRACTOR_VERSION,
         ..ws
     })?;
     store.engine().sync()?;
@@ -276,6 +283,7 @@ pub fn link(store: &GraphStore, name: &str, root: &Path) -> Result<WorkspaceReco
         name: name.to_string(),
         root: root_text,
         last_sync_ms: 0,
+        extractor_version: EXTRACTOR_VERSION,
     };
     store.put_workspace(&ws)?;
     Ok(ws)

@@ -186,3 +186,21 @@ fn a_second_sync_of_an_unchanged_tree_changes_nothing() {
     assert_eq!(summary.unchanged, summary.files);
     assert_eq!(project.raw(), before);
 }
+
+#[test]
+fn a_workspace_synced_by_another_extractor_version_is_extracted_again() {
+    let project = Project::fixture("rust");
+    project.sync();
+    let before = project.raw();
+    let mut ws = project.store.workspace(common::WORKSPACE).unwrap().unwrap();
+    assert_eq!(
+        ws.extractor_version,
+        cairn_graph::extract::EXTRACTOR_VERSION
+    );
+    ws.extractor_version = 0; // as written by a Cairn without the field
+    project.store.put_workspace(&ws).unwrap();
+    let summary = project.sync();
+    assert_eq!(summary.parsed, summary.files, "every file extracted again");
+    assert_eq!(project.raw(), before, "same extractor, same graph");
+    assert_eq!(project.sync().parsed, 0, "and then unchanged again");
+}
