@@ -289,6 +289,34 @@ impl Database {
         ]
     }
 
+    /// What crash recovery had to drop when the database was opened, one sentence
+    /// each (empty after a clean shutdown or a crash that lost nothing): the
+    /// caller should show these, since the graph may then lack recent syncs, which
+    /// `sync` repairs.
+    pub fn recovery_warnings(&self) -> Vec<String> {
+        let report = self.store.engine().recovery_report();
+        let mut out: Vec<String> = report
+            .dropped
+            .iter()
+            .map(|d| {
+                format!(
+                    "recovery dropped {} byte(s) of {} from offset {} ({}); run `cairn sync --all` to restore what they held",
+                    d.bytes,
+                    d.file.display(),
+                    d.offset,
+                    d.reason
+                )
+            })
+            .collect();
+        for f in &report.discarded_wal_files {
+            out.push(format!(
+                "recovery discarded {}, written after a damaged log; run `cairn sync --all` to restore what it held",
+                f.display()
+            ));
+        }
+        out
+    }
+
     pub fn status(&self) -> Result<Status> {
         let mut workspaces = Vec::new();
         for ws in self.store.workspaces()? {
