@@ -3,10 +3,15 @@
 
 use clap::{Parser, Subcommand};
 
+mod alloc_count;
 mod graph;
 mod ingest;
+mod query;
 mod storage;
 mod util;
+
+#[global_allocator]
+static ALLOC: alloc_count::Counting = alloc_count::Counting;
 
 #[derive(Parser)]
 #[command(name = "cairn-bench", about = "Cairn benchmarks")]
@@ -23,6 +28,8 @@ enum Command {
     Ingest(ingest::Args),
     /// Graph queries on a synthetic project: name lookups (index vs scan), callers.
     Graph(graph::Args),
+    /// PartiQL queries: Cairn's VM against the legacy partiql-eval evaluator.
+    Query(query::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -30,5 +37,6 @@ fn main() -> anyhow::Result<()> {
         Command::Storage(args) => storage::run(&args),
         Command::Ingest(args) => ingest::run(&args),
         Command::Graph(args) => graph::run(&args),
+        Command::Query(args) => query::run(&args),
     }
 }
