@@ -19,6 +19,19 @@ pub fn database_dir(cli: &Cli) -> std::path::PathBuf {
 
 pub fn run(cli: Cli) -> Result {
     let dir = database_dir(&cli);
+    // These two never print to stdout (the MCP server's is the protocol's alone),
+    // and must not hold its lock.
+    match cli.command {
+        Command::Mcp { watch } => {
+            let db = Database::open_existing(&dir)?;
+            return crate::mcp::run(crate::watch::Shared::new(db), watch, cli.verbose);
+        }
+        Command::Watch { name } => {
+            let db = Database::open_existing(&dir)?;
+            return crate::watch::run_watch(db, name, cli.verbose);
+        }
+        _ => {}
+    }
     let format = cli.format.unwrap_or_else(Format::default_for_stdout);
     let out = &mut std::io::stdout().lock();
     match cli.command {
@@ -154,6 +167,7 @@ pub fn run(cli: Cli) -> Result {
             }
             rows.print(format, out)?;
         }
+        Command::Mcp { .. } | Command::Watch { .. } => unreachable!("handled above"),
     }
     out.flush()?;
     Ok(())
@@ -231,7 +245,7 @@ fn check_workspace_root(path: &std::path::Path) -> Result {
 /// data) are many and expected, so they are only counted unless `verbose`; files
 /// skipped as too large or binary, with syntax errors, and failures are always
 /// listed (the first [`LISTED_PATHS`] of each, all of them if `verbose`).
-fn summary_text(s: &SyncSummary, secs: f64, verbose: bool) -> String {
+pub(crate) fn summary_text(s: &SyncSummary, secs: f64, verbose: bool) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     let mb = s.bytes_parsed as f64 / 1e6;

@@ -1,9 +1,12 @@
 //! `cairn`: index a codebase into an embedded database and ask it questions.
 
 mod commands;
+mod mcp;
 mod output;
 mod repl;
 mod report;
+mod tools;
+mod watch;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use output::Format;
@@ -87,6 +90,16 @@ pub enum Command {
     Repl,
     /// Workspaces, counts, sizes and last syncs.
     Status,
+    /// Serve coding agents: a Model Context Protocol server on stdin/stdout.
+    Mcp {
+        /// Keep the workspaces in sync: re-sync a workspace soon after a file in it
+        /// changes (as `cairn watch` does).
+        #[arg(long)]
+        watch: bool,
+    },
+    /// Sync a workspace (every workspace without a name), then re-sync it whenever
+    /// its files change, until interrupted.
+    Watch { name: Option<String> },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

@@ -26,7 +26,7 @@ mod statement;
 pub mod tables;
 
 pub use cairn_graph::sync::{Progress, SyncOptions, SyncSummary};
-pub use cairn_graph::{Block, BlockId, BlockKind, EdgeKind, WorkspaceRecord};
+pub use cairn_graph::{Block, BlockId, BlockKind, EdgeKind, Language, WorkspaceRecord};
 pub use cairn_query::{OwnedValue, ResultStream, RowView, Shape};
 pub use database::{
     Context, Database, Related, Relation, Status, WorkspaceStatus, DEFAULT_DIR, HOME_ENV,
