@@ -23,11 +23,11 @@ pub fn run(cli: Cli) -> Result {
     // and must not hold its lock.
     match cli.command {
         Command::Mcp { watch } => {
-            let db = Database::open_existing(&dir)?;
+            let db = warn_on_recovery(Database::open_existing(&dir)?);
             return crate::mcp::run(crate::watch::Shared::new(db), watch, cli.verbose);
         }
         Command::Watch { name } => {
-            let db = Database::open_existing(&dir)?;
+            let db = warn_on_recovery(Database::open_existing(&dir)?);
             return crate::watch::run_watch(db, name, cli.verbose);
         }
         _ => {}
@@ -42,7 +42,7 @@ pub fn run(cli: Cli) -> Result {
         } => {
             // Check the path first, so a mistyped one leaves no empty database behind.
             check_workspace_root(&path)?;
-            let db = Database::open(&dir)?;
+            let db = warn_on_recovery(Database::open(&dir)?);
             let ws = db.link(&path, name.as_deref())?;
             eprintln!(
                 "linked workspace `{}` at {} (database {})",
@@ -55,7 +55,7 @@ pub fn run(cli: Cli) -> Result {
             }
         }
         Command::Sync { name, all } => {
-            let db = Database::open_existing(&dir)?;
+            let db = warn_on_recovery(Database::open_existing(&dir)?);
             let names: Vec<String> = match name {
                 Some(n) if !all => vec![n],
                 _ => db.workspaces()?.into_iter().map(|w| w.name).collect(),
@@ -68,7 +68,7 @@ pub fn run(cli: Cli) -> Result {
             }
         }
         Command::Unlink { name } => {
-            let db = Database::open_existing(&dir)?;
+            let db = warn_on_recovery(Database::open_existing(&dir)?);
             db.unlink(&name)?;
             eprintln!("unlinked workspace `{name}` and removed its data");
         }
@@ -77,7 +77,7 @@ pub fn run(cli: Cli) -> Result {
             kind,
             workspace,
         } => {
-            let db = Database::open_existing(&dir)?;
+            let db = warn_on_recovery(Database::open_existing(&dir)?);
             let kind = kind.as_deref().map(parse_kind).transpose()?;
             let mut rows =
                 Rows::new(&["kind", "qualified_name", "path", "line", "signature", "id"]);
@@ -98,7 +98,7 @@ pub fn run(cli: Cli) -> Result {
             target,
             depth,
         } => {
-            let db = Database::open_existing(&dir)?;
+            let db = warn_on_recovery(Database::open_existing(&dir)?);
             let relation = match relation {
                 RelationArg::Callers => Relation::Callers,
                 RelationArg::Callees => Relation::Callees,
@@ -108,7 +108,7 @@ pub fn run(cli: Cli) -> Result {
             related_rows(&db.show(&target, relation, depth)?).print(format, out)?;
         }
         Command::Trace { from, to, depth } => {
-            let db = Database::open_existing(&dir)?;
+            let db = warn_on_recovery(Database::open_existing(&dir)?);
             match db.trace(&from, &to, depth)? {
                 None => {
                     return Err(cairn::Error::Invalid(format!(
@@ -132,20 +132,20 @@ pub fn run(cli: Cli) -> Result {
             }
         }
         Command::Context { target } => {
-            let db = Database::open_existing(&dir)?;
+            let db = warn_on_recovery(Database::open_existing(&dir)?);
             let cx = db.context(&target)?;
             print_context(&cx, format, out)?;
         }
         Command::Query { statement } => {
-            let db = Database::open_existing(&dir)?;
+            let db = warn_on_recovery(Database::open_existing(&dir)?);
             run_query(&db, &statement, format, out)?;
         }
         Command::Repl => {
-            let db = Database::open(&dir)?;
+            let db = warn_on_recovery(Database::open(&dir)?);
             crate::repl::run(&db, format)?;
         }
         Command::Status => {
-            let db = Database::open_existing(&dir)?;
+            let db = warn_on_recovery(Database::open_existing(&dir)?);
             let s = db.status()?;
             eprintln!(
                 "database {}: {} on disk, {} SSTable(s)",
@@ -492,4 +492,12 @@ mod tests {
         assert!(verbose.contains("    doc11\n") && verbose.contains("    bin11\n"));
         assert!(!verbose.contains("more"), "{verbose}");
     }
+}
+
+/// Tells the user, on stderr, what crash recovery dropped when the database opened.
+fn warn_on_recovery(db: Database) -> Database {
+    for w in db.recovery_warnings() {
+        eprintln!("warning: {w}");
+    }
+    db
 }

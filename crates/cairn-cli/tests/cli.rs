@@ -1284,3 +1284,28 @@ fn show_imports_and_importers() {
         ]],
     );
 }
+
+#[test]
+fn a_damaged_log_is_reported_and_sync_restores_the_answers() {
+    let count =
+        |fx: &Fixture| fx.query_json("SELECT COUNT(*) AS n FROM blocks AS b")[0]["n"].clone();
+    let before = count(&Fixture::linked());
+    let fx = Fixture::linked();
+    let wal = std::fs::read_dir(fx.db())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.extension().is_some_and(|e| e == "wal") && std::fs::metadata(p).unwrap().len() > 64
+        })
+        .expect("the graph is still in the log");
+    let mut bytes = std::fs::read(&wal).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xFF;
+    std::fs::write(&wal, &bytes).unwrap();
+    let (_, stderr) = fx.ok(&["status"]);
+    assert_contains(&stderr, &["warning: recovery dropped", "cairn sync --all"]);
+    fx.ok(&["sync", "--all"]);
+    let (_, stderr) = fx.ok(&["status"]);
+    assert!(!stderr.contains("warning"), "{stderr}");
+    assert_eq!(count(&fx), before);
+}
