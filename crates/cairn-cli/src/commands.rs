@@ -453,6 +453,14 @@ fn human_bytes(b: u64) -> String {
     }
 }
 
+/// Tells the user, on stderr, what crash recovery dropped when the database opened.
+fn warn_on_recovery(db: Database) -> Database {
+    for w in db.recovery_warnings() {
+        eprintln!("warning: {w}");
+    }
+    db
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -492,12 +500,4 @@ mod tests {
         assert!(verbose.contains("    doc11\n") && verbose.contains("    bin11\n"));
         assert!(!verbose.contains("more"), "{verbose}");
     }
-}
-
-/// Tells the user, on stderr, what crash recovery dropped when the database opened.
-fn warn_on_recovery(db: Database) -> Database {
-    for w in db.recovery_warnings() {
-        eprintln!("warning: {w}");
-    }
-    db
 }
