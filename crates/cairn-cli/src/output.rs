@@ -137,7 +137,8 @@ impl Rows {
         }
     }
 
-    fn row_json(&self, row: &[OwnedValue]) -> serde_json::Value {
+    /// A row as a JSON object of its columns (MISSING ones left out).
+    pub fn row_json(&self, row: &[OwnedValue]) -> serde_json::Value {
         let mut obj = serde_json::Map::new();
         for (c, v) in self.columns.iter().zip(row) {
             if !matches!(v, OwnedValue::Missing) {

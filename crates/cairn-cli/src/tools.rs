@@ -7,7 +7,7 @@
 //! agent can act on, never a crash. Nothing here knows of the MCP library
 //! (see `mcp.rs`).
 
-use crate::output::{plain_json, Rows};
+use crate::output::Rows;
 use crate::watch::Shared;
 use cairn::{Block, BlockKind, Database, OwnedValue, Related, Relation, Shape};
 use serde::de::DeserializeOwned;
@@ -554,11 +554,11 @@ impl Cx<'_> {
             let all: BTreeSet<&str> = all.iter().map(String::as_str).collect();
             let mut a = Answer::new();
             if let Some(inner) = explain_of(text) {
-                let plan = db.explain(inner).map_err(query_error)?;
+                let plan = db.explain(inner).map_err(|e| e.to_string())?;
                 a.line(plan.trim_end());
                 return Ok(a.finish(synced_line(db, self.shared, &all)));
             }
-            let mut stmt = db.prepare(text).map_err(query_error)?;
+            let mut stmt = db.prepare(text).map_err(|e| e.to_string())?;
             if stmt.param_count() > 0 {
                 return Err(format!(
                     "the statement has {} `?` placeholder(s); the query tool takes no \
@@ -570,7 +570,7 @@ impl Cx<'_> {
                 Shape::Tuples(cols) => Some(cols.clone()),
                 _ => None,
             };
-            let value = stmt.execute_owned(&[]).map_err(query_error)?;
+            let value = stmt.execute_owned(&[]).map_err(|e| e.to_string())?;
             let values = match value {
                 OwnedValue::Bag(v) | OwnedValue::List(v) => v,
                 scalar => vec![scalar],
@@ -584,7 +584,7 @@ impl Cx<'_> {
                 if total > 0 { ", as JSON lines:" } else { "" }
             ));
             for r in &rows.rows {
-                a.line(&row_json(&rows.columns, r).to_string());
+                a.line(&rows.row_json(r).to_string());
             }
             limit_note(&mut a, rows.rows.len(), total);
             Ok(a.finish(synced_line(db, self.shared, &all)))
@@ -671,17 +671,6 @@ fn related_line(r: &Related, relation: Relation, multi: bool) -> String {
     line
 }
 
-/// A row as a JSON object of its columns (MISSING ones left out).
-fn row_json(columns: &[String], row: &[OwnedValue]) -> Json {
-    let mut obj = serde_json::Map::new();
-    for (c, v) in columns.iter().zip(row) {
-        if !matches!(v, OwnedValue::Missing) {
-            obj.insert(c.clone(), plain_json(v));
-        }
-    }
-    Json::Object(obj)
-}
-
 /// The statement after `EXPLAIN`, when it is one.
 fn explain_of(text: &str) -> Option<&str> {
     text.split_once(char::is_whitespace)
@@ -725,10 +714,6 @@ fn skip_comments(mut text: &str) -> &str {
             return text;
         }
     }
-}
-
-fn query_error(e: cairn::Error) -> String {
-    format!("{e}")
 }
 
 fn workspace_names(db: &Database) -> BTreeSet<String> {

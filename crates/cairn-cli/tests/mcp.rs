@@ -151,6 +151,13 @@ impl Fixture {
         std::fs::write(path, text).unwrap();
     }
 
+    /// Replaces a file the way many editors save: a new file renamed over it.
+    fn save_by_rename(&self, rel: &str, text: &str) {
+        let temp = self.tmp.path().join("saving.tmp");
+        std::fs::write(&temp, text).unwrap();
+        std::fs::rename(&temp, self.proj().join(rel)).unwrap();
+    }
+
     fn cmd(&self, args: &[&str]) -> Command {
         let mut cmd = Command::cargo_bin("cairn").expect("the cairn binary");
         cmd.current_dir(self.tmp.path())
@@ -755,7 +762,7 @@ fn cairn_watch_resyncs_a_workspace_after_an_edit() {
     };
     // The first sync catches up; then the edit brings a second, which parses it.
     synced(&stderr, Instant::now() + ANSWER_DEADLINE, "first");
-    fx.write("src/legacy.rs", LEGACY_RS_EDITED);
+    fx.save_by_rename("src/legacy.rs", LEGACY_RS_EDITED);
     let line = synced(&stderr, Instant::now() + WATCH_DEADLINE, "re-");
     assert!(line.contains("(1 parsed,"), "{line}");
     let _ = child.kill();
@@ -793,4 +800,27 @@ fn cairn_watch_resyncs_a_workspace_after_an_edit() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no workspace named `nope`"));
+}
+
+#[test]
+fn without_a_database_the_server_says_so_on_stderr_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("cairn")
+        .unwrap()
+        .current_dir(tmp.path())
+        .env_remove("CAIRN_HOME")
+        .args(["--db", "missing", "mcp"])
+        .write_stdin("")
+        .timeout(ANSWER_DEADLINE)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no Cairn database at missing"), "{stderr}");
+    assert!(!tmp.path().join("missing").exists());
 }
