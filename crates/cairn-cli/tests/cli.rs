@@ -1309,3 +1309,49 @@ fn a_damaged_log_is_reported_and_sync_restores_the_answers() {
     assert!(!stderr.contains("warning"), "{stderr}");
     assert_eq!(count(&fx), before);
 }
+
+/// On Cairn's own repository: a function with known callers lists them, and the
+/// issue's example query prints five rows.
+#[test]
+fn the_projects_own_repository_answers() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let tmp = tempfile::tempdir().unwrap();
+    let cairn = |args: &[&str]| {
+        let out = Command::cargo_bin("cairn")
+            .unwrap()
+            .current_dir(tmp.path())
+            .env_remove("CAIRN_HOME")
+            .arg("--db")
+            .arg(tmp.path().join("db"))
+            .args(args)
+            .output()
+            .unwrap();
+        let (stdout, stderr) = texts(&out);
+        assert!(out.status.success(), "cairn {args:?}: {stderr}");
+        assert_no_panic(&stderr);
+        stdout
+    };
+    cairn(&["link", repo.to_str().unwrap(), "--name", "cairn"]);
+    let callers = cairn(&[
+        "--format",
+        "jsonl",
+        "show",
+        "callers",
+        "cairn_graph::sync::link",
+    ]);
+    let names: Vec<String> = jsonl(&callers)
+        .iter()
+        .map(|r| r["qualified_name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        names.iter().any(|n| n == "cairn::database::Database::link"),
+        "{names:?}"
+    );
+    let rows = cairn(&[
+        "--format",
+        "jsonl",
+        "query",
+        "SELECT b.name FROM blocks AS b WHERE b.kind = 'function' LIMIT 5",
+    ]);
+    assert_eq!(jsonl(&rows).len(), 5, "{rows}");
+}
