@@ -6,7 +6,7 @@
 //! blocks, calls and resolved calls) come from the stored file indexes, whose edges
 //! are the edges leaving each file's blocks.
 
-use crate::util::{mb, peak_rss_mb, print_table, share, threads_used, write_json};
+use crate::util::{cpu_seconds, mb, peak_rss_mb, print_table, share, threads_used, write_json};
 use anyhow::{Context, Result};
 use cairn::{Database, SyncOptions, SyncSummary};
 use cairn_graph::{EdgeKind, Language};
@@ -69,6 +69,10 @@ pub struct Report {
     pub files_per_s: f64,
     pub mb_per_s: f64,
     pub mb_per_s_per_core: f64,
+    /// CPU time the first sync used (all threads), and MB parsed per CPU second: the
+    /// per-core rate, unaffected by other load on the machine.
+    pub cpu_seconds: Option<f64>,
+    pub mb_per_cpu_s: Option<f64>,
     pub blocks: usize,
     pub edges: usize,
     pub calls: usize,
@@ -115,12 +119,18 @@ pub fn ingest(path: &Path, db_dir: &Path, threads: usize) -> Result<Report> {
         threads,
         ..SyncOptions::default()
     };
+    let cpu_before = cpu_seconds();
     let first = db.sync(&ws.name, &options, &|_| {}).context("sync")?;
+    let cpu = cpu_seconds()
+        .zip(cpu_before)
+        .map(|(after, before)| after - before);
     let languages = per_language(&db, &ws.name)?;
     let second = db.sync(&ws.name, &options, &|_| {}).context("resync")?;
     let status = db.status()?;
     let mut r = report(path, threads, &first, &second, languages);
     r.sstables = status.sstables;
+    r.cpu_seconds = cpu;
+    r.mb_per_cpu_s = cpu.map(|c| r.mb_parsed / c);
     r.db_mb = mb(status.disk_bytes);
     Ok(r)
 }
@@ -154,6 +164,8 @@ fn report(
         files_per_s: first.parsed as f64 / seconds,
         mb_per_s: mb_parsed / seconds,
         mb_per_s_per_core: mb_parsed / seconds / threads as f64,
+        cpu_seconds: None,
+        mb_per_cpu_s: None,
         blocks: first.blocks,
         edges: first.edges,
         calls: first.calls,
@@ -239,6 +251,14 @@ fn print(r: &Report) {
             "MB/s per core".into(),
             format!("{:.2}", r.mb_per_s_per_core),
             "MB/s",
+        ),
+        (
+            "sync CPU time / MB per CPU second".into(),
+            match (r.cpu_seconds, r.mb_per_cpu_s) {
+                (Some(c), Some(m)) => format!("{c:.1} / {m:.2}"),
+                _ => "n/a".into(),
+            },
+            "s / MB/s",
         ),
         ("blocks".into(), r.blocks.to_string(), ""),
         ("edges".into(), r.edges.to_string(), ""),

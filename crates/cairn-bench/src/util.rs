@@ -33,6 +33,18 @@ pub fn peak_rss_mb() -> Option<f64> {
     Some(kb / 1e3)
 }
 
+/// CPU time (user + system) this process has used so far, in seconds (Linux
+/// `/proc/self/stat`, at the usual 100 ticks per second); `None` elsewhere.
+pub fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name, which may contain spaces.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
 /// Threads a sync with `threads` (0: one per core) runs its parsers on.
 pub fn threads_used(threads: usize) -> usize {
     match threads {
