@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 const ANSWER_DEADLINE: Duration = Duration::from_secs(20);
 /// How long an edit may take to show up in the watch tests' polling: the
 /// functional deadline (the server aims at well under a second).
-const WATCH_DEADLINE: Duration = Duration::from_secs(10);
+const WATCH_DEADLINE: Duration = Duration::from_secs(2);
 
 const MAIN_RS: &str = "\
 mod big;
