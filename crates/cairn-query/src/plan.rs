@@ -319,6 +319,10 @@ pub enum Op {
         right: Box<Op>,
         on: Option<ProgId>,
         right_slots: Vec<Reg>,
+        /// Slots of `right_slots` holding fields of a right row (after projection
+        /// pushdown): a LEFT JOIN row without a match sets them to MISSING, not NULL,
+        /// since the field of a NULL row is MISSING.
+        missing_slots: Vec<Reg>,
     },
     /// Equi-join: builds a hash table over the right side once, probes with the left.
     HashJoin {
@@ -329,6 +333,8 @@ pub enum Op {
         right_keys: Vec<ProgId>,
         residual: Option<ProgId>,
         right_slots: Vec<Reg>,
+        /// As for [`Op::Join`].
+        missing_slots: Vec<Reg>,
     },
     GroupBy {
         input: Box<Op>,

@@ -9,6 +9,7 @@ mod catalog;
 mod expr;
 mod front;
 mod ion;
+mod join;
 mod ops;
 mod projection;
 mod pushdown;

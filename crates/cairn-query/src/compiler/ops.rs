@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Temporaries are numbered apart from slots while compiling, then placed after them.
-const TEMP_BIT: Reg = 1 << 31;
+pub(crate) const TEMP_BIT: Reg = 1 << 31;
 
 /// Variables in scope, innermost last. `local_start` marks where the current query's
 /// own variables begin (those before belong to enclosing queries).
@@ -76,7 +76,7 @@ struct NodeOut {
 pub(crate) struct PlanBuilder<'c> {
     pub catalog: &'c Catalog,
     pub functions: &'c Arc<FunctionRegistry>,
-    mode: Mode,
+    pub(crate) mode: Mode,
     pub programs: Vec<Program>,
     pub consts: Vec<OwnedValue>,
     pub names: Vec<String>,
@@ -84,7 +84,7 @@ pub(crate) struct PlanBuilder<'c> {
     pub subqueries: Vec<Query>,
     globals: Vec<OwnedValue>,
     global_ids: HashMap<String, u32>,
-    sources: Vec<Arc<dyn Source>>,
+    pub(crate) sources: Vec<Arc<dyn Source>>,
     slots: Reg,
     temps: Reg,
 }
@@ -331,6 +331,7 @@ impl<'c> PlanBuilder<'c> {
                 );
                 let scope = n.scope.clone();
                 self.push_join_keys(&mut n.op, expr, &scope)?;
+                self.hash_join_where(&mut n.op, expr, &scope)?;
                 n.op = Op::Filter {
                     input: Box::new(n.op),
                     pred,
@@ -566,7 +567,7 @@ impl<'c> PlanBuilder<'c> {
     /// expression over variables bound before it (`e.target = b.id`) become dynamic
     /// key filters, evaluated each time the scan is opened for a row on its left.
     fn push_join_keys(&mut self, op: &mut Op, pred: &lg::ValueExpr, scope: &Scope) -> Result<()> {
-        if !matches!(op, Op::Join { .. }) {
+        if !matches!(op, Op::Join { .. } | Op::HashJoin { .. }) {
             return Ok(());
         }
         let mut leaves = Vec::new();
@@ -710,9 +711,11 @@ impl<'c> PlanBuilder<'c> {
                     right: Box::new(right),
                     on,
                     right_slots,
+                    missing_slots: Vec::new(),
                 };
                 if let Some(e) = &j.on {
                     self.push_join_keys(&mut join, e, &rs)?;
+                    self.hash_join_on(&mut join, e, &rs)?;
                 }
                 Ok((join, rs))
             }
@@ -745,17 +748,27 @@ fn inputs(plan: &lg::LogicalPlan<lg::BindingsOp>, id: lg::OpId) -> Vec<lg::OpId>
 
 /// A leaf of a join tree: the slots it binds, and for a scan of an indexed source,
 /// its row slot and the fields it can look rows up by.
-struct Leaf {
-    binds: Vec<Reg>,
+pub(crate) struct Leaf {
+    pub binds: Vec<Reg>,
     indexed: Option<(Reg, &'static [&'static str])>,
 }
 
 /// The leaves of a join tree in binding order (left to right).
-fn collect_leaves(op: &Op, sources: &[Arc<dyn Source>], out: &mut Vec<Leaf>) {
+pub(crate) fn collect_leaves(op: &Op, sources: &[Arc<dyn Source>], out: &mut Vec<Leaf>) {
     match op {
-        Op::Join { left, right, .. } | Op::HashJoin { left, right, .. } => {
+        Op::Join { left, right, .. } => {
             collect_leaves(left, sources, out);
             collect_leaves(right, sources, out);
+        }
+        // The build side of a hash join is read once, before any left row is known:
+        // it cannot be keyed by the rows to its left.
+        Op::HashJoin { left, right, .. } => {
+            collect_leaves(left, sources, out);
+            let first = out.len();
+            collect_leaves(right, sources, out);
+            for leaf in &mut out[first..] {
+                leaf.indexed = None;
+            }
         }
         Op::ScanSource { source, layout, .. } => {
             let indexed = sources

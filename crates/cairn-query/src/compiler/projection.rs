@@ -73,15 +73,24 @@ pub(crate) fn push_projections(
                 }
                 // Rows carried through a sort or the build side of a join carry the
                 // field slots instead of the row.
-                Op::OrderBy { carry: regs, .. }
-                | Op::Join {
-                    right_slots: regs, ..
+                Op::OrderBy { carry: regs, .. } => {
+                    if let Some(pos) = regs.iter().position(|&r| r == slot) {
+                        regs.splice(pos..=pos, new_slots.iter().copied());
+                    }
+                }
+                Op::Join {
+                    right_slots: regs,
+                    missing_slots,
+                    ..
                 }
                 | Op::HashJoin {
-                    right_slots: regs, ..
+                    right_slots: regs,
+                    missing_slots,
+                    ..
                 } => {
                     if let Some(pos) = regs.iter().position(|&r| r == slot) {
                         regs.splice(pos..=pos, new_slots.iter().copied());
+                        missing_slots.extend(new_slots.iter().copied());
                     }
                 }
                 _ => {}

@@ -10,6 +10,7 @@
 mod arith;
 mod eval;
 mod group;
+mod hash;
 mod ops;
 
 use crate::error::{QueryError, Result};

@@ -7,10 +7,11 @@
 //! arena) and replay the result.
 
 use super::eval::{eval, is_true, Ctx};
+use super::hash::hash_key;
 use crate::error::{EvalError, QueryError};
 use crate::plan::*;
 use crate::reader::{RowReader, ValueWriter};
-use crate::value::{hash_value, sort_cmp, total_cmp, Value};
+use crate::value::{hash_value, partiql_eq, sort_cmp, total_cmp, EqResult, Value};
 use bumpalo::collections::Vec as BumpVec;
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -40,6 +41,7 @@ pub(crate) enum Cursor<'a> {
         right: Option<Box<Cursor<'a>>>,
         matched: bool,
     },
+    HashJoin(Box<HashJoinState<'a>>),
     Limit {
         input: Box<Cursor<'a>>,
         remaining: Option<u64>,
@@ -72,11 +74,20 @@ impl<'a> Cursor<'a> {
             | Op::Project { input, .. }
             | Op::ProjectAll { input, .. }
             | Op::ProjectValue { input, .. } => Cursor::Unary(Box::new(Cursor::new(input))),
-            Op::Join { left, .. } | Op::HashJoin { left, .. } => Cursor::Join {
+            Op::Join { left, .. } => Cursor::Join {
                 left: Box::new(Cursor::new(left)),
                 right: None,
                 matched: false,
             },
+            Op::HashJoin { left, .. } => Cursor::HashJoin(Box::new(HashJoinState {
+                left: Cursor::new(left),
+                table: None,
+                probe: Vec::new(),
+                hash: 0,
+                candidate: NONE,
+                in_row: false,
+                matched: false,
+            })),
             Op::LimitOffset { input, .. } => Cursor::Limit {
                 input: Box::new(Cursor::new(input)),
                 remaining: None,
@@ -267,6 +278,7 @@ pub(crate) fn next<'a>(
                 right: right_op,
                 on,
                 right_slots,
+                missing_slots,
                 left: left_op,
             },
             Cursor::Join {
@@ -296,9 +308,77 @@ pub(crate) fn next<'a>(
             }
             *right = None;
             if *kind == JoinKind::Left && !*matched {
-                for s in right_slots {
-                    regs[*s as usize] = Value::Null;
+                unmatched(right_slots, missing_slots, regs);
+                return Ok(true);
+            }
+        },
+        (
+            Op::HashJoin {
+                kind,
+                left: left_op,
+                right: right_op,
+                left_keys,
+                right_keys,
+                residual,
+                right_slots,
+                missing_slots,
+            },
+            Cursor::HashJoin(st),
+        ) => loop {
+            let st = &mut **st;
+            if !st.in_row {
+                if !next(&mut st.left, left_op, regs, cx)? {
+                    return Ok(false);
                 }
+                if st.table.is_none() {
+                    // Built once, on the first left row: a join with an empty left side
+                    // never reads its right side, as a nested loop would not.
+                    st.table = Some(build_join_table(
+                        right_op,
+                        right_keys,
+                        right_slots,
+                        regs,
+                        cx,
+                    )?);
+                }
+                let table = st.table.as_ref().expect("built above");
+                st.probe.clear();
+                let mut absent = false;
+                for k in left_keys {
+                    let v = eval_q(*k, regs, cx)?;
+                    absent |= v.is_absent();
+                    st.probe.push(v);
+                }
+                st.candidate = if absent || table.rows.is_empty() {
+                    NONE
+                } else {
+                    st.hash = hash_key(&st.probe);
+                    table.heads[(st.hash & table.mask) as usize]
+                };
+                st.in_row = true;
+                st.matched = false;
+            }
+            let table = st.table.as_ref().expect("built on the first row");
+            while st.candidate != NONE {
+                let row = &table.rows[st.candidate as usize];
+                st.candidate = row.next;
+                if row.hash != st.hash || !keys_equal(row.keys, &st.probe) {
+                    continue;
+                }
+                for (s, v) in right_slots.iter().zip(row.slots) {
+                    regs[*s as usize] = *v;
+                }
+                if let Some(p) = residual {
+                    if !is_true(&eval_q(*p, regs, cx)?) {
+                        continue;
+                    }
+                }
+                st.matched = true;
+                return Ok(true);
+            }
+            st.in_row = false;
+            if *kind == JoinKind::Left && !st.matched {
+                unmatched(right_slots, missing_slots, regs);
                 return Ok(true);
             }
         },
@@ -365,6 +445,111 @@ pub(crate) fn next<'a>(
             "operator and cursor disagree".into(),
         ))),
     }
+}
+
+/// The right side of a LEFT JOIN row without a match: NULL, and MISSING for the
+/// fields of the right row.
+fn unmatched(right_slots: &[Reg], missing_slots: &[Reg], regs: &mut [Value<'_>]) {
+    for s in right_slots {
+        regs[*s as usize] = Value::Null;
+    }
+    for s in missing_slots {
+        regs[*s as usize] = Value::Missing;
+    }
+}
+
+/// End of a hash chain.
+const NONE: u32 = u32::MAX;
+
+/// The running state of a hash join.
+pub(crate) struct HashJoinState<'a> {
+    left: Cursor<'a>,
+    table: Option<JoinTable<'a>>,
+    /// The current left row's key values.
+    probe: Vec<Value<'a>>,
+    hash: u64,
+    /// The next build row to try for the current left row.
+    candidate: u32,
+    /// A left row is being matched.
+    in_row: bool,
+    matched: bool,
+}
+
+/// The build side of a hash join: its rows (key values and the right side's slots,
+/// in query-lifetime memory) chained per bucket in the order they were read.
+struct JoinTable<'a> {
+    rows: Vec<BuildRow<'a>>,
+    heads: Vec<u32>,
+    mask: u64,
+}
+
+struct BuildRow<'a> {
+    hash: u64,
+    keys: &'a [Value<'a>],
+    slots: &'a [Value<'a>],
+    next: u32,
+}
+
+/// Reads the right side of a hash join once. Rows whose key has a NULL or MISSING
+/// part are left out: `=` is never true of them.
+fn build_join_table<'a>(
+    right_op: &'a Op,
+    right_keys: &[ProgId],
+    right_slots: &[Reg],
+    regs: &mut [Value<'a>],
+    cx: &Ctx<'_, 'a>,
+) -> Res<JoinTable<'a>> {
+    let mut cur = Cursor::new(right_op);
+    let mut rows: Vec<BuildRow<'a>> = Vec::new();
+    let mut keys: Vec<Value<'a>> = Vec::with_capacity(right_keys.len());
+    // The left row's values of the right side's slots (for a nested loop they would
+    // be overwritten too; restore them so the left row stays as it was read).
+    let saved: Vec<Value<'a>> = right_slots.iter().map(|s| regs[*s as usize]).collect();
+    'rows: while next(&mut cur, right_op, regs, cx)? {
+        keys.clear();
+        for k in right_keys {
+            let v = eval_q(*k, regs, cx)?;
+            if v.is_absent() {
+                continue 'rows;
+            }
+            keys.push(v);
+        }
+        let slots = cx
+            .arena
+            .alloc_slice_fill_iter(right_slots.iter().map(|s| regs[*s as usize]));
+        rows.push(BuildRow {
+            hash: hash_key(&keys),
+            keys: cx.arena.alloc_slice_copy(&keys),
+            slots,
+            next: NONE,
+        });
+    }
+    for (s, v) in right_slots.iter().zip(saved) {
+        regs[*s as usize] = v;
+    }
+    if rows.len() >= NONE as usize {
+        return Err(EvalError::Fatal("hash join build side too large".into()).into());
+    }
+    let buckets = (rows.len() * 2).next_power_of_two().max(1);
+    let mask = buckets as u64 - 1;
+    let mut heads = vec![NONE; buckets];
+    // Prepending in reverse keeps each chain in the order the rows were read.
+    for i in (0..rows.len()).rev() {
+        let b = (rows[i].hash & mask) as usize;
+        rows[i].next = heads[b];
+        heads[b] = i as u32;
+    }
+    Ok(JoinTable { rows, heads, mask })
+}
+
+/// PartiQL `=` holds between each pair (neither side is absent).
+#[inline]
+fn keys_equal(a: &[Value<'_>], b: &[Value<'_>]) -> bool {
+    a.iter().zip(b).all(|(x, y)| match (x, y) {
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Str(x), Value::Str(y)) => x == y,
+        _ => partiql_eq(x, y) == EqResult::True,
+    })
 }
 
 /// The slots a blocking operator's rows fill, in row order.
