@@ -6,6 +6,7 @@
 //! that execution does no name lookups at all.
 
 mod catalog;
+mod copies;
 mod expr;
 mod front;
 mod ion;

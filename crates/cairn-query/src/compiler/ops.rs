@@ -201,6 +201,7 @@ impl<'c> PlanBuilder<'c> {
                 },
             );
         }
+        super::copies::propagate_copies(&mut self.programs);
         let slot_count = self.slots as usize;
         let remap = |r: Reg| {
             if r & TEMP_BIT != 0 {

@@ -16,7 +16,7 @@ use crate::error::QueryError;
 use crate::value::{Field, Value};
 use bumpalo::Bump;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 /// Deepest nesting of arrays and objects a line may have.
@@ -65,8 +65,7 @@ impl Source for JsonLinesSource {
         let file = self.open_file()?;
         Ok(Box::new(JsonLinesReader {
             path: self.path.clone(),
-            input: BufReader::with_capacity(64 * 1024, file),
-            line: Vec::with_capacity(4096),
+            input: LineBuffer::new(file),
             layout: layout.clone(),
             offset: 0,
             end: u64::MAX,
@@ -97,26 +96,25 @@ impl Source for JsonLinesSource {
         } else {
             bound(part + 1)
         };
-        let mut line = Vec::with_capacity(4096);
         let mut offset = 0;
         let input = if start == 0 {
-            BufReader::with_capacity(64 * 1024, file)
+            LineBuffer::new(file)
         } else {
             // Start at the byte before the range so that a line starting exactly at
             // `start` is kept: skip through the first newline at or after `start - 1`.
             file.seek(SeekFrom::Start(start - 1))
                 .map_err(|e| self.io_err(e))?;
-            let mut input = BufReader::with_capacity(64 * 1024, file);
+            let mut input = LineBuffer::new(file);
             let n = input
-                .read_until(b'\n', &mut line)
-                .map_err(|e| self.io_err(e))?;
+                .next_line()
+                .map_err(|e| self.io_err(e))?
+                .map_or(0, |l| l.len());
             offset = start - 1 + n as u64;
             input
         };
         Ok(Some(Box::new(JsonLinesReader {
             path: self.path.clone(),
             input,
-            line,
             layout: layout.clone(),
             offset,
             end,
@@ -129,9 +127,7 @@ impl Source for JsonLinesSource {
 /// Reads the rows of a JSON-lines file (or of one byte range of it).
 struct JsonLinesReader {
     path: PathBuf,
-    input: BufReader<File>,
-    /// The current line, reused for every line.
-    line: Vec<u8>,
+    input: LineBuffer,
     layout: ScanLayout,
     /// File offset of the next line.
     offset: u64,
@@ -141,6 +137,72 @@ struct JsonLinesReader {
     line_no: Option<u64>,
     /// Rows produced so far.
     row: i64,
+}
+
+/// The file's bytes in one reused buffer, handed out a line at a time in place (no
+/// copy into a line buffer). A line longer than the buffer grows it.
+struct LineBuffer {
+    file: File,
+    buf: Vec<u8>,
+    /// The unread bytes are `buf[head..tail]`.
+    head: usize,
+    tail: usize,
+    eof: bool,
+}
+
+impl LineBuffer {
+    const CAPACITY: usize = 256 * 1024;
+
+    fn new(file: File) -> Self {
+        LineBuffer {
+            file,
+            buf: vec![0; Self::CAPACITY],
+            head: 0,
+            tail: 0,
+            eof: false,
+        }
+    }
+
+    /// The next line with its newline (the last line may lack one), or `None` at the
+    /// end of the file. Valid until the next call.
+    fn next_line(&mut self) -> std::io::Result<Option<&[u8]>> {
+        let mut searched = self.head;
+        loop {
+            if let Some(k) = memchr::memchr(b'\n', &self.buf[searched..self.tail]) {
+                let line = self.head..searched + k + 1;
+                self.head = line.end;
+                return Ok(Some(&self.buf[line]));
+            }
+            if self.eof {
+                if self.head == self.tail {
+                    return Ok(None);
+                }
+                let line = self.head..self.tail;
+                self.head = self.tail;
+                return Ok(Some(&self.buf[line]));
+            }
+            // Keep the partial line, make room, read more.
+            let pending = self.tail - self.head;
+            self.buf.copy_within(self.head..self.tail, 0);
+            self.head = 0;
+            self.tail = pending;
+            searched = pending;
+            if self.tail == self.buf.len() {
+                self.buf.resize(self.buf.len() * 2, 0);
+            }
+            let n = loop {
+                match self.file.read(&mut self.buf[self.tail..]) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                }
+            };
+            if n == 0 {
+                self.eof = true;
+            }
+            self.tail += n;
+        }
+    }
 }
 
 impl JsonLinesReader {
@@ -173,26 +235,25 @@ impl RowReader for JsonLinesReader {
             if self.offset >= self.end {
                 return Ok(false);
             }
-            self.line.clear();
-            let n = self
-                .input
-                .read_until(b'\n', &mut self.line)
-                .map_err(|source| QueryError::Io {
-                    path: self.path.display().to_string(),
-                    source,
-                })?;
-            if n == 0 {
-                return Ok(false);
-            }
+            let line = match self.input.next_line() {
+                Ok(Some(line)) => line,
+                Ok(None) => return Ok(false),
+                Err(source) => {
+                    return Err(QueryError::Io {
+                        path: self.path.display().to_string(),
+                        source,
+                    })
+                }
+            };
             let line_start = self.offset;
-            self.offset += n as u64;
+            self.offset += line.len() as u64;
             if let Some(l) = &mut self.line_no {
                 *l += 1;
             }
-            if self.line.iter().all(|b| is_ws(*b)) {
+            if line.iter().all(|b| is_ws(*b)) {
                 continue;
             }
-            match parse_row(&self.line, &self.layout, out) {
+            match parse_row(line, &self.layout, out) {
                 Ok(()) => {
                     if let Some(slot) = self.layout.position {
                         out.set(slot, Value::Int(self.row));
@@ -268,7 +329,10 @@ fn parse_row(line: &[u8], layout: &ScanLayout, out: &mut ValueWriter<'_, '_>) ->
         if p.peek() != Some(b'"') {
             return Err(p.error("expected a string key"));
         }
-        let key = p.key(arena)?;
+        let key = match p.plain_key() {
+            Some(k) => k,
+            None => p.key(arena)?,
+        };
         p.skip_ws();
         if p.peek() != Some(b':') {
             return Err(p.error("expected ':'"));
@@ -521,6 +585,26 @@ impl<'s> Parser<'s> {
         })
     }
 
+    /// The common key: no escapes and no control characters, borrowed from the line
+    /// in one pass. `None` (position unchanged) sends the key to [`Parser::key`].
+    #[inline]
+    fn plain_key(&mut self) -> Option<&'s str> {
+        let start = self.pos + 1;
+        let mut i = start;
+        while let Some(&c) = self.b.get(i) {
+            if c == b'"' {
+                self.pos = i + 1;
+                // Quotes are ASCII, so these are character boundaries of the line.
+                return Some(&self.text[start..i]);
+            }
+            if c == b'\\' || c < 0x20 {
+                return None;
+            }
+            i += 1;
+        }
+        None
+    }
+
     /// A key, compared and dropped: borrowed from the line unless it has escapes.
     fn key<'a, 'k>(&mut self, arena: &'a Bump) -> PResult<&'k str>
     where
@@ -623,6 +707,31 @@ impl<'s> Parser<'s> {
         Ok((start, float))
     }
 
+    /// The common number: an integer of at most 18 digits (so it cannot overflow),
+    /// read in one pass. `None` (position unchanged) for anything else: a fraction, an
+    /// exponent, a leading zero, a bigger integer or an error.
+    #[inline]
+    fn small_int(&mut self) -> Option<i64> {
+        let neg = self.peek() == Some(b'-');
+        let start = self.pos + neg as usize;
+        let mut i = start;
+        let mut v: i64 = 0;
+        while let Some(&c) = self.b.get(i) {
+            if !c.is_ascii_digit() {
+                break;
+            }
+            v = v * 10 + (c - b'0') as i64;
+            i += 1;
+        }
+        let n = i - start;
+        let leading_zero = n > 1 && self.b[start] == b'0';
+        if n == 0 || n > 18 || leading_zero || matches!(self.b.get(i), Some(b'.' | b'e' | b'E')) {
+            return None;
+        }
+        self.pos = i;
+        Some(if neg { -v } else { v })
+    }
+
     #[inline]
     fn digits(&mut self) {
         while matches!(self.peek(), Some(b'0'..=b'9')) {
@@ -631,6 +740,9 @@ impl<'s> Parser<'s> {
     }
 
     fn number<'a>(&mut self, arena: &'a Bump) -> PResult<Value<'a>> {
+        if let Some(i) = self.small_int() {
+            return Ok(Value::Int(i));
+        }
         let (start, float) = self.scan_number()?;
         let text = &self.text[start..self.pos];
         if !float {
@@ -670,6 +782,18 @@ impl<'s> Parser<'s> {
     fn skip_string(&mut self) -> PResult<()> {
         let open = self.pos;
         self.pos += 1;
+        // Short strings end within a few bytes: a plain loop beats setting up a search.
+        let short_end = (self.pos + 24).min(self.b.len());
+        while self.pos < short_end {
+            match self.b[self.pos] {
+                b'"' => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                b'\\' => break,
+                _ => self.pos += 1,
+            }
+        }
         loop {
             match memchr::memchr2(b'"', b'\\', &self.b[self.pos..]) {
                 None => {
