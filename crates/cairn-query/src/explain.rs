@@ -98,8 +98,15 @@ fn op(plan: &CompiledPlan, o: &Op, d: usize, out: &mut String) {
             );
             op(plan, input, d + 1, out);
         }
-        Op::OrderBy { input, keys, .. } => {
-            line(out, d, &format!("OrderBy ({} key(s))", keys.len()));
+        Op::OrderBy {
+            input, keys, top, ..
+        } => {
+            let top = if top.is_some() {
+                ", top-k: keeps only the rows the LIMIT reads"
+            } else {
+                ""
+            };
+            line(out, d, &format!("OrderBy ({} key(s){top})", keys.len()));
             op(plan, input, d + 1, out);
         }
         Op::LimitOffset { input, .. } => {

@@ -277,6 +277,13 @@ pub struct SortKey {
     pub nulls_first: bool,
 }
 
+/// The LIMIT and OFFSET a sort is read with (see [`Op::OrderBy`]).
+#[derive(Clone, Copy, Debug)]
+pub struct TopK {
+    pub limit: ProgId,
+    pub offset: Option<ProgId>,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SetOp {
     Union,
@@ -349,6 +356,9 @@ pub enum Op {
         input: Box<Op>,
         keys: Vec<SortKey>,
         carry: Vec<Reg>,
+        /// Set when a LIMIT reads only the first rows of the sort: the operator then
+        /// keeps `offset + limit` rows in a bounded buffer instead of all of them.
+        top: Option<TopK>,
     },
     LimitOffset {
         input: Box<Op>,

@@ -176,7 +176,10 @@ mod tests {
             code: vec![
                 Instr::JumpIfPresent { src: 2, to: 2 },
                 Instr::Move { dst: T + 3, src: 4 },
-                Instr::Move { dst: T + 4, src: T + 3 },
+                Instr::Move {
+                    dst: T + 4,
+                    src: T + 3,
+                },
             ],
             result: T + 4,
         };

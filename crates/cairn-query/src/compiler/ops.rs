@@ -418,6 +418,7 @@ impl<'c> PlanBuilder<'c> {
                     input: Box::new(n.op),
                     keys,
                     carry,
+                    top: None,
                 };
                 n.ordered = true;
                 Ok(n)
@@ -434,6 +435,9 @@ impl<'c> PlanBuilder<'c> {
                     .as_ref()
                     .map(|e| self.program(e, &n.scope))
                     .transpose()?;
+                if let (Op::OrderBy { top, .. }, Some(limit)) = (&mut n.op, limit) {
+                    *top = Some(TopK { limit, offset });
+                }
                 n.op = Op::LimitOffset {
                     input: Box::new(n.op),
                     limit,

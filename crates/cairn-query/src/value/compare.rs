@@ -165,6 +165,11 @@ pub fn compare_numbers(a: &Value<'_>, b: &Value<'_>) -> Option<Ordering> {
 
 /// The total order of the PartiQL spec.
 pub fn total_cmp(a: &Value<'_>, b: &Value<'_>) -> Ordering {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => return x.cmp(y),
+        (Value::Str(x), Value::Str(y)) => return x.cmp(y),
+        _ => {}
+    }
     let (ca, cb) = (class(a), class(b));
     if ca != cb {
         return ca.cmp(&cb);
@@ -235,6 +240,10 @@ fn cmp_tuples(x: &[Field<'_>], y: &[Field<'_>]) -> Ordering {
 
 /// ORDER BY comparison of one key: direction and where absent values go.
 pub fn sort_cmp(a: &Value<'_>, b: &Value<'_>, descending: bool, nulls_first: bool) -> Ordering {
+    if let (Value::Int(x), Value::Int(y)) = (a, b) {
+        let o = x.cmp(y);
+        return if descending { o.reverse() } else { o };
+    }
     match (a.is_absent(), b.is_absent()) {
         (true, true) => Ordering::Equal,
         (true, false) => {

@@ -588,6 +588,158 @@ fn same(a: &[Value<'_>], b: &[Value<'_>]) -> bool {
             .all(|(x, y)| total_cmp(x, y) == Ordering::Equal)
 }
 
+/// How many rows a sort read through LIMIT/OFFSET must keep: `offset + limit`, or
+/// `None` (keep everything) when the counts are not plain non-negative integers, which
+/// the LIMIT operator above then reports.
+fn top_count<'a>(
+    top: Option<TopK>,
+    regs: &mut [Value<'a>],
+    cx: &Ctx<'_, 'a>,
+) -> Res<Option<usize>> {
+    let Some(top) = top else { return Ok(None) };
+    let count = |p: ProgId, regs: &mut [Value<'a>]| -> Res<Option<usize>> {
+        Ok(match eval_q(p, regs, cx)? {
+            Value::Int(i) if i >= 0 => usize::try_from(i).ok(),
+            _ => None,
+        })
+    };
+    let Some(limit) = count(top.limit, regs)? else {
+        return Ok(None);
+    };
+    let offset = match top.offset {
+        Some(p) => match count(p, regs)? {
+            Some(o) => o,
+            None => return Ok(None),
+        },
+        None => 0,
+    };
+    Ok(limit.checked_add(offset))
+}
+
+/// The order of two sort rows (keys first).
+fn sort_rows(keys: &[SortKey], a: &[Value<'_>], b: &[Value<'_>]) -> Ordering {
+    for (i, k) in keys.iter().enumerate() {
+        let o = sort_cmp(&a[i], &b[i], k.descending, k.nulls_first);
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    Ordering::Equal
+}
+
+/// The first `k` rows of a sort, in order, holding at most `k` rows at any time: a
+/// binary max-heap over a slab of `k` row slots keeps the worst kept row on top, and a
+/// new row replaces it only when it sorts strictly before it (checked on the sort
+/// keys before anything is copied). Ties keep their input order, as the full (stable)
+/// sort does: rows compare by keys, then by arrival.
+fn top_k<'a>(
+    inp: &mut Cursor<'a>,
+    in_op: &'a Op,
+    keys: &[SortKey],
+    carry: &[Reg],
+    k: usize,
+    regs: &mut [Value<'a>],
+    cx: &Ctx<'_, 'a>,
+) -> Res<Vec<&'a [Value<'a>]>> {
+    assert!(!keys.is_empty(), "a sort has at least one key");
+    let width = keys.len() + carry.len();
+    let mut heap = TopHeap {
+        keys,
+        width,
+        slab: Vec::new(),
+        arrival: Vec::new(),
+        order: Vec::new(),
+    };
+    let mut row: Vec<Value<'a>> = Vec::with_capacity(width);
+    let mut seen = 0u64;
+    while next(inp, in_op, regs, cx)? {
+        if k == 0 {
+            continue;
+        }
+        seen += 1;
+        row.clear();
+        for key in keys {
+            row.push(eval_q(key.expr, regs, cx)?);
+        }
+        if heap.len() == k {
+            let worst = heap.order[0];
+            if sort_rows(keys, &row, heap.row(worst)) != Ordering::Less {
+                continue;
+            }
+            row.extend(carry.iter().map(|s| regs[*s as usize]));
+            heap.slab[worst * width..][..width].copy_from_slice(&row);
+            heap.arrival[worst] = seen;
+            heap.sift_down(0);
+        } else {
+            row.extend(carry.iter().map(|s| regs[*s as usize]));
+            heap.slab.extend_from_slice(&row);
+            heap.arrival.push(seen);
+            heap.order.push(heap.arrival.len() - 1);
+            heap.sift_up(heap.order.len() - 1);
+        }
+    }
+    let mut slots: Vec<usize> = (0..heap.len()).collect();
+    slots.sort_by(|&x, &y| heap.cmp(x, y));
+    Ok(slots
+        .into_iter()
+        .map(|i| &*cx.arena.alloc_slice_copy(heap.row(i)))
+        .collect())
+}
+
+/// The rows kept by [`top_k`]: `slab` holds them `width` values apiece, `order` is a
+/// max-heap of their slot numbers (the row that sorts last on top).
+struct TopHeap<'k, 'a> {
+    keys: &'k [SortKey],
+    width: usize,
+    slab: Vec<Value<'a>>,
+    arrival: Vec<u64>,
+    order: Vec<usize>,
+}
+
+impl<'a> TopHeap<'_, 'a> {
+    fn len(&self) -> usize {
+        self.arrival.len()
+    }
+
+    fn row(&self, slot: usize) -> &[Value<'a>] {
+        &self.slab[slot * self.width..][..self.width]
+    }
+
+    fn cmp(&self, x: usize, y: usize) -> Ordering {
+        sort_rows(self.keys, self.row(x), self.row(y)).then(self.arrival[x].cmp(&self.arrival[y]))
+    }
+
+    fn sift_up(&mut self, mut i: usize) {
+        while i > 0 {
+            let parent = (i - 1) / 2;
+            if self.cmp(self.order[i], self.order[parent]) != Ordering::Greater {
+                return;
+            }
+            self.order.swap(i, parent);
+            i = parent;
+        }
+    }
+
+    fn sift_down(&mut self, mut i: usize) {
+        let n = self.order.len();
+        loop {
+            let mut largest = i;
+            for child in [2 * i + 1, 2 * i + 2] {
+                if child < n
+                    && self.cmp(self.order[child], self.order[largest]) == Ordering::Greater
+                {
+                    largest = child;
+                }
+            }
+            if largest == i {
+                return;
+            }
+            self.order.swap(i, largest);
+            i = largest;
+        }
+    }
+}
+
 /// Runs a blocking operator to completion.
 fn materialize<'a>(
     op: &'a Op,
@@ -620,9 +772,14 @@ fn materialize<'a>(
             input: in_op,
             keys,
             carry,
+            top,
         } => {
             let inp = input.expect("order by has input");
             let nk = keys.len();
+            if let Some(k) = top_count(*top, regs, cx)? {
+                let rows = top_k(inp, in_op, keys, carry, k, regs, cx)?;
+                return Ok(rows.into_iter().map(|r| &r[nk..]).collect());
+            }
             let mut rows: Vec<&'a [Value<'a>]> = Vec::new();
             while next(inp, in_op, regs, cx)? {
                 let mut row = BumpVec::with_capacity_in(nk + carry.len(), arena);
