@@ -64,6 +64,8 @@ struct Table {
     items: Vec<Node>,
     strings: String,
     others: Vec<OwnedValue>,
+    /// Whether some tuple has two fields of one name.
+    repeated_names: bool,
 }
 
 fn range(start: usize, len: usize) -> Option<(u32, u32)> {
@@ -109,6 +111,11 @@ impl Table {
                     .into_iter()
                     .map(|(k, v)| (self.name(&k), self.encode(v)))
                     .collect();
+                if !self.repeated_names {
+                    let mut ids: Vec<u32> = encoded.iter().map(|(k, _)| *k).collect();
+                    ids.sort_unstable();
+                    self.repeated_names = ids.windows(2).any(|w| w[0] == w[1]);
+                }
                 match range(self.fields.len(), encoded.len()) {
                     Some((start, len)) => {
                         self.fields.extend(encoded);
@@ -185,7 +192,7 @@ impl Table {
     }
 
     /// Copies a node into `arena` as a value the VM can hold.
-    #[inline]
+    #[inline(always)]
     fn value<'a>(&self, n: Node, arena: &'a Bump) -> Value<'a> {
         match n {
             Node::Missing => Value::Missing,
@@ -277,7 +284,11 @@ impl MemorySource {
                     })
                     .map(|(i, _)| i as u32)
                     .collect();
-                WantedField { slot: f.slot, ids }
+                WantedField {
+                    slot: f.slot,
+                    ids,
+                    hint: 0,
+                }
             })
             .collect();
         MemoryReader {
@@ -322,6 +333,9 @@ impl Source for MemorySource {
 struct WantedField {
     slot: Reg,
     ids: Vec<u32>,
+    /// Where the field was in the last row: rows of one table mostly share a shape,
+    /// so this is checked first.
+    hint: usize,
 }
 
 struct MemoryReader {
@@ -349,10 +363,25 @@ impl RowReader for MemoryReader {
                 Node::Tuple { start, len } => &t.fields[start as usize..(start + len) as usize],
                 _ => &[],
             };
-            for w in &self.fields {
+            for w in &mut self.fields {
                 // The first field of the row with a wanted name, as a path `r.f` finds.
                 let found = match w.ids.as_slice() {
-                    [id] => fields.iter().find(|(k, _)| k == id),
+                    [id] => {
+                        // The hint is only right if no earlier field has the name too,
+                        // which cannot be when no tuple of the table repeats a name.
+                        let hinted = fields.get(w.hint).filter(|(k, _)| k == id).is_some()
+                            && (!t.repeated_names
+                                || !fields[..w.hint].iter().any(|(k, _)| k == id));
+                        if hinted {
+                            fields.get(w.hint)
+                        } else {
+                            let at = fields.iter().position(|(k, _)| k == id);
+                            if let Some(at) = at {
+                                w.hint = at;
+                            }
+                            at.map(|at| &fields[at])
+                        }
+                    }
                     ids => fields.iter().find(|(k, _)| ids.contains(k)),
                 };
                 let v = match found {

@@ -126,9 +126,18 @@ enum Exec<'vm> {
     },
 }
 
+/// What a projected column reads: a register (a plain field, after copy propagation)
+/// or a program to run.
+enum Column {
+    Reg(crate::plan::Reg),
+    Program(ProgId),
+}
+
 /// A fused Scan → Filter → Limit → Project loop over a reader.
 struct Pipeline {
     reader: Option<Box<dyn RowReader>>,
+    /// The projected columns of a `SELECT` (empty for `SELECT VALUE`).
+    columns: Vec<Column>,
     filters: Vec<ProgId>,
     limit: Option<ProgId>,
     offset: Option<ProgId>,
@@ -172,8 +181,23 @@ impl Pipeline {
                     } else {
                         plan.sources[*source as usize].open_partition(layout, part, parts)?
                     };
+                    let columns = match &plan.query.root {
+                        Op::Project { fields, .. } => fields
+                            .iter()
+                            .map(|(_, p)| {
+                                let prog = plan.program(*p);
+                                if prog.code.is_empty() {
+                                    Column::Reg(prog.result)
+                                } else {
+                                    Column::Program(*p)
+                                }
+                            })
+                            .collect(),
+                        _ => Vec::new(),
+                    };
                     return Ok(Pipeline {
                         reader,
+                        columns,
                         filters,
                         limit,
                         offset,
@@ -340,13 +364,17 @@ fn pipeline_next<'p: 'a, 'a>(
     match &cx.plan.query.root {
         Op::Project { fields, out, .. } => {
             let mut tuple = bumpalo::collections::Vec::with_capacity_in(fields.len(), cx.arena);
-            for (name, prog) in fields {
-                let v = eval(cx.plan.program(*prog), regs, cx)?;
+            for ((name, _), c) in fields.iter().zip(&p.columns) {
+                let v = match *c {
+                    Column::Reg(r) => regs[r as usize],
+                    Column::Program(prog) => eval(cx.plan.program(prog), regs, cx)?,
+                };
                 if !v.is_missing() {
                     tuple.push((name.as_str(), v));
                 }
             }
-            regs[*out as usize] = Value::Tuple(tuple.into_bump_slice());
+            let tuple = tuple.into_bump_slice();
+            regs[*out as usize] = Value::Tuple(tuple);
         }
         Op::ProjectValue { expr, out, .. } => {
             regs[*out as usize] = eval(cx.plan.program(*expr), regs, cx)?;
