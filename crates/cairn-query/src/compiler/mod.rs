@@ -11,6 +11,7 @@ mod front;
 mod ion;
 mod join;
 mod ops;
+mod pretext;
 mod projection;
 mod pushdown;
 mod rewrite;
