@@ -215,8 +215,8 @@ pub(crate) fn rewrite(text: &str) -> Result<Option<Rewritten>> {
                     }
                     out
                 };
-                let (l_from, l_to) = (toks[ls].start, toks[le].end);
-                let l = wrap_period(apply(l_from, l_to, l.0), l.1);
+                let l_from = toks[le].end - l.0.len();
+                let l = wrap_period(apply(l_from, toks[le].end, l.0), l.1);
                 // The right operand's INTERVAL literals come later in the scan; rewrite
                 // them in its text directly.
                 let right_text = rewrite(&r.0)?.map_or(r.0.clone(), |rw| rw.text);

@@ -257,7 +257,8 @@ fn factor(v: &Value<'_>) -> Option<Factor> {
         Value::Int(i) => Factor::Exact(Decimal::from(*i)),
         Value::BigInt(i) => Factor::Exact(Decimal::from_i128(**i)?),
         Value::Decimal(d) => Factor::Exact(*d),
-        Value::Float(f) => Factor::Float(*f),
+        // A float by its exact binary value, as decimal arithmetic sees it.
+        Value::Float(f) => Decimal::from_f64_retain(*f).map_or(Factor::Float(*f), Factor::Exact),
         _ => return None,
     })
 }

@@ -389,16 +389,10 @@ pub fn to_json(v: &OwnedValue) -> Json {
                 "second".into(),
                 second_json(t.second, t.nanos, t.fraction_digits),
             );
-            match t.offset_minutes {
-                Some(off) => {
-                    m.insert("timezone_hour".into(), (off / 60).into());
-                    m.insert("timezone_minute".into(), (off % 60).into());
-                }
-                None => {
-                    m.insert("timezone_hour".into(), tagged("$null", "int".into()));
-                    m.insert("timezone_minute".into(), tagged("$null", "int".into()));
-                }
-            }
+            m.insert(
+                "offset".into(),
+                t.offset_minutes.map_or(Json::Null, |o| o.into()),
+            );
             tagged("$time", Json::Object(m))
         }
         OwnedValue::Timestamp(ts) if ts.ion => tagged("$ion_timestamp", ts.to_ion_text().into()),
