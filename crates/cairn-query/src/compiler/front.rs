@@ -51,7 +51,26 @@ pub fn locate_message(text: &str, message: &str) -> Option<Location> {
 
 /// Parses `text`, reporting the first syntax error with its position.
 pub fn parse(text: &str) -> Result<()> {
-    parse_ast(text).map(|_| ())
+    let rewritten = super::pretext::rewrite(text)?;
+    let src = rewritten.as_ref().map_or(text, |r| r.text.as_str());
+    parse_ast(src)
+        .map(|_| ())
+        .map_err(|e| in_original(e, text, rewritten.as_ref()))
+}
+
+/// A syntax error in rewritten text, placed in the original.
+fn in_original(
+    e: QueryError,
+    text: &str,
+    rewritten: Option<&super::pretext::Rewritten>,
+) -> QueryError {
+    match (e, rewritten) {
+        (QueryError::Syntax { message, location }, Some(r)) => QueryError::Syntax {
+            message,
+            location: location_of(text, r.original(location.start), r.original(location.end)),
+        },
+        (e, _) => e,
+    }
 }
 
 fn parse_ast(text: &str) -> Result<partiql_parser::Parsed<'_>> {
@@ -176,7 +195,9 @@ fn planner_catalog(functions: &FunctionRegistry) -> Arc<PartiqlSharedCatalog> {
 
 /// Parses and lowers `text` to a logical plan.
 pub fn plan(text: &str, functions: &FunctionRegistry) -> Result<LogicalPlan<BindingsOp>> {
-    let mut parsed = parse_ast(text)?;
+    let rewritten = super::pretext::rewrite(text)?;
+    let src = rewritten.as_ref().map_or(text, |r| r.text.as_str());
+    let mut parsed = parse_ast(src).map_err(|e| in_original(e, text, rewritten.as_ref()))?;
     super::rewrite::rewrite_ast(&mut parsed)?;
     let catalog = planner_catalog(functions);
     let planner = partiql_logical_planner::LogicalPlanner::new(catalog.as_ref());

@@ -12,6 +12,7 @@ mod front;
 mod ion;
 mod join;
 mod ops;
+mod pretext;
 mod projection;
 mod pushdown;
 mod rewrite;

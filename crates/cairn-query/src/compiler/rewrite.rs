@@ -108,6 +108,69 @@ fn custom_type_text(t: &Json) -> Option<String> {
     Some(words.join(" "))
 }
 
+/// `cast('text', 'TYPE')` for a `TypedLit` payload.
+fn typed_lit_call(lit: &Json, ids: &mut Ids) -> Option<Json> {
+    let arr = lit.as_array()?;
+    let text = arr.first()?.as_str()?.to_string();
+    let ty = custom_type_text(arr.get(1)?)?;
+    let args = vec![
+        positional(string_lit(&text, ids), ids),
+        positional(string_lit(&ty, ids), ids),
+    ];
+    Some(call("cast", args, ids))
+}
+
+fn is_collection_lit(lit: &Json) -> bool {
+    ["ListLit", "BagLit", "StructLit"]
+        .iter()
+        .any(|k| lit.get(k).is_some())
+}
+
+fn has_typed_lit(j: &Json) -> bool {
+    match j {
+        Json::Object(m) => m.contains_key("TypedLit") || m.values().any(has_typed_lit),
+        Json::Array(a) => a.iter().any(has_typed_lit),
+        _ => false,
+    }
+}
+
+/// A literal (`Lit`, not `Expr`) as an expression, collections as constructors.
+fn lit_to_expr(lit: &Json, ids: &mut Ids) -> Option<Json> {
+    if let Some(t) = lit.get("TypedLit") {
+        return typed_lit_call(t, ids);
+    }
+    for (lit_key, expr_key) in [("ListLit", "List"), ("BagLit", "Bag")] {
+        let values = lit
+            .pointer(&format!("/{lit_key}/node/values"))
+            .or_else(|| lit.pointer(&format!("/{lit_key}/values")));
+        if let Some(values) = values {
+            let values = values
+                .as_array()?
+                .iter()
+                .map(|v| lit_to_expr(v, ids))
+                .collect::<Option<Vec<_>>>()?;
+            return Some(json!({expr_key: {"id": ids.next(), "node": {"values": values}}}));
+        }
+    }
+    let fields = lit
+        .pointer("/StructLit/node/fields")
+        .or_else(|| lit.pointer("/StructLit/fields"));
+    if let Some(fields) = fields {
+        let fields = fields
+            .as_array()?
+            .iter()
+            .map(|f| {
+                let name = f.get("first")?.as_str()?;
+                let second = f.get("second")?;
+                let value = lit_to_expr(second.get("node").unwrap_or(second), ids)?;
+                Some(json!({"first": string_lit(name, ids), "second": value}))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        return Some(json!({"Struct": {"id": ids.next(), "node": {"fields": fields}}}));
+    }
+    Some(json!({"Lit": {"id": ids.next(), "node": lit}}))
+}
+
 /// Rewrites `j` and its children; returns whether anything changed.
 fn walk(j: &mut Json, ids: &mut Ids) -> bool {
     let mut changed = false;
@@ -145,14 +208,14 @@ fn rewrite_node(j: &mut Json, ids: &mut Ids) -> Option<Json> {
     }
     // Expr::Lit(TypedLit) → cast('text', 'TYPE').
     if let Some(lit) = j.pointer("/Lit/node/TypedLit") {
-        let arr = lit.as_array()?;
-        let text = arr.first()?.as_str()?.to_string();
-        let ty = custom_type_text(arr.get(1)?)?;
-        let args = vec![
-            positional(string_lit(&text, ids), ids),
-            positional(string_lit(&ty, ids), ids),
-        ];
-        return Some(call("cast", args, ids));
+        return typed_lit_call(lit, ids);
+    }
+    // A collection literal holding typed literals (`[DATE '…', 1]`) → the collection
+    // constructor, whose elements can be the casts.
+    if let Some(lit) = j.pointer("/Lit/node") {
+        if is_collection_lit(lit) && has_typed_lit(lit) {
+            return lit_to_expr(lit, ids);
+        }
     }
     // Expr::Call
     if let Some(node) = j.pointer("/Call/node") {

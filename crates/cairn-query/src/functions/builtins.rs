@@ -6,7 +6,7 @@
 //! type error for a wrongly-typed argument even when another argument is NULL or MISSING
 //! (`MOD(NULL, 'a')` is an error in strict mode), via [`check_args`].
 
-use super::{cast, collection, datetime, numeric, string};
+use super::{cast, collection, datetime, interval, numeric, string};
 use super::{AbsentArgs, FnContext, FnResult, FunctionDef, FunctionRegistry};
 use crate::error::EvalError;
 use crate::value::Value;
@@ -40,6 +40,15 @@ pub fn register_all(r: &mut FunctionRegistry) {
     // Numbers.
     reg("abs", 1..=1, P, fn_ptr(numeric::abs));
     reg("mod", 2..=2, P, fn_ptr(numeric::modulo));
+
+    // Intervals and periods.
+    reg(
+        "interval_literal",
+        2..=2,
+        P,
+        fn_ptr(interval::interval_literal),
+    );
+    reg("overlaps", 2..=2, P, fn_ptr(interval::overlaps));
 
     // Collections.
     reg("cardinality", 1..=1, P, fn_ptr(collection::cardinality));

@@ -53,6 +53,8 @@ pub enum CastTarget {
     Tuple,
     Struct,
     Any,
+    /// An interval type with its qualifier (`INTERVAL DAY(3) TO SECOND`).
+    Interval(crate::value::IntervalQualifier),
 }
 
 impl CastTarget {
@@ -60,6 +62,14 @@ impl CastTarget {
     /// (`Integer4Type`, `CharacterVaryingType`, ...) or an SQL spelling (`INT`,
     /// `DOUBLE PRECISION`, `DECIMAL(5, 2)`, `TIME WITH TIME ZONE`, ...), ignoring case.
     pub fn from_name(name: &str) -> Option<CastTarget> {
+        if let Some(q) = name
+            .trim()
+            .get(..9)
+            .filter(|h| h.eq_ignore_ascii_case("interval "))
+            .and_then(|_| super::interval::parse_qualifier(&name.trim()[9..]).ok())
+        {
+            return Some(CastTarget::Interval(q));
+        }
         let norm: String = name
             .trim()
             .chars()
@@ -169,6 +179,7 @@ impl CastTarget {
             CastTarget::Tuple => "TUPLE",
             CastTarget::Struct => "STRUCT",
             CastTarget::Any => "ANY",
+            CastTarget::Interval(_) => "INTERVAL",
         }
     }
 
@@ -244,6 +255,10 @@ pub fn cast_value<'a>(v: Value<'a>, target: CastTarget, cx: &FnContext<'a>) -> F
         CastTarget::String | CastTarget::Symbol | CastTarget::Varchar | CastTarget::Char => {
             to_string(v, target, cx)
         }
+        CastTarget::Interval(q) => match v {
+            Value::Interval(iv) => super::interval::cast_interval(iv, q).map(Value::Interval),
+            _ => Err(cannot(&v, target)),
+        },
         CastTarget::Blob => match v {
             Value::Blob(b) | Value::Clob(b) => Ok(Value::Blob(b)),
             _ => Err(cannot(&v, target)),
@@ -351,6 +366,13 @@ pub fn is_type(v: &Value<'_>, target: CastTarget) -> bool {
         CastTarget::String | CastTarget::Symbol | CastTarget::Varchar | CastTarget::Char => {
             matches!(v, Value::Str(_))
         }
+        CastTarget::Interval(q) => match v {
+            Value::Interval(iv) => {
+                (q.lead <= crate::value::IntervalField::Month)
+                    == matches!(iv, crate::value::Interval::YearMonth { .. })
+            }
+            _ => false,
+        },
         CastTarget::Blob => matches!(v, Value::Blob(_)),
         CastTarget::Clob => matches!(v, Value::Clob(_)),
         CastTarget::Date => matches!(v, Value::Date(_)),

@@ -99,9 +99,9 @@ fn extract<'a>(args: &[Value<'a>], part: Part) -> FnResult<'a> {
                 ..
             }),
         ) => int(i64::from(o % 60)),
-        (Part::Year, Value::Interval(Interval::YearMonth { months })) => int(months / 12),
-        (Part::Month, Value::Interval(Interval::YearMonth { months })) => int(months % 12),
-        (p, Value::Interval(Interval::DayTime { nanos })) => {
+        (Part::Year, Value::Interval(Interval::YearMonth { months, .. })) => int(months / 12),
+        (Part::Month, Value::Interval(Interval::YearMonth { months, .. })) => int(months % 12),
+        (p, Value::Interval(Interval::DayTime { nanos, .. })) => {
             let secs = nanos / 1_000_000_000;
             let as_int =
                 |x: i128| i64::try_from(x).map_err(|_| EvalError::data("interval too large"));
@@ -1007,13 +1007,13 @@ mod tests {
         });
         assert!(call(&a, true, "extract_year", &[time]).is_err());
         assert_eq!(int(call(&a, false, "extract_hour", &[time]).unwrap()), 1);
-        let ym = Value::Interval(Interval::YearMonth { months: 40 });
+        let ym = Value::Interval(Interval::year_month(40));
         assert_eq!(int(call(&a, false, "extract_year", &[ym]).unwrap()), 3);
         assert_eq!(int(call(&a, false, "extract_month", &[ym]).unwrap()), 4);
         assert!(call(&a, false, "extract_day", &[ym]).is_err());
-        let dt = Value::Interval(Interval::DayTime {
-            nanos: ((3 * 24 + 4) * 3600 + 5 * 60 + 6) as i128 * 1_000_000_000 + 789_000_000,
-        });
+        let dt = Value::Interval(Interval::day_time(
+            ((3 * 24 + 4) * 3600 + 5 * 60 + 6) as i128 * 1_000_000_000 + 789_000_000,
+        ));
         assert_eq!(int(call(&a, false, "extract_hour", &[dt]).unwrap()), 4);
         match call(&a, false, "extract_second", &[dt]).unwrap() {
             Value::Decimal(d) => assert_eq!(d.to_string(), "6.789"),

@@ -11,6 +11,7 @@ mod builtins;
 pub mod cast;
 mod collection;
 mod datetime;
+pub mod interval;
 pub mod like;
 mod numeric;
 mod string;

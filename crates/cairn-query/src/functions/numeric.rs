@@ -21,12 +21,16 @@ pub fn abs<'a>(args: &[Value<'a>], cx: &FnContext<'a>) -> FnResult<'a> {
         },
         Value::Decimal(d) => Value::Decimal(d.abs()),
         Value::Float(f) => Value::Float(f.abs()),
-        Value::Interval(Interval::YearMonth { months }) => Value::Interval(Interval::YearMonth {
-            months: months
-                .checked_abs()
-                .ok_or_else(|| EvalError::data("abs: interval overflow"))?,
-        }),
-        Value::Interval(Interval::DayTime { nanos }) => Value::Interval(Interval::DayTime {
+        Value::Interval(Interval::YearMonth { months, q }) => {
+            Value::Interval(Interval::YearMonth {
+                q,
+                months: months
+                    .checked_abs()
+                    .ok_or_else(|| EvalError::data("abs: interval overflow"))?,
+            })
+        }
+        Value::Interval(Interval::DayTime { nanos, q }) => Value::Interval(Interval::DayTime {
+            q,
             nanos: nanos
                 .checked_abs()
                 .ok_or_else(|| EvalError::data("abs: interval overflow"))?,
@@ -140,10 +144,10 @@ mod tests {
                 &a,
                 false,
                 "abs",
-                &[Value::Interval(Interval::YearMonth { months: -18 })]
+                &[Value::Interval(Interval::year_month(-18))]
             )
             .unwrap(),
-            Value::Interval(Interval::YearMonth { months: 18 })
+            Value::Interval(Interval::YearMonth { months: 18, .. })
         ));
         assert!(call(&a, true, "abs", &[Value::Str("x")]).is_err());
     }

@@ -38,6 +38,15 @@ pub fn partiql_eq(a: &Value<'_>, b: &Value<'_>) -> EqResult {
     match (a, b) {
         (Value::Missing, _) | (_, Value::Missing) => EqResult::Missing,
         (Value::Null, _) | (_, Value::Null) => EqResult::Null,
+        // A DATE equals the TIMESTAMP of its midnight; TIMEs compare as UTC instants.
+        (Value::Date(_), Value::Timestamp(_))
+        | (Value::Timestamp(_), Value::Date(_))
+        | (Value::Time(_), Value::Time(_)) => {
+            match crate::functions::interval::datetime_cmp(a, b) {
+                Some(Ordering::Equal) => EqResult::True,
+                _ => EqResult::False,
+            }
+        }
         _ => {
             if comparable(a, b) {
                 if deep_eq(a, b) {
@@ -49,6 +58,14 @@ pub fn partiql_eq(a: &Value<'_>, b: &Value<'_>) -> EqResult {
                 EqResult::False
             }
         }
+    }
+}
+
+/// Year-month intervals order before day-time ones, each by value.
+fn interval_key(i: &super::Interval) -> (u8, i128) {
+    match i {
+        super::Interval::YearMonth { months, .. } => (0, i128::from(*months)),
+        super::Interval::DayTime { nanos, .. } => (1, *nanos),
     }
 }
 
@@ -184,7 +201,7 @@ pub fn total_cmp(a: &Value<'_>, b: &Value<'_>) -> Ordering {
             .cmp(&y.nanos_of_day())
             .then(x.offset_minutes.cmp(&y.offset_minutes)),
         (Value::Timestamp(x), Value::Timestamp(y)) => x.epoch_nanos().cmp(&y.epoch_nanos()),
-        (Value::Interval(x), Value::Interval(y)) => format!("{x:?}").cmp(&format!("{y:?}")),
+        (Value::Interval(x), Value::Interval(y)) => interval_key(x).cmp(&interval_key(y)),
         (Value::List(x), Value::List(y)) => cmp_seq(x, y),
         (Value::Bag(x), Value::Bag(y)) => cmp_multiset(x, y),
         (Value::Tuple(x), Value::Tuple(y)) => cmp_tuples(x, y),

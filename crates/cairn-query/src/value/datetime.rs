@@ -56,11 +56,124 @@ pub struct Timestamp {
     pub ion: bool,
 }
 
-/// An interval: year-month or day-time.
+/// An interval: year-month or day-time. Two intervals are equal when their values are;
+/// the qualifier only bounds results and shapes how the value prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Interval {
-    YearMonth { months: i64 },
-    DayTime { nanos: i128 },
+    YearMonth { months: i64, q: IntervalQualifier },
+    DayTime { nanos: i128, q: IntervalQualifier },
+}
+
+/// A field of an interval qualifier, from the most significant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum IntervalField {
+    Year,
+    Month,
+    Day,
+    Hour,
+    Minute,
+    Second,
+}
+
+impl IntervalField {
+    pub fn parse(name: &str) -> Option<IntervalField> {
+        Some(match name.to_ascii_uppercase().as_str() {
+            "YEAR" => IntervalField::Year,
+            "MONTH" => IntervalField::Month,
+            "DAY" => IntervalField::Day,
+            "HOUR" => IntervalField::Hour,
+            "MINUTE" => IntervalField::Minute,
+            "SECOND" => IntervalField::Second,
+            _ => return None,
+        })
+    }
+
+    /// Nanoseconds in one unit of a day-time field (0 for year-month fields).
+    pub fn nanos(self) -> i128 {
+        match self {
+            IntervalField::Year | IntervalField::Month => 0,
+            IntervalField::Day => 86_400_000_000_000,
+            IntervalField::Hour => 3_600_000_000_000,
+            IntervalField::Minute => 60_000_000_000,
+            IntervalField::Second => 1_000_000_000,
+        }
+    }
+}
+
+/// The qualifier an interval was made with (`DAY(3) TO SECOND(6)`): its leading field and
+/// precision bound the values arithmetic may produce, its fractional precision truncates
+/// them. `literal` marks a value written as a literal (or derived from one by `ABS` or
+/// negation), which prints only the fields it was written with.
+///
+/// The qualifier is not part of the value: it takes no part in equality or hashing.
+#[derive(Clone, Copy, Debug)]
+pub struct IntervalQualifier {
+    pub lead: IntervalField,
+    pub end: IntervalField,
+    /// Digits of the leading field (1..=9).
+    pub precision: u8,
+    /// Digits of the fractional second (0..=9).
+    pub fraction: u8,
+    pub literal: bool,
+}
+
+impl PartialEq for IntervalQualifier {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+impl Eq for IntervalQualifier {}
+impl std::hash::Hash for IntervalQualifier {
+    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
+}
+
+impl IntervalQualifier {
+    /// The widest year-month qualifier, for values from data.
+    pub const YEAR_MONTH: IntervalQualifier = IntervalQualifier {
+        lead: IntervalField::Year,
+        end: IntervalField::Month,
+        precision: 9,
+        fraction: 0,
+        literal: false,
+    };
+    /// The widest day-time qualifier, for values from data and datetime differences.
+    pub const DAY_TIME: IntervalQualifier = IntervalQualifier {
+        lead: IntervalField::Day,
+        end: IntervalField::Second,
+        precision: 9,
+        fraction: 9,
+        literal: false,
+    };
+}
+
+impl Interval {
+    pub fn year_month(months: i64) -> Interval {
+        Interval::YearMonth {
+            months,
+            q: IntervalQualifier::YEAR_MONTH,
+        }
+    }
+
+    pub fn day_time(nanos: i128) -> Interval {
+        Interval::DayTime {
+            nanos,
+            q: IntervalQualifier::DAY_TIME,
+        }
+    }
+
+    pub fn qualifier(&self) -> IntervalQualifier {
+        match self {
+            Interval::YearMonth { q, .. } | Interval::DayTime { q, .. } => *q,
+        }
+    }
+
+    /// The same interval with another qualifier.
+    pub fn with_qualifier(self, q: IntervalQualifier) -> Interval {
+        match self {
+            Interval::YearMonth { months, .. } => Interval::YearMonth { months, q },
+            Interval::DayTime { nanos, .. } => Interval::DayTime { nanos, q },
+        }
+    }
 }
 
 pub fn is_leap(year: i32) -> bool {

@@ -333,14 +333,12 @@ fn decode_interval(tag: &str, v: &Json, path: &str) -> Result<Interval, JsonDeco
     };
     let g = |k: &str| get_i64(m, k).unwrap_or(0);
     Ok(if tag == "$interval_ym" {
-        Interval::YearMonth {
-            months: sign * (g("years") * 12 + g("months")),
-        }
+        Interval::year_month(sign * (g("years") * 12 + g("months")))
     } else {
         let secs = ((g("days") * 24 + g("hours")) * 60 + g("minutes")) * 60 + g("seconds");
-        Interval::DayTime {
-            nanos: i128::from(sign) * (i128::from(secs) * 1_000_000_000 + i128::from(g("nanos"))),
-        }
+        Interval::day_time(
+            i128::from(sign) * (i128::from(secs) * 1_000_000_000 + i128::from(g("nanos"))),
+        )
     })
 }
 
@@ -391,16 +389,10 @@ pub fn to_json(v: &OwnedValue) -> Json {
                 "second".into(),
                 second_json(t.second, t.nanos, t.fraction_digits),
             );
-            match t.offset_minutes {
-                Some(off) => {
-                    m.insert("timezone_hour".into(), (off / 60).into());
-                    m.insert("timezone_minute".into(), (off % 60).into());
-                }
-                None => {
-                    m.insert("timezone_hour".into(), tagged("$null", "int".into()));
-                    m.insert("timezone_minute".into(), tagged("$null", "int".into()));
-                }
-            }
+            m.insert(
+                "offset".into(),
+                t.offset_minutes.map_or(Json::Null, |o| o.into()),
+            );
             tagged("$time", Json::Object(m))
         }
         OwnedValue::Timestamp(ts) if ts.ion => tagged("$ion_timestamp", ts.to_ion_text().into()),
@@ -421,25 +413,7 @@ pub fn to_json(v: &OwnedValue) -> Json {
             );
             tagged("$timestamp", Json::Object(m))
         }
-        OwnedValue::Interval(Interval::YearMonth { months }) => {
-            let mut m = Map::new();
-            m.insert("sign".into(), if *months < 0 { "-" } else { "+" }.into());
-            m.insert("years".into(), (months.abs() / 12).into());
-            m.insert("months".into(), (months.abs() % 12).into());
-            tagged("$interval_ym", Json::Object(m))
-        }
-        OwnedValue::Interval(Interval::DayTime { nanos }) => {
-            let a = nanos.unsigned_abs();
-            let secs = (a / 1_000_000_000) as u64;
-            let mut m = Map::new();
-            m.insert("sign".into(), if *nanos < 0 { "-" } else { "+" }.into());
-            m.insert("days".into(), (secs / 86400).into());
-            m.insert("hours".into(), (secs / 3600 % 24).into());
-            m.insert("minutes".into(), (secs / 60 % 60).into());
-            m.insert("seconds".into(), (secs % 60).into());
-            m.insert("nanos".into(), ((a % 1_000_000_000) as u64).into());
-            tagged("$interval_dt", Json::Object(m))
-        }
+        OwnedValue::Interval(iv) => interval_json(iv),
         OwnedValue::List(items) => Json::Array(items.iter().map(to_json).collect()),
         OwnedValue::Bag(items) => tagged("$bag", Json::Array(items.iter().map(to_json).collect())),
         OwnedValue::Tuple(fields) => {
@@ -484,4 +458,62 @@ fn tagged(tag: &str, v: Json) -> Json {
     let mut m = Map::new();
     m.insert(tag.to_string(), v);
     Json::Object(m)
+}
+
+/// An interval as `{sign, years, months}` or `{sign, days, hours, minutes, seconds,
+/// nanos}`. A literal prints the fields of its qualifier (from the most significant
+/// non-zero one, when the value carried into a higher field), a computed interval all.
+fn interval_json(iv: &Interval) -> Json {
+    use super::datetime::IntervalField as F;
+    let q = iv.qualifier();
+    let (tag, negative, fields): (&str, bool, Vec<(F, &str, u64)>) = match *iv {
+        Interval::YearMonth { months, .. } => {
+            let a = months.unsigned_abs();
+            (
+                "$interval_ym",
+                months < 0,
+                vec![(F::Year, "years", a / 12), (F::Month, "months", a % 12)],
+            )
+        }
+        Interval::DayTime { nanos, .. } => {
+            let a = nanos.unsigned_abs();
+            let secs = (a / 1_000_000_000) as u64;
+            (
+                "$interval_dt",
+                nanos < 0,
+                vec![
+                    (F::Day, "days", secs / 86400),
+                    (F::Hour, "hours", secs / 3600 % 24),
+                    (F::Minute, "minutes", secs / 60 % 60),
+                    (F::Second, "seconds", secs % 60),
+                    (F::Second, "nanos", (a % 1_000_000_000) as u64),
+                ],
+            )
+        }
+    };
+    let mut m = Map::new();
+    m.insert("sign".into(), if negative { "-" } else { "+" }.into());
+    if !q.literal {
+        for (_, name, v) in fields {
+            m.insert(name.into(), v.into());
+        }
+        return tagged(tag, Json::Object(m));
+    }
+    let first_nonzero = fields.iter().find(|f| f.2 != 0).map_or(q.lead, |f| f.0);
+    let start = first_nonzero.min(q.lead);
+    let nanos = fields.iter().find(|f| f.1 == "nanos").map_or(0, |f| f.2);
+    for (field, name, v) in fields {
+        if field < start || field > q.end {
+            continue;
+        }
+        let show = match name {
+            "seconds" => v != 0 || nanos == 0,
+            "nanos" => v != 0,
+            _ => true,
+        };
+        if show {
+            m.insert(name.into(), v.into());
+        }
+    }
+    tagged(tag, Json::Object(m))
 }

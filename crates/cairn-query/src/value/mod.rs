@@ -12,7 +12,7 @@ pub mod json;
 mod owned;
 
 pub use compare::{compare_numbers, hash_value, partiql_eq, sort_cmp, total_cmp, EqResult};
-pub use datetime::{Date, Interval, Precision, Time, Timestamp};
+pub use datetime::{Date, Interval, IntervalField, IntervalQualifier, Precision, Time, Timestamp};
 pub use owned::OwnedValue;
 
 use rust_decimal::Decimal;

@@ -102,6 +102,9 @@ pub fn arith<'a>(
         };
     }
     if !a.is_number() || !b.is_number() {
+        if let Some(r) = crate::functions::interval::datetime_arith(op, a, b) {
+            return r;
+        }
         let name = match op {
             BinaryOp::Add => "+",
             BinaryOp::Sub => "-",
@@ -163,6 +166,9 @@ pub fn negate<'a>(a: Value<'a>, arena: &'a Bump) -> Result<Value<'a>, EvalError>
         Value::BigInt(i) => int_value(i.checked_neg().ok_or_else(overflow)?, arena),
         Value::Decimal(d) => Value::Decimal(-d),
         Value::Float(f) => Value::Float(-f),
+        Value::Interval(i) => {
+            Value::Interval(crate::functions::interval::negate(i).ok_or_else(overflow)?)
+        }
         other => {
             return Err(EvalError::type_err(format!(
                 "cannot negate {}",
@@ -181,10 +187,9 @@ pub fn compare(a: &Value<'_>, b: &Value<'_>) -> Option<Ordering> {
         (Value::Str(x), Value::Str(y)) => Some(x.cmp(y)),
         (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
         (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
-        (Value::Time(x), Value::Time(y)) => Some(x.nanos_of_day().cmp(&y.nanos_of_day())),
         (Value::Timestamp(x), Value::Timestamp(y)) => Some(x.epoch_nanos().cmp(&y.epoch_nanos())),
         (Value::Blob(x) | Value::Clob(x), Value::Blob(y) | Value::Clob(y)) => Some(x.cmp(y)),
-        _ => None,
+        _ => crate::functions::interval::datetime_cmp(a, b),
     }
 }
 
