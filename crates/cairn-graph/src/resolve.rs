@@ -9,6 +9,7 @@
 //! holding a package manifest), then a unique definition in the workspace. A reference
 //! nothing matches becomes an edge to an unresolved symbol that keeps its text.
 
+use crate::extract::RECEIVER_TYPE;
 use crate::id::BlockId;
 use crate::model::{BlockKind, EdgeKind, Language};
 use crate::record::{Edge, EdgeInfo, FileIndex, StoredReference, Symbol};
@@ -264,6 +265,16 @@ impl<'a> SymbolTable<'a> {
             Some(q) if is_self(q.trim_end_matches('.')) => self
                 .enclosing_type_member(fi, from, name, accept)
                 .or_else(|| self.resolve_bare(fi, from, name, accept)),
+            // A method call on a value whose type the extractor knew (`x.flush()`
+            // after `let x = Engine::new()`): a method of that type, or nothing.
+            Some(q) if q.contains(RECEIVER_TYPE) => {
+                let ty = q.split(RECEIVER_TYPE).nth(1).unwrap_or("");
+                if is_self(ty) {
+                    self.enclosing_type_member(fi, from, name, is_method)
+                } else {
+                    self.resolve_qualified(fi, from, name, Some(ty), is_method)
+                }
+            }
             // A Rust method call on a value (`x.round()`, marked by the extractor
             // with a trailing `.`) can only be a method, never a free function.
             Some(q) if q.ends_with('.') => self.method_of_value(fi, q, name),
@@ -671,7 +682,12 @@ fn strip_ext(s: &str) -> &str {
 
 /// The reference as written, with the language's own separator.
 fn reference_text(language: Option<Language>, r: &StoredReference) -> String {
-    match &r.qualifier {
+    // A receiver's type, when known, is not part of what was written.
+    let written = r
+        .qualifier
+        .as_deref()
+        .map(|q| q.split(RECEIVER_TYPE).next().unwrap_or(q));
+    match written {
         None => r.name.clone(),
         Some(q) => {
             let sep = match language {
