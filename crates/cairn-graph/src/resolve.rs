@@ -206,6 +206,9 @@ impl<'a> SymbolTable<'a> {
             .as_deref()
             .and_then(|q| self.expand_relative(fi, r.from, q));
         let qualifier = expanded.as_deref().or(r.qualifier.as_deref());
+        if self.is_rust_std(fi, qualifier.map(segments).unwrap_or_default().first()) {
+            return None;
+        }
         if r.name == "*" {
             let q = qualifier?;
             let segs = segments(q);
@@ -214,6 +217,13 @@ impl<'a> SymbolTable<'a> {
         }
         let segs = qualifier.map(segments).unwrap_or_default();
         self.best_by_path(fi, &r.name, &segs, |_| true)
+    }
+
+    /// Whether a path of a Rust file starting with `first` is in the standard library
+    /// (`std`, `core`, `alloc`), which is never part of the workspace.
+    fn is_rust_std(&self, fi: u32, first: Option<&&str>) -> bool {
+        self.files[fi as usize].1.language == Some(Language::Rust)
+            && first.is_some_and(|f| matches!(*f, "std" | "core" | "alloc"))
     }
 
     /// A Rust path relative to where it is written (`super::x`, `self::x`,
@@ -290,6 +300,11 @@ impl<'a> SymbolTable<'a> {
                         segs.splice(0..1, imported.iter().map(String::as_str));
                         through_import = true;
                     }
+                }
+                // `std::fs::File::open`, `use std::path::Path; Path::new(..)`: never
+                // the workspace's `Path`, whatever it has.
+                if self.is_rust_std(fi, segs.first()) {
+                    return None;
                 }
                 if let Some((last, init)) = segs.split_last() {
                     let containers = self.containers(fi, last, init);

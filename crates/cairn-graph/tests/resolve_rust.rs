@@ -99,3 +99,14 @@ fn a_type_outside_the_workspace_keeps_its_calls_unresolved() {
     let lib = "mod types;\npub fn f() { let mut v = Vec::new(); v.push(1); }\n";
     assert_eq!(calls_of(lib, "f"), ["?Vec::new", "?v.push"]);
 }
+
+#[test]
+fn standard_library_paths_never_resolve_to_the_workspace() {
+    // The workspace has its own `Path` with a `new`; `std::path::Path` is not it.
+    let lib = "mod types;\nuse std::path::Path;\n\
+        pub mod other { pub struct Path; impl Path { pub fn new() -> Path { Path } } }\n\
+        pub fn f() { Path::new(\"x\"); std::path::Path::new(\"y\"); }\n\
+        pub fn g() { other::Path::new(); }\n";
+    assert_eq!(calls_of(lib, "f"), ["?Path::new", "?std::path::Path::new"]);
+    assert_eq!(calls_of(lib, "g"), ["crate::other::Path::new"]);
+}
