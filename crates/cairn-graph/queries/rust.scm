@@ -37,6 +37,17 @@
 (token_tree
   (identifier) @call.qualifier . "::" . (identifier) @call.name @call . (token_tree))
 
+; Local bindings, which type a method call's receiver (`x.f()`) when their type is
+; written or constructed (`x: Engine`, `let x = Engine::new()`); untyped ones
+; (patterns, closure parameters) hide earlier bindings of the same name. Struct
+; fields type `self.field.f()`.
+(parameter pattern: (identifier) @binding.name) @binding
+(let_declaration pattern: (identifier) @binding.name) @binding
+(for_expression pattern: (identifier) @binding.name) @binding
+(closure_parameters (identifier) @binding.name) @binding
+(tuple_struct_pattern (identifier) @binding.name) @binding
+(field_declaration name: (field_identifier) @field.name) @field
+
 ; Imports: the use tree is split by the Rust extractor
 (use_declaration argument: (_) @import)
 

@@ -264,7 +264,9 @@ pub struct Reference {
     /// `method` in `obj.method()`; for an import, the last segment of the imported path.
     pub name: String,
     /// What qualifies the name, as written: `m`, `Vec`, `obj`, `self`, `crate::m`;
-    /// `None` for a bare call `helper()`. For an import, the path before the name
+    /// `None` for a bare call `helper()`. A method call's receiver ends with `.`
+    /// (`engine.`), followed, when the extractor knows the receiver's type, by
+    /// [`crate::extract::RECEIVER_TYPE`] and that type (`engine.\u{1f}Engine`). For an import, the path before the name
     /// (`crate::store` in `use crate::store::Engine`).
     pub qualifier: Option<String>,
     /// For imports: the local name the import binds, when it differs from `name`

@@ -9,6 +9,7 @@
 //! holding a package manifest), then a unique definition in the workspace. A reference
 //! nothing matches becomes an edge to an unresolved symbol that keeps its text.
 
+use crate::extract::RECEIVER_TYPE;
 use crate::id::BlockId;
 use crate::model::{BlockKind, EdgeKind, Language};
 use crate::record::{Edge, EdgeInfo, FileIndex, StoredReference, Symbol};
@@ -21,13 +22,27 @@ type SymRef = (u32, u32);
 pub struct SymbolTable<'a> {
     workspace: &'a str,
     files: Vec<(&'a str, &'a FileIndex)>,
-    /// The package root of each file (a path prefix), for package scope.
-    packages: Vec<&'a str>,
+    /// The package of each file (a number standing for the package root, a path
+    /// prefix), for package scope.
+    packages: Vec<u32>,
+    /// Symbols by simple name, in table order.
     by_name: HashMap<&'a str, Vec<SymRef>>,
+    /// Symbols by qualified name, in table order.
+    by_qualified: HashMap<&'a str, Vec<SymRef>>,
     /// Children of each symbol, by name (a type's methods, a module's items). Rust
     /// methods live under `impl` blocks named after their type; `containers` below
     /// joins those to the type.
-    children: HashMap<(BlockId, &'a str), Vec<SymRef>>,
+    children: HashMap<(SymRef, &'a str), Vec<SymRef>>,
+    /// Members of types and `impl` blocks by (type name, member name), as (parent,
+    /// member) in table order: every `impl Engine` of the workspace adds to `Engine`.
+    type_members: HashMap<(&'a str, &'a str), Vec<(SymRef, SymRef)>>,
+    /// Methods by name with their owner type's name in lower case (for receivers
+    /// named like the type).
+    methods: HashMap<&'a str, Vec<(SymRef, String)>>,
+    /// Per file: the imports binding each local name (the first wins), and the glob
+    /// imports, as indexes into the file's references.
+    imports: Vec<HashMap<&'a str, u32>>,
+    globs: Vec<Vec<u32>>,
 }
 
 impl<'a> SymbolTable<'a> {
@@ -41,24 +56,73 @@ impl<'a> SymbolTable<'a> {
     ) -> SymbolTable<'a> {
         debug_assert!(files.windows(2).all(|w| w[0].0 < w[1].0));
         let mut by_name: HashMap<&str, Vec<SymRef>> = HashMap::new();
-        let mut children: HashMap<(BlockId, &str), Vec<SymRef>> = HashMap::new();
+        let mut by_qualified: HashMap<&str, Vec<SymRef>> = HashMap::new();
+        let mut children: HashMap<(SymRef, &str), Vec<SymRef>> = HashMap::new();
+        let mut type_members: HashMap<(&str, &str), Vec<(SymRef, SymRef)>> = HashMap::new();
+        let mut methods: HashMap<&str, Vec<(SymRef, String)>> = HashMap::new();
         let mut packages = Vec::with_capacity(files.len());
+        let mut package_numbers: HashMap<&str, u32> = HashMap::new();
+        let mut imports = Vec::with_capacity(files.len());
+        let mut globs = Vec::with_capacity(files.len());
         for (fi, (path, index)) in files.iter().enumerate() {
-            packages.push(package_of(path, package_roots));
+            let package = package_of(path, package_roots);
+            let n = package_numbers.len() as u32;
+            packages.push(*package_numbers.entry(package).or_insert(n));
             for (si, s) in index.symbols.iter().enumerate() {
                 let r = (fi as u32, si as u32);
                 by_name.entry(s.name.as_str()).or_default().push(r);
-                if let Some(p) = s.parent.and_then(|p| index.symbols.get(p as usize)) {
-                    children.entry((p.id, s.name.as_str())).or_default().push(r);
+                by_qualified
+                    .entry(s.qualified_name.as_str())
+                    .or_default()
+                    .push(r);
+                let parent = s
+                    .parent
+                    .and_then(|p| Some((p, index.symbols.get(p as usize)?)));
+                if let Some((pi, p)) = parent {
+                    let pr = (fi as u32, pi);
+                    children.entry((pr, s.name.as_str())).or_default().push(r);
+                    if p.kind == BlockKind::Impl || p.kind.is_type() {
+                        type_members
+                            .entry((p.name.as_str(), s.name.as_str()))
+                            .or_default()
+                            .push((pr, r));
+                    }
+                }
+                if s.kind == BlockKind::Method {
+                    let owner = owner_type_of(index, s).to_lowercase();
+                    methods.entry(s.name.as_str()).or_default().push((r, owner));
                 }
             }
+            let mut bound: HashMap<&str, u32> = HashMap::new();
+            let mut glob = Vec::new();
+            for (ri, r) in index.references.iter().enumerate() {
+                if r.kind != EdgeKind::Imports {
+                    continue;
+                }
+                if r.name == "*" {
+                    glob.push(ri as u32);
+                } else {
+                    let local = r.alias.as_deref().unwrap_or(&r.name);
+                    bound.entry(local).or_insert(ri as u32);
+                }
+            }
+            imports.push(bound);
+            globs.push(glob);
+        }
+        for list in type_members.values_mut() {
+            list.sort_unstable();
         }
         SymbolTable {
             workspace,
             files,
             packages,
             by_name,
+            by_qualified,
             children,
+            type_members,
+            methods,
+            imports,
+            globs,
         }
     }
 
@@ -142,6 +206,9 @@ impl<'a> SymbolTable<'a> {
             .as_deref()
             .and_then(|q| self.expand_relative(fi, r.from, q));
         let qualifier = expanded.as_deref().or(r.qualifier.as_deref());
+        if self.is_rust_std(fi, qualifier.map(segments).unwrap_or_default().first()) {
+            return None;
+        }
         if r.name == "*" {
             let q = qualifier?;
             let segs = segments(q);
@@ -150,6 +217,13 @@ impl<'a> SymbolTable<'a> {
         }
         let segs = qualifier.map(segments).unwrap_or_default();
         self.best_by_path(fi, &r.name, &segs, |_| true)
+    }
+
+    /// Whether a path of a Rust file starting with `first` is in the standard library
+    /// (`std`, `core`, `alloc`), which is never part of the workspace.
+    fn is_rust_std(&self, fi: u32, first: Option<&&str>) -> bool {
+        self.files[fi as usize].1.language == Some(Language::Rust)
+            && first.is_some_and(|f| matches!(*f, "std" | "core" | "alloc"))
     }
 
     /// A Rust path relative to where it is written (`super::x`, `self::x`,
@@ -201,6 +275,16 @@ impl<'a> SymbolTable<'a> {
             Some(q) if is_self(q.trim_end_matches('.')) => self
                 .enclosing_type_member(fi, from, name, accept)
                 .or_else(|| self.resolve_bare(fi, from, name, accept)),
+            // A method call on a value whose type the extractor knew (`x.flush()`
+            // after `let x = Engine::new()`): a method of that type, or nothing.
+            Some(q) if q.contains(RECEIVER_TYPE) => {
+                let ty = q.split(RECEIVER_TYPE).nth(1).unwrap_or("");
+                if is_self(ty) {
+                    self.enclosing_type_member(fi, from, name, is_method)
+                } else {
+                    self.resolve_qualified(fi, from, name, Some(ty), is_method)
+                }
+            }
             // A Rust method call on a value (`x.round()`, marked by the extractor
             // with a trailing `.`) can only be a method, never a free function.
             Some(q) if q.ends_with('.') => self.method_of_value(fi, q, name),
@@ -217,13 +301,15 @@ impl<'a> SymbolTable<'a> {
                         through_import = true;
                     }
                 }
+                // `std::fs::File::open`, `use std::path::Path; Path::new(..)`: never
+                // the workspace's `Path`, whatever it has.
+                if self.is_rust_std(fi, segs.first()) {
+                    return None;
+                }
                 if let Some((last, init)) = segs.split_last() {
                     let containers = self.containers(fi, last, init);
-                    let members: Vec<SymRef> = containers
-                        .iter()
-                        .flat_map(|&c| self.members(c, name))
-                        .filter(|&m| accept(self.sym(m).kind))
-                        .collect();
+                    let mut members = self.members_of_all(&containers, name);
+                    members.retain(|&m| accept(self.sym(m).kind));
                     if let Some(best) = self.nearest(fi, &members) {
                         return Some(best);
                     }
@@ -293,11 +379,8 @@ impl<'a> SymbolTable<'a> {
             }
         }
         // Glob imports (`use m::*`, `from m import *`).
-        for imp in index
-            .references
-            .iter()
-            .filter(|r| r.kind == EdgeKind::Imports && r.name == "*")
-        {
+        for &ri in &self.globs[fi as usize] {
+            let imp = &index.references[ri as usize];
             if let Some(module) = self.resolve_import(fi, imp) {
                 let found: Vec<SymRef> = self
                     .members(module, name)
@@ -331,40 +414,24 @@ impl<'a> SymbolTable<'a> {
         if hint.len() < 3 {
             return None;
         }
-        let named_like: Vec<SymRef> = self
-            .by_name
-            .get(name)?
-            .iter()
-            .copied()
-            .filter(|&m| is_method(self.sym(m).kind))
-            .filter(|&m| {
-                let owner = self.owner_type(m).to_lowercase();
-                !owner.is_empty() && owner.ends_with(&hint)
-            })
-            .collect();
         let package = self.packages[fi as usize];
-        let mut in_package = named_like
-            .iter()
-            .copied()
-            .filter(|&(f, _)| self.packages[f as usize] == package);
-        if let (Some(only), None) = (in_package.next(), in_package.next()) {
-            return Some(only);
+        let (mut in_package, mut first_in_package) = (0usize, None);
+        let (mut anywhere, mut first) = (0usize, None);
+        for (m, owner) in self.methods.get(name)? {
+            if owner.is_empty() || !owner.ends_with(&hint) {
+                continue;
+            }
+            anywhere += 1;
+            first = first.or(Some(*m));
+            if self.packages[m.0 as usize] == package {
+                in_package += 1;
+                first_in_package = first_in_package.or(Some(*m));
+            }
         }
-        match named_like.as_slice() {
-            [only] => Some(*only),
-            _ => None,
+        if in_package == 1 {
+            return first_in_package;
         }
-    }
-
-    /// The name of the type a method belongs to: its parent's, or for methods declared
-    /// at file level (Go), the type segment of its qualified name.
-    fn owner_type(&self, m: SymRef) -> &'a str {
-        let index = self.files[m.0 as usize].1;
-        let sym = self.sym(m);
-        match sym.parent.and_then(|p| index.symbols.get(p as usize)) {
-            Some(p) if p.kind != BlockKind::Module => &p.name,
-            _ => type_in_qualified(&sym.qualified_name),
-        }
+        (anywhere == 1).then_some(first).flatten()
     }
 
     /// `self.name()` / `this.name()`: a member of the type the use sits in.
@@ -380,22 +447,16 @@ impl<'a> SymbolTable<'a> {
             .into_iter()
             .map(|a| &index.symbols[a as usize])
             .find(|s| s.kind.is_type() || s.kind == BlockKind::Impl)?;
-        let members: Vec<SymRef> = self
-            .containers(fi, &owner.name, &[])
-            .into_iter()
-            .flat_map(|c| self.members(c, name))
-            .filter(|&m| accept(self.sym(m).kind))
-            .collect();
+        let containers = self.containers(fi, &owner.name, &[]);
+        let mut members = self.members_of_all(&containers, name);
+        members.retain(|&m| accept(self.sym(m).kind));
         self.nearest(fi, &members)
     }
 
     /// The import of file `fi` that binds `local` (its alias, or its last segment).
     fn import_binding(&self, fi: u32, local: &str) -> Option<&'a StoredReference> {
-        self.files[fi as usize].1.references.iter().find(|r| {
-            r.kind == EdgeKind::Imports
-                && r.name != "*"
-                && r.alias.as_deref().unwrap_or(&r.name) == local
-        })
+        let ri = *self.imports[fi as usize].get(local)?;
+        Some(&self.files[fi as usize].1.references[ri as usize])
     }
 
     /// Modules and types named `name` whose qualified name ends with `init::name`
@@ -404,64 +465,71 @@ impl<'a> SymbolTable<'a> {
         let Some(cands) = self.by_name.get(name) else {
             return Vec::new();
         };
-        let cands: Vec<SymRef> = cands
+        let mut scored: Vec<(usize, SymRef)> = cands
             .iter()
             .copied()
             .filter(|&r| {
                 let k = self.sym(r).kind;
                 k == BlockKind::Module || k == BlockKind::Impl || k.is_type()
             })
+            .map(|r| (suffix_match(&self.sym(r).qualified_name, init), r))
             .collect();
-        let best = cands
-            .iter()
-            .map(|&r| suffix_match(&self.sym(r).qualified_name, init))
-            .max()
-            .unwrap_or(0);
-        let mut chosen: Vec<SymRef> = cands
-            .into_iter()
-            .filter(|&r| suffix_match(&self.sym(r).qualified_name, init) == best)
-            .collect();
+        let best = scored.iter().map(|&(s, _)| s).max().unwrap_or(0);
+        scored.retain(|&(s, _)| s == best);
+        let mut chosen: Vec<SymRef> = scored.into_iter().map(|(_, r)| r).collect();
         // Same file first, then the rest in table order.
         chosen.sort_by_key(|&(f, s)| (f != fi, f, s));
         chosen
     }
 
-    /// Children of `container` named `name`; for a type, also the members of the
-    /// `impl` blocks of that type (same name) in the workspace.
-    fn members(&self, container: SymRef, name: &str) -> Vec<SymRef> {
-        let c = self.sym(container);
-        let mut out: Vec<SymRef> = self
-            .children
-            .get(&(c.id, name))
-            .cloned()
-            .unwrap_or_default();
-        // Members declared outside the container's body but qualified by it (Go
-        // methods: `bank.Account.Deposit`, declared at the top of any file).
-        for &m in self.by_name.get(name).into_iter().flatten() {
-            let q = &self.sym(m).qualified_name;
-            let under = q
-                .strip_prefix(c.qualified_name.as_str())
-                .and_then(|rest| rest.strip_suffix(name))
-                .is_some_and(|sep| sep == "." || sep == "::");
-            if under && !out.contains(&m) {
-                out.push(m);
+    /// Members named `name` of any of `containers` (all named alike): each one's
+    /// children and the symbols qualified by it, then for types, the members of every
+    /// type or `impl` block of that name in the workspace.
+    fn members_of_all(&self, containers: &[SymRef], name: &str) -> Vec<SymRef> {
+        let mut out = Vec::new();
+        let mut typed: Option<&str> = None;
+        for &c in containers {
+            self.direct_members(c, name, &mut out);
+            let s = self.sym(c);
+            if s.kind.is_type() || s.kind == BlockKind::Impl {
+                typed = Some(s.name.as_str());
             }
         }
-        if c.kind.is_type() || c.kind == BlockKind::Impl {
-            for &other in self.by_name.get(c.name.as_str()).into_iter().flatten() {
-                let o = self.sym(other);
-                if other != container && (o.kind == BlockKind::Impl || o.kind.is_type()) {
-                    out.extend(
-                        self.children
-                            .get(&(o.id, name))
-                            .into_iter()
-                            .flatten()
-                            .copied(),
-                    );
+        if let Some(t) = typed {
+            out.extend(
+                self.type_members
+                    .get(&(t, name))
+                    .into_iter()
+                    .flatten()
+                    .map(|&(_, m)| m),
+            );
+        }
+        out
+    }
+
+    /// Children of `container` named `name`, then members declared outside its body
+    /// but qualified by it (Go methods: `bank.Account.Deposit`, declared at the top of
+    /// any file).
+    fn direct_members(&self, container: SymRef, name: &str, out: &mut Vec<SymRef>) {
+        let start = out.len();
+        if let Some(kids) = self.children.get(&(container, name)) {
+            out.extend_from_slice(kids);
+        }
+        let c = self.sym(container);
+        for sep in [".", "::"] {
+            let q = format!("{}{sep}{name}", c.qualified_name);
+            for &m in self.by_qualified.get(q.as_str()).into_iter().flatten() {
+                if self.sym(m).name == name && !out[start..].contains(&m) {
+                    out.push(m);
                 }
             }
         }
-        out
+    }
+
+    /// Children of `container` named `name`; for a type, also the members of the
+    /// `impl` blocks of that type (same name) in the workspace.
+    fn members(&self, container: SymRef, name: &str) -> Vec<SymRef> {
+        self.members_of_all(&[container], name)
     }
 
     /// The best symbol named `name` whose qualified name ends with `init::name`.
@@ -513,25 +581,24 @@ impl<'a> SymbolTable<'a> {
         name: &str,
         accept: fn(BlockKind) -> bool,
     ) -> Option<SymRef> {
-        let cands: Vec<SymRef> = self
-            .by_name
-            .get(name)?
-            .iter()
-            .copied()
-            .filter(|&r| accept(self.sym(r).kind))
-            .collect();
         let package = self.packages[fi as usize];
-        let mut in_package = cands
-            .iter()
-            .copied()
-            .filter(|&(f, _)| self.packages[f as usize] == package);
-        if let (Some(only), None) = (in_package.next(), in_package.next()) {
-            return Some(only);
+        let (mut in_package, mut first_in_package) = (0usize, None);
+        let (mut anywhere, mut first) = (0usize, None);
+        for &r in self.by_name.get(name)? {
+            if !accept(self.sym(r).kind) {
+                continue;
+            }
+            anywhere += 1;
+            first = first.or(Some(r));
+            if self.packages[r.0 as usize] == package {
+                in_package += 1;
+                first_in_package = first_in_package.or(Some(r));
+            }
         }
-        match cands.as_slice() {
-            [only] => Some(*only),
-            _ => None,
+        if in_package == 1 {
+            return first_in_package;
         }
+        (anywhere == 1).then_some(first).flatten()
     }
 
     /// The path of the file a symbol is in (for tests and diagnostics).
@@ -543,6 +610,15 @@ impl<'a> SymbolTable<'a> {
 fn is_target_of_call(k: BlockKind) -> bool {
     // A call may name a type: constructors (`Foo()` in Python, `new Foo()`).
     k.is_callable() || k == BlockKind::Class || k == BlockKind::Struct
+}
+
+/// The name of the type a method belongs to: its parent's, or for methods declared at
+/// file level (Go), the type segment of its qualified name.
+fn owner_type_of<'a>(index: &'a FileIndex, sym: &'a Symbol) -> &'a str {
+    match sym.parent.and_then(|p| index.symbols.get(p as usize)) {
+        Some(p) if p.kind != BlockKind::Module => &p.name,
+        _ => type_in_qualified(&sym.qualified_name),
+    }
 }
 
 /// The type segment of a method's qualified name (`bank.Account.Deposit` → `Account`).
@@ -621,7 +697,12 @@ fn strip_ext(s: &str) -> &str {
 
 /// The reference as written, with the language's own separator.
 fn reference_text(language: Option<Language>, r: &StoredReference) -> String {
-    match &r.qualifier {
+    // A receiver's type, when known, is not part of what was written.
+    let written = r
+        .qualifier
+        .as_deref()
+        .map(|q| q.split(RECEIVER_TYPE).next().unwrap_or(q));
+    match written {
         None => r.name.clone(),
         Some(q) => {
             let sep = match language {

@@ -197,7 +197,7 @@ pub fn sync(
     // Resolve every reference against the whole workspace.
     let files: Vec<(&str, &FileIndex)> = current.iter().map(|(p, i)| (p.as_str(), i)).collect();
     let table = SymbolTable::new(name, files, &package_roots);
-    let edges: Vec<_> = (0..current.len()).map(|fi| table.edges_of(fi)).collect();
+    let edges = resolve_all(&table, current.len(), options);
     drop(table);
 
     let empty = FileIndex::default();
@@ -443,6 +443,43 @@ fn read_one(extractor: &mut Extractor, cand: &Candidate, stored: Option<&FileRec
         },
         Err(err) => Outcome::Failed(err.to_string()),
     }
+}
+
+/// The edges of every file of `table`, on all cores (files are dealt out in chunks).
+fn resolve_all(
+    table: &SymbolTable<'_>,
+    files: usize,
+    options: &SyncOptions,
+) -> Vec<Vec<crate::record::Edge>> {
+    const CHUNK: usize = 32;
+    let threads = match options.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+    .min(files.div_ceil(CHUNK).max(1));
+    if threads <= 1 {
+        return (0..files).map(|fi| table.edges_of(fi)).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut out: Vec<Vec<crate::record::Edge>> = vec![Vec::new(); files];
+    let results = Mutex::new(&mut out);
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| loop {
+                let start = next.fetch_add(CHUNK, Ordering::Relaxed);
+                if start >= files {
+                    break;
+                }
+                let end = (start + CHUNK).min(files);
+                let chunk: Vec<_> = (start..end).map(|fi| table.edges_of(fi)).collect();
+                let mut all = results.lock().unwrap_or_else(|p| p.into_inner());
+                for (fi, edges) in (start..end).zip(chunk) {
+                    all[fi] = edges;
+                }
+            });
+        }
+    });
+    out
 }
 
 /// Gives a parsed file's definitions their ids and builds its blocks and index.

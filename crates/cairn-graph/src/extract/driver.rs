@@ -26,6 +26,13 @@ enum Role {
     Import,
     Implements,
     Extends,
+    /// A local binding (`let x`, a parameter `x: T`, a pattern variable) named by
+    /// `@binding.name`: its type, when the language can tell, types the receiver `x`.
+    Binding,
+    BindingName,
+    /// A struct field (`@field`, named by `@field.name`): its type types `self.name`.
+    Field,
+    FieldName,
     /// Helper captures (`@_x`) used by predicates only.
     Other,
 }
@@ -50,6 +57,10 @@ impl CompiledQuery {
                 "import" => Role::Import,
                 "implements" => Role::Implements,
                 "extends" => Role::Extends,
+                "binding" => Role::Binding,
+                "binding.name" => Role::BindingName,
+                "field" => Role::Field,
+                "field.name" => Role::FieldName,
                 other => other
                     .strip_prefix("definition.")
                     .and_then(BlockKind::parse)
@@ -134,6 +145,12 @@ pub(crate) trait Spec: Sync {
         _qualifier: Option<&str>,
     ) -> bool {
         false
+    }
+
+    /// The type of a local binding or field (a `@binding` or `@field` node), as a
+    /// path; `None` when it cannot be told (the binding still hides earlier ones).
+    fn binding_type(&self, _binding: Node<'_>, _src: &str) -> Option<String> {
+        None
     }
 
     /// Rewrites a call's qualifier knowing the definition it is made in (Go: the
@@ -242,6 +259,8 @@ pub(crate) fn run(
     let mut calls: Vec<(Node<'_>, String, Option<String>)> = Vec::new();
     let mut seen_calls: HashMap<usize, usize> = HashMap::new();
     let mut imports: Vec<Node<'_>> = Vec::new();
+    // (binding or field node, its name node, whether a field).
+    let mut bindings: Vec<(Node<'_>, Node<'_>, bool)> = Vec::new();
     let mut type_refs: Vec<(Node<'_>, EdgeKind)> = Vec::new();
 
     let mut matches = cursor.matches(&compiled.query, root, src.as_bytes());
@@ -252,6 +271,8 @@ pub(crate) fn run(
         let mut call: Option<Node<'_>> = None;
         let mut call_name: Option<Node<'_>> = None;
         let mut call_qualifier: Option<(Node<'_>, bool)> = None;
+        let mut binding: Option<(Node<'_>, bool)> = None;
+        let mut binding_name: Option<Node<'_>> = None;
         for c in m.captures {
             match role(c.index) {
                 Role::Definition(k) => def = Some((c.node, k)),
@@ -263,8 +284,14 @@ pub(crate) fn run(
                 Role::Import => imports.push(c.node),
                 Role::Implements => type_refs.push((c.node, EdgeKind::Implements)),
                 Role::Extends => type_refs.push((c.node, EdgeKind::Extends)),
+                Role::Binding => binding = Some((c.node, false)),
+                Role::Field => binding = Some((c.node, true)),
+                Role::BindingName | Role::FieldName => binding_name = Some(c.node),
                 Role::Other => {}
             }
+        }
+        if let (Some((node, field)), Some(name)) = (binding, binding_name) {
+            bindings.push((node, name, field));
         }
         if let (Some((node, kind)), Some(name)) = (def, name) {
             let name = last_segment(&strip_generics(text(name, src))).to_string();
@@ -412,13 +439,20 @@ pub(crate) fn run(
         .all(|(i, d)| d.parent.is_none_or(|p| p < i)));
 
     let owner = Owner::new(&out.definitions, &ranges);
+    let types = LocalTypes::new(spec, &out.definitions, &owner, bindings, src);
     for (node, name, qualifier) in calls {
         // Error recovery can leave a zero-width (missing) name.
         if name.is_empty() || spec.skip_call(node, src, &name, qualifier.as_deref()) {
             continue;
         }
         let from = owner.of(node);
-        let qualifier = qualifier.map(|q| spec.call_qualifier(&out.definitions[from], q));
+        let qualifier = qualifier.map(|q| {
+            let q = spec.call_qualifier(&out.definitions[from], q);
+            match types.of_receiver(&out.definitions, from, node.start_byte(), &q) {
+                Some(t) => format!("{q}{RECEIVER_TYPE}{t}"),
+                None => q,
+            }
+        });
         out.references.push(Reference {
             kind: EdgeKind::Calls,
             from,
@@ -464,6 +498,92 @@ pub(crate) fn run(
     }
     out.references.sort_by_key(|r| r.line);
     out
+}
+
+/// Separates a receiver qualifier (`engine.`) from the receiver's type when the
+/// extractor knows it (`engine.\u{1f}Engine`): see [`crate::model::Reference`].
+pub const RECEIVER_TYPE: char = '\u{1f}';
+
+/// (owner definition, binding name) → (start byte, type) of each binding.
+type Bindings<'s> = HashMap<(usize, &'s str), Vec<(usize, Option<String>)>>;
+
+/// Types of local bindings per definition, and of struct fields per struct name.
+struct LocalTypes<'s> {
+    /// (owner definition, binding name) → (start byte, type) in source order.
+    bindings: Bindings<'s>,
+    /// (struct name, field name) → type.
+    fields: HashMap<(String, &'s str), Option<String>>,
+}
+
+impl<'s> LocalTypes<'s> {
+    fn new(
+        spec: &dyn Spec,
+        definitions: &[Definition],
+        owner: &Owner<'_>,
+        found: Vec<(Node<'_>, Node<'_>, bool)>,
+        src: &'s str,
+    ) -> LocalTypes<'s> {
+        let mut bindings: Bindings<'_> = HashMap::new();
+        let mut fields = HashMap::new();
+        for (node, name, field) in found {
+            let n = text(name, src);
+            let ty = spec.binding_type(node, src);
+            let at = owner.of(name);
+            if field {
+                let d = &definitions[at];
+                if d.kind == BlockKind::Struct {
+                    fields.insert((d.name.clone(), n), ty);
+                }
+            } else {
+                bindings
+                    .entry((at, n))
+                    .or_default()
+                    .push((name.start_byte(), ty));
+            }
+        }
+        LocalTypes { bindings, fields }
+    }
+
+    /// The type of the receiver `q` (`x.` or `self.field.`) of a call at byte `at`
+    /// in definition `from`: the latest binding of `x` before the call in `from`, or
+    /// the field's type in the struct of the enclosing `impl`.
+    fn of_receiver(
+        &self,
+        definitions: &[Definition],
+        from: usize,
+        at: usize,
+        q: &str,
+    ) -> Option<String> {
+        let receiver = q.strip_suffix('.')?;
+        if let Some(field) = receiver.strip_prefix("self.") {
+            if !is_identifier(field) {
+                return None;
+            }
+            let mut cur = Some(from);
+            while let Some(c) = cur {
+                let d = &definitions[c];
+                if d.kind == BlockKind::Impl {
+                    return self.fields.get(&(d.name.clone(), field))?.clone();
+                }
+                cur = d.parent;
+            }
+            return None;
+        }
+        if !is_identifier(receiver) || receiver == "self" {
+            return None;
+        }
+        self.bindings
+            .get(&(from, receiver))?
+            .iter()
+            .rev()
+            .find(|(start, _)| *start < at)?
+            .1
+            .clone()
+    }
+}
+
+fn is_identifier(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_')
 }
 
 /// Finds the innermost definition around a node.
@@ -592,7 +712,11 @@ fn generic_metadata(draft: &mut Draft<'_>, src: &str) {
 /// The doc comment right before a definition (or before the node wrapping it).
 fn comment_doc(spec: &dyn Spec, node: Node<'_>, src: &str) -> String {
     let mut anchor = node;
-    while let Some(p) = anchor.parent() {
+    // `parent()` walks down from the root: only languages with wrappers pay for it.
+    while let Some(p) = (!spec.wrappers().is_empty())
+        .then(|| anchor.parent())
+        .flatten()
+    {
         let first = p.named_child(0).is_some_and(|c| c.id() == anchor.id());
         if first && spec.wrappers().contains(&p.kind()) {
             anchor = p;

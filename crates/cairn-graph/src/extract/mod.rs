@@ -10,6 +10,8 @@
 //! | `@call.receiver` (instead of a qualifier) | the value a Rust method is called on |
 //! | `@import`                            | an import statement (the language's code splits it) |
 //! | `@implements`, `@extends`            | a type the enclosing definition implements / extends |
+//! | `@binding` with `@binding.name`      | a local binding (parameter, `let`, pattern); its type (the language's code reads it) types receivers of that name |
+//! | `@field` with `@field.name`          | a struct field; its type types `self.<name>` receivers |
 //!
 //! Containment comes from the nesting of definition nodes; a reference belongs to the
 //! innermost definition around it. What the queries cannot say (Rust use trees, test
@@ -18,6 +20,7 @@
 //! [`BlockKind`]: crate::model::BlockKind
 
 mod driver;
+pub use driver::RECEIVER_TYPE;
 mod go;
 mod python;
 mod rust;
@@ -31,7 +34,7 @@ use tree_sitter::{Parser, Query, QueryCursor};
 /// The version of what extraction produces (queries, qualified-name rules, resolution
 /// inputs). Bump it with any change that alters the definitions or references of an
 /// unchanged file: a workspace synced by another version is then extracted again.
-pub const EXTRACTOR_VERSION: u64 = 1;
+pub const EXTRACTOR_VERSION: u64 = 2;
 
 /// Why a file could not be extracted at all (a file with syntax errors still extracts).
 #[derive(Debug, thiserror::Error)]

@@ -98,6 +98,55 @@ impl Spec for Rust {
         true
     }
 
+    /// A written type (`x: &mut Engine`, `let x: Engine`, a field's type), or the
+    /// type a constructor call gives: `Engine::new(..)`, `Engine::default()`,
+    /// `Engine::with_..(..)`, `Engine::from(..)`, `Engine { .. }`, also behind `?`,
+    /// `.unwrap()` or `.expect(..)`.
+    fn binding_type(&self, node: Node<'_>, src: &str) -> Option<String> {
+        if let Some(t) = node.child_by_field_name("type") {
+            return written_type(text(t, src));
+        }
+        if node.kind() != "let_declaration" {
+            return None;
+        }
+        let mut value = node.child_by_field_name("value")?;
+        loop {
+            match value.kind() {
+                "try_expression" => value = value.named_child(0)?,
+                "call_expression" => {
+                    let f = value.child_by_field_name("function")?;
+                    if f.kind() == "field_expression" {
+                        let method = f.child_by_field_name("field")?;
+                        if !matches!(text(method, src), "unwrap" | "expect") {
+                            return None;
+                        }
+                        value = f.child_by_field_name("value")?;
+                        continue;
+                    }
+                    let f = match f.kind() {
+                        "generic_function" => f.child_by_field_name("function")?,
+                        _ => f,
+                    };
+                    if f.kind() != "scoped_identifier" {
+                        return None;
+                    }
+                    let ctor = text(f.child_by_field_name("name")?, src);
+                    let is_ctor = matches!(ctor, "new" | "default" | "from")
+                        || ctor.starts_with("new_")
+                        || ctor.starts_with("with_");
+                    if !is_ctor {
+                        return None;
+                    }
+                    return written_type(text(f.child_by_field_name("path")?, src));
+                }
+                "struct_expression" => {
+                    return written_type(text(value.child_by_field_name("name")?, src))
+                }
+                _ => return None,
+            }
+        }
+    }
+
     fn imports(&self, node: Node<'_>, src: &str, out: &mut Vec<Import>) {
         use_tree(node, src, &[], out);
     }
@@ -128,6 +177,23 @@ impl Spec for Rust {
         }
         call.kind() == "identifier" && !is_call_in_expression_macro(call, src, qualifier.is_some())
     }
+}
+
+/// A type as written, as a path to look its methods up under: references, lifetimes,
+/// `mut`, `dyn` and generic arguments removed (`&'a mut Engine<T>` → `Engine`);
+/// `None` for what is not a path (`impl Trait`, tuples, slices, function types).
+fn written_type(raw: &str) -> Option<String> {
+    let t = strip_generics(raw);
+    let mut t = t.trim_start_matches(['&', ' ']);
+    if t.starts_with('\'') {
+        t = t.split_once(' ').map_or("", |(_, rest)| rest).trim_start();
+    }
+    let t = t.strip_prefix("mut ").unwrap_or(t).trim_start();
+    let t = t.strip_prefix("dyn ").unwrap_or(t).trim();
+    let ok = t.starts_with(|c: char| c.is_alphabetic() || c == '_')
+        && t.chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == ':');
+    ok.then(|| t.to_string())
 }
 
 /// Macros whose arguments are expressions, so that `name(...)` in them is a call
@@ -164,12 +230,15 @@ const EXPRESSION_MACROS: [&str; 24] = [
 /// itself (`f!()`), the tail of a path the path pattern already took (`a::f()`), or
 /// inside a macro that does not take expressions.
 fn is_call_in_expression_macro(name: Node<'_>, src: &str, qualified: bool) -> bool {
-    let prev = name.prev_sibling().map(|p| p.kind());
-    let next = name.next_sibling().map(|n| n.kind());
-    if matches!(prev, Some(".")) || matches!(next, Some("!")) {
+    // The neighbouring tokens, read from the text (sibling lookups are slow in big
+    // token trees): `.` but not `..` before, `!` after.
+    let before = src.get(..name.start_byte()).unwrap_or("").trim_end();
+    let after = src.get(name.end_byte()..).unwrap_or("").trim_start();
+    let method = before.ends_with('.') && !before.ends_with("..");
+    if method || after.starts_with('!') {
         return false;
     }
-    if !qualified && matches!(prev, Some("::")) {
+    if !qualified && before.ends_with("::") {
         return false;
     }
     let mut cur = name.parent();

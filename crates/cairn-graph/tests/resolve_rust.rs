@@ -1,0 +1,112 @@
+//! Resolution rules for Rust method calls on values whose type the extractor can tell
+//! from the function they are in: one case per rule, each with a decoy method of the
+//! same name on another type so that only the rule (not a unique name) can resolve it.
+
+mod common;
+use common::Project;
+
+const TYPES: &str = r#"
+pub struct Cache { n: u32 }
+impl Cache {
+    pub fn new() -> Cache { Cache { n: 0 } }
+    pub fn open(p: &str) -> std::io::Result<Cache> { Ok(Cache { n: p.len() as u32 }) }
+    pub fn get(&self, k: u32) -> u32 { self.n + k }
+}
+pub struct Store;
+impl Store {
+    pub fn get(&self, k: u32) -> u32 { k }
+    pub fn push(&mut self, _k: u32) {}
+}
+"#;
+
+/// The call edges leaving function `caller` of `src/lib.rs`, as `-> target` lines.
+fn calls_of(lib: &str, caller: &str) -> Vec<String> {
+    let project = Project::new(&[
+        ("Cargo.toml", "[package]\nname = \"demo\"\n"),
+        ("src/types.rs", TYPES),
+        ("src/lib.rs", lib),
+    ]);
+    let summary = project.sync();
+    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+    let prefix = format!("calls crate::{caller} -> ");
+    project
+        .snapshot()
+        .edges
+        .into_iter()
+        .filter_map(|e| e.strip_prefix(&prefix).map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn a_parameter_type_types_its_method_calls() {
+    let lib = "mod types;\nuse crate::types::Cache;\npub fn f(c: &mut Cache) -> u32 { c.get(1) }\n";
+    assert_eq!(calls_of(lib, "f"), ["crate::types::Cache::get"]);
+}
+
+#[test]
+fn a_let_with_a_written_type_types_its_method_calls() {
+    let lib = "mod types;\nuse crate::types::Store;\npub fn f() -> u32 { let s: Store = make(); s.get(1) }\n";
+    assert_eq!(calls_of(lib, "f"), ["?make", "crate::types::Store::get"]);
+}
+
+#[test]
+fn a_constructor_types_the_binding() {
+    let lib = "mod types;\nuse crate::types::Cache;\npub fn f() -> u32 { let c = Cache::new(); c.get(1) }\n";
+    assert_eq!(
+        calls_of(lib, "f"),
+        ["crate::types::Cache::get", "crate::types::Cache::new"]
+    );
+}
+
+#[test]
+fn a_constructor_behind_try_or_unwrap_types_the_binding() {
+    let lib = "mod types;\nuse crate::types::Cache;\n\
+        pub fn f() -> std::io::Result<u32> { let c = Cache::open(\"x\")?; Ok(c.get(1)) }\n\
+        pub fn g() -> u32 { let c = Cache::new_in().unwrap(); c.get(1) }\n";
+    // `open` is not a constructor name: its result's type is not assumed.
+    assert_eq!(calls_of(lib, "f"), ["?c.get", "crate::types::Cache::open"]);
+    assert_eq!(
+        calls_of(lib, "g"),
+        [
+            "?Cache::new_in",
+            "?Cache::new_in().unwrap",
+            "crate::types::Cache::get"
+        ]
+    );
+}
+
+#[test]
+fn a_struct_field_types_self_field_calls() {
+    let lib = "mod types;\nuse crate::types::{Cache, Store};\n\
+        pub struct Db { cache: Cache, store: Store }\n\
+        impl Db { pub fn lookup(&self) -> u32 { self.cache.get(1) + self.store.get(2) } }\n";
+    assert_eq!(
+        calls_of(lib, "Db::lookup"),
+        ["crate::types::Cache::get", "crate::types::Store::get"]
+    );
+}
+
+#[test]
+fn a_later_untyped_binding_hides_the_earlier_type() {
+    let lib = "mod types;\nuse crate::types::Cache;\n\
+        pub fn f(c: Cache) -> u32 { let c = make(c); c.get(1) }\n";
+    assert_eq!(calls_of(lib, "f"), ["?c.get", "?make"]);
+}
+
+#[test]
+fn a_type_outside_the_workspace_keeps_its_calls_unresolved() {
+    // `Store::push` is the only `push` in the workspace, but `v` is a `Vec`.
+    let lib = "mod types;\npub fn f() { let mut v = Vec::new(); v.push(1); }\n";
+    assert_eq!(calls_of(lib, "f"), ["?Vec::new", "?v.push"]);
+}
+
+#[test]
+fn standard_library_paths_never_resolve_to_the_workspace() {
+    // The workspace has its own `Path` with a `new`; `std::path::Path` is not it.
+    let lib = "mod types;\nuse std::path::Path;\n\
+        pub mod other { pub struct Path; impl Path { pub fn new() -> Path { Path } } }\n\
+        pub fn f() { Path::new(\"x\"); std::path::Path::new(\"y\"); }\n\
+        pub fn g() { other::Path::new(); }\n";
+    assert_eq!(calls_of(lib, "f"), ["?Path::new", "?std::path::Path::new"]);
+    assert_eq!(calls_of(lib, "g"), ["crate::other::Path::new"]);
+}
