@@ -21,9 +21,10 @@
 
 use crate::alloc_count::{self, Counted};
 use crate::util::{peak_rss_mb, write_json};
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{bail, Context, Result};
 use cairn_query::{
-    Catalog, CompiledPlan, Compiler, JsonLinesSource, MemorySource, OwnedValue, PartiQLVM,
+    execute_parallel, Catalog, CompiledPlan, Compiler, JsonLinesSource, MemorySource, OwnedValue,
+    PartiQLVM,
 };
 use serde::Serialize;
 use std::io::{BufRead, BufWriter, Write};
@@ -372,49 +373,33 @@ fn json_text(v: &OwnedValue, out: &mut String) {
     }
 }
 
-/// Executes a Cairn plan once on `vms.len()` threads and reads every result row.
-fn run_cairn(plan: &CompiledPlan, vms: &mut [PartiQLVM]) -> Result<u64> {
-    fn drain(vm: &mut PartiQLVM, part: usize, parts: usize) -> Result<u64> {
-        let mut rows = vm.execute_partition(part, parts)?;
+/// Executes a Cairn plan once on `vms.len()` threads (one partition of the source
+/// each, merged in partition order) and reads every result row.
+fn run_cairn(vms: &mut [PartiQLVM]) -> Result<u64> {
+    let per_partition = execute_parallel(vms, |_, rows| {
         let mut n = 0u64;
         while let Some(row) = rows.next_row()? {
             std::hint::black_box(row.value());
             n += 1;
         }
         Ok(n)
-    }
-    let _ = plan;
-    if vms.len() == 1 {
-        return drain(&mut vms[0], 0, 1);
-    }
-    let parts = vms.len();
-    std::thread::scope(|s| {
-        let handles: Vec<_> = vms
-            .iter_mut()
-            .enumerate()
-            .map(|(i, vm)| s.spawn(move || drain(vm, i, parts)))
-            .collect();
-        let mut total = 0;
-        for h in handles {
-            total += h.join().map_err(|_| anyhow!("a VM thread panicked"))??;
-        }
-        Ok(total)
-    })
+    })?;
+    Ok(per_partition.iter().sum())
 }
 
 fn measure_cairn(plan: &Arc<CompiledPlan>, threads: usize, runs: usize) -> Result<Measured> {
     let mut vms: Vec<PartiQLVM> = (0..threads)
         .map(|_| PartiQLVM::new(Arc::clone(plan)))
         .collect();
-    let result_rows = run_cairn(plan, &mut vms)?; // warm-up
-    let (counted_rows, counted) = alloc_count::count(|| run_cairn(plan, &mut vms));
+    let result_rows = run_cairn(&mut vms)?; // warm-up
+    let (counted_rows, counted) = alloc_count::count(|| run_cairn(&mut vms));
     if counted_rows? != result_rows {
         bail!("Cairn returned different row counts on two runs");
     }
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {
         let t = Instant::now();
-        let n = run_cairn(plan, &mut vms)?;
+        let n = run_cairn(&mut vms)?;
         times.push(t.elapsed());
         if n != result_rows {
             bail!("Cairn returned different row counts on two runs");

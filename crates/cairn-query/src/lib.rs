@@ -24,4 +24,6 @@ pub use reader::{
     BufferStability, JsonLinesSource, KeyFilter, MemorySource, ScanLayout, Source, ValueWriter,
 };
 pub use value::{OwnedValue, Value};
-pub use vm::{PartiQLVM, PooledVm, ResultStream, RowView, VmPool};
+pub use vm::{
+    execute_parallel, materialize_parallel, PartiQLVM, PooledVm, ResultStream, RowView, VmPool,
+};

@@ -2,7 +2,8 @@
 //! across executions.
 
 use cairn_query::{
-    Catalog, CompiledPlan, Compiler, MemorySource, Mode, OwnedValue, PartiQLVM, VmPool,
+    execute_parallel, materialize_parallel, Catalog, CompiledPlan, Compiler, MemorySource, Mode,
+    OwnedValue, PartiQLVM, Value, VmPool,
 };
 use std::sync::Arc;
 
@@ -190,4 +191,79 @@ fn pool_across_threads() {
     });
     let idle = pool.idle_count();
     assert!((1..=4).contains(&idle), "idle VMs: {idle}");
+}
+
+/// A streaming plan split over threads gives the one-thread result, rows in order.
+#[test]
+fn parallel_partitions_merge_to_the_sequential_result() {
+    let plan = Compiler::new(&catalog())
+        .compile("SELECT r.v, UPPER(r.name) AS n FROM data AS r WHERE r.v % 7 = 0")
+        .unwrap();
+    let sequential = PartiQLVM::new(Arc::clone(&plan))
+        .execute()
+        .unwrap()
+        .materialize()
+        .unwrap();
+    let OwnedValue::Bag(rows) = &sequential else {
+        panic!("a bag, got {sequential:?}")
+    };
+    assert_eq!(rows.len(), (ROWS as usize).div_ceil(7));
+    for threads in [1, 2, 3, 4] {
+        let merged = materialize_parallel(&plan, threads).unwrap();
+        assert_eq!(merged, sequential, "{threads} threads");
+    }
+}
+
+/// Each partition reads a different share of a JSON-lines file, and together they
+/// read every line once.
+#[test]
+fn parallel_partitions_split_a_json_lines_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rows.jsonl");
+    let text: String = (0..5_000)
+        .map(|i| format!("{{\"v\": {i}, \"s\": \"x{i}\"}}\n"))
+        .collect();
+    std::fs::write(&path, text).unwrap();
+    let mut catalog = Catalog::new();
+    catalog.add_source("f", Arc::new(cairn_query::JsonLinesSource::new(&path)));
+    let plan = Compiler::new(&catalog)
+        .compile("SELECT VALUE r.v FROM f AS r WHERE r.v % 2 = 1")
+        .unwrap();
+    let mut vms: Vec<PartiQLVM> = (0..2).map(|_| PartiQLVM::new(Arc::clone(&plan))).collect();
+    let per_part = execute_parallel(&mut vms, |_, stream| {
+        let mut got = Vec::new();
+        while let Some(row) = stream.next_row()? {
+            match row.value() {
+                Value::Int(v) => got.push(v),
+                other => panic!("an integer, got {other:?}"),
+            }
+        }
+        Ok(got)
+    })
+    .unwrap();
+    assert_eq!(per_part.len(), 2);
+    assert!(
+        per_part.iter().all(|p| !p.is_empty()),
+        "both partitions read rows: {:?}",
+        per_part.iter().map(Vec::len).collect::<Vec<_>>()
+    );
+    let merged: Vec<i64> = per_part.into_iter().flatten().collect();
+    let want: Vec<i64> = (0..5_000).filter(|v| v % 2 == 1).collect();
+    assert_eq!(merged, want);
+}
+
+/// A blocking plan runs whole in one partition; the merged result is unchanged.
+#[test]
+fn parallel_execution_of_a_blocking_plan_runs_it_once() {
+    let plan = plan();
+    for threads in [1, 2, 4] {
+        assert_expected(&materialize_parallel(&plan, threads).unwrap());
+    }
+}
+
+#[test]
+fn parallel_execution_rejects_vms_of_different_plans() {
+    let mut vms = vec![PartiQLVM::new(plan()), PartiQLVM::new(plan())];
+    let err = execute_parallel(&mut vms, |_, _| Ok(())).unwrap_err();
+    assert!(err.to_string().contains("same plan"), "{err}");
 }

@@ -12,6 +12,7 @@ mod eval;
 mod group;
 mod hash;
 mod ops;
+mod parallel;
 
 use crate::error::{QueryError, Result};
 use crate::plan::{CompiledPlan, Op, ProgId, Shape};
@@ -21,6 +22,8 @@ use bumpalo::Bump;
 use eval::{eval, is_true, Ctx};
 use ops::Cursor;
 use std::sync::{Arc, Mutex};
+
+pub use parallel::{execute_parallel, materialize_parallel};
 
 /// Default initial size of each arena.
 pub const DEFAULT_ARENA_BYTES: usize = 16 * 1024;
@@ -306,19 +309,22 @@ impl<'vm> ResultStream<'vm> {
     /// Reads every row and returns the whole result as one value: a BAG (a LIST if
     /// ordered) of the rows, or the scalar.
     pub fn materialize(mut self) -> Result<OwnedValue> {
-        let scalar = *self.shape() == Shape::Scalar;
-        let ordered = self.is_ordered();
         let mut items = Vec::new();
         while let Some(row) = self.next_row()? {
             items.push(row.to_owned_value());
         }
-        Ok(if scalar {
-            items.pop().unwrap_or(OwnedValue::Missing)
-        } else if ordered {
-            OwnedValue::List(items)
-        } else {
-            OwnedValue::Bag(items)
-        })
+        Ok(result_value(self.plan, items))
+    }
+}
+
+/// The whole result of `plan` from its rows: the scalar, or a LIST (ordered) or BAG.
+fn result_value(plan: &CompiledPlan, mut items: Vec<OwnedValue>) -> OwnedValue {
+    if plan.query.shape == Shape::Scalar {
+        items.pop().unwrap_or(OwnedValue::Missing)
+    } else if plan.query.ordered {
+        OwnedValue::List(items)
+    } else {
+        OwnedValue::Bag(items)
     }
 }
 
