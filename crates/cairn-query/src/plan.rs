@@ -70,6 +70,16 @@ pub enum Instr {
         a: Reg,
         b: Reg,
     },
+    /// `a op k` (or `k op a` when `const_first`) with constant `k` read in place: a
+    /// binary operation whose operand is a literal, without loading it into a
+    /// temporary on every row (see `compiler::copies`).
+    BinaryConst {
+        op: BinaryOp,
+        dst: Reg,
+        a: Reg,
+        k: u32,
+        const_first: bool,
+    },
     And {
         dst: Reg,
         a: Reg,
@@ -183,6 +193,7 @@ impl Instr {
             }
             Instr::Move { dst, src }
             | Instr::Unary { dst, a: src, .. }
+            | Instr::BinaryConst { dst, a: src, .. }
             | Instr::Field { dst, src, .. }
             | Instr::Index { dst, src, .. }
             | Instr::IsType { dst, src, .. } => {

@@ -30,6 +30,7 @@ pub(crate) fn propagate_copies(programs: &mut [Program]) {
     }
     for program in programs.iter_mut() {
         propagate(program, &shared);
+        fuse_constants(program, &shared);
     }
 }
 
@@ -117,6 +118,63 @@ fn propagate(program: &mut Program, shared: &[Reg]) {
     }
 }
 
+/// Folds a constant into the binary operation that reads it: `t = const k; d = a op t`
+/// becomes `d = a op k` (a `BinaryConst`), so a filter like `r.a % 7 = 0` loads no
+/// constant per row. Only when `t` is a temporary of this program alone, written once,
+/// read once (by that operation) and not the program's result.
+fn fuse_constants(program: &mut Program, shared: &[Reg]) {
+    if !is_straight_line(&program.code) {
+        return;
+    }
+    let mut i = 0;
+    while i < program.code.len() {
+        let Instr::Const { dst: t, k } = program.code[i] else {
+            i += 1;
+            continue;
+        };
+        let mentions = |c: &Instr| {
+            let mut n = 0;
+            c.clone().map_regs(|r| {
+                n += usize::from(r == t);
+                r
+            });
+            n
+        };
+        let code = &program.code;
+        let fusable = t & TEMP_BIT != 0
+            && !shared.contains(&t)
+            && program.result != t
+            && code.iter().map(mentions).sum::<usize>() == 2
+            && !code
+                .iter()
+                .filter_map(ranges)
+                .any(|range| range.contains(&t));
+        let reader = code[i + 1..]
+            .iter()
+            .position(|c| mentions(c) > 0)
+            .map(|at| i + 1 + at);
+        let fused = match (fusable, reader.map(|at| &code[at])) {
+            (true, Some(&Instr::Binary { op, dst, a, b })) if (a == t) != (b == t) => {
+                Some(Instr::BinaryConst {
+                    op,
+                    dst,
+                    a: if a == t { b } else { a },
+                    k,
+                    const_first: a == t,
+                })
+            }
+            _ => None,
+        };
+        match (fused, reader) {
+            (Some(instr), Some(at)) => {
+                program.code[at] = instr;
+                program.code.remove(i);
+            }
+            _ => i += 1,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,14 +198,17 @@ mod tests {
             result: T + 2,
         }];
         propagate_copies(&mut p);
-        assert_eq!(p[0].code.len(), 2);
+        // The move is gone, and the constant is read in place.
+        assert_eq!(p[0].code.len(), 1);
         assert!(matches!(
-            p[0].code[1],
-            Instr::Binary {
+            p[0].code[0],
+            Instr::BinaryConst {
+                op: BinaryOp::Mod,
                 a: 2,
-                b,
+                k: 0,
+                const_first: false,
                 ..
-            } if b == T + 1
+            }
         ));
         let mut field = vec![Program {
             code: vec![Instr::Move { dst: T + 5, src: 3 }],
@@ -156,6 +217,47 @@ mod tests {
         propagate_copies(&mut field);
         assert!(field[0].code.is_empty());
         assert_eq!(field[0].result, 3);
+    }
+
+    #[test]
+    fn constants_fold_into_the_operation_that_reads_them_once() {
+        let mut p = vec![Program {
+            code: vec![
+                Instr::Const { dst: T, k: 3 },
+                Instr::Binary {
+                    op: BinaryOp::Sub,
+                    dst: T + 1,
+                    a: T,
+                    b: 2,
+                },
+                // Read twice: stays a load.
+                Instr::Const { dst: T + 2, k: 4 },
+                Instr::Binary {
+                    op: BinaryOp::Add,
+                    dst: T + 3,
+                    a: T + 2,
+                    b: T + 2,
+                },
+                // The program's result: stays a load.
+                Instr::Const { dst: T + 4, k: 5 },
+            ],
+            result: T + 4,
+        }];
+        propagate_copies(&mut p);
+        let code = &p[0].code;
+        assert_eq!(code.len(), 4, "{code:?}");
+        assert!(matches!(
+            code[0],
+            Instr::BinaryConst {
+                op: BinaryOp::Sub,
+                a: 2,
+                k: 3,
+                const_first: true,
+                ..
+            }
+        ));
+        assert!(matches!(code[1], Instr::Const { k: 4, .. }));
+        assert!(matches!(code[3], Instr::Const { k: 5, .. }));
     }
 
     #[test]

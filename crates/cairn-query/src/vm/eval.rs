@@ -55,6 +55,37 @@ fn int_binary<'a>(op: BinaryOp, x: i64, y: i64) -> Option<Value<'a>> {
     })
 }
 
+/// The integer fast path of `a op b`. Operands are taken by reference: the common
+/// case reads two tags and two words instead of copying both whole values.
+#[inline(always)]
+fn int_operands<'a>(op: BinaryOp, a: &Value<'a>, b: &Value<'a>) -> Option<Value<'a>> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => int_binary(op, *x, *y),
+        _ => None,
+    }
+}
+
+/// `a op b` in general: every type, errors, and MISSING for them in permissive mode.
+fn binary<'a>(
+    op: BinaryOp,
+    a: Value<'a>,
+    b: Value<'a>,
+    cx: &Ctx<'_, 'a>,
+) -> Result<Value<'a>, EvalError> {
+    let r = match op {
+        BinaryOp::Add
+        | BinaryOp::Sub
+        | BinaryOp::Mul
+        | BinaryOp::Div
+        | BinaryOp::Mod
+        | BinaryOp::Exp => arith::arith(op, a, b, cx.arena),
+        BinaryOp::Concat => arith::concat(a, b, cx.arena),
+        BinaryOp::In => arith::in_collection(a, b),
+        _ => arith::relational(op, a, b),
+    };
+    recover(r, cx.strict())
+}
+
 /// Runs `prog` and returns its result.
 pub(crate) fn eval<'a>(
     prog: &Program,
@@ -85,26 +116,25 @@ pub(crate) fn eval<'a>(
                 regs[*dst as usize] = recover(r, strict)?;
             }
             Instr::Binary { op, dst, a, b } => {
-                let (a, b) = (regs[*a as usize], regs[*b as usize]);
-                if let (Value::Int(x), Value::Int(y)) = (a, b) {
-                    if let Some(v) = int_binary(*op, x, y) {
-                        regs[*dst as usize] = v;
-                        pc += 1;
-                        continue;
-                    }
-                }
-                let r = match op {
-                    BinaryOp::Add
-                    | BinaryOp::Sub
-                    | BinaryOp::Mul
-                    | BinaryOp::Div
-                    | BinaryOp::Mod
-                    | BinaryOp::Exp => arith::arith(*op, a, b, cx.arena),
-                    BinaryOp::Concat => arith::concat(a, b, cx.arena),
-                    BinaryOp::In => arith::in_collection(a, b),
-                    _ => arith::relational(*op, a, b),
+                let (a, b) = (&regs[*a as usize], &regs[*b as usize]);
+                regs[*dst as usize] = match int_operands(*op, a, b) {
+                    Some(v) => v,
+                    None => binary(*op, *a, *b, cx)?,
                 };
-                regs[*dst as usize] = recover(r, strict)?;
+            }
+            Instr::BinaryConst {
+                op,
+                dst,
+                a,
+                k,
+                const_first,
+            } => {
+                let (x, c) = (&regs[*a as usize], &cx.consts[*k as usize]);
+                let (a, b) = if *const_first { (c, x) } else { (x, c) };
+                regs[*dst as usize] = match int_operands(*op, a, b) {
+                    Some(v) => v,
+                    None => binary(*op, *a, *b, cx)?,
+                };
             }
             Instr::And { dst, a, b } => {
                 let r = arith::and(regs[*a as usize], regs[*b as usize]);
