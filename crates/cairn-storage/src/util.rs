@@ -42,6 +42,40 @@ pub(crate) fn hash64(bytes: &[u8]) -> u64 {
     h ^ (h >> 29)
 }
 
+/// Key bytes summarised in a [`KeyHead`].
+pub(crate) const HEAD_BYTES: usize = 24;
+
+/// The first `HEAD_BYTES` bytes of a key, zero-padded, as big-endian integers.
+///
+/// Ordered structures keep it beside each key so most comparisons are integer
+/// compares on memory they already touch, not a pointer chase to the key bytes. If
+/// `head(a) < head(b)` then `a < b` (a key padded with zeros can only tie with or sort
+/// before a key it is a prefix of), so only equal heads need [`cmp_after_head`].
+/// 24 bytes cover the keyspace prefix, a 16-byte id and the start of what follows it,
+/// the shape of the graph's keys (a block id; source id, kind, target id for edges).
+pub(crate) type KeyHead = [u64; 3];
+
+pub(crate) fn key_head(key: &[u8]) -> KeyHead {
+    let mut w = [0u8; HEAD_BYTES];
+    let n = key.len().min(HEAD_BYTES);
+    w[..n].copy_from_slice(&key[..n]);
+    let word = |i: usize| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&w[i * 8..i * 8 + 8]);
+        u64::from_be_bytes(b)
+    };
+    [word(0), word(1), word(2)]
+}
+
+/// Orders two keys whose heads are equal.
+pub(crate) fn cmp_after_head(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    // Equal heads: the first HEAD_BYTES bytes (or the whole shorter key) are equal.
+    match (a.get(HEAD_BYTES..), b.get(HEAD_BYTES..)) {
+        (Some(ra), Some(rb)) => ra.cmp(rb),
+        _ => a.cmp(b),
+    }
+}
+
 /// A bounds-checked little-endian reader over a byte slice.
 pub(crate) struct Reader<'a> {
     buf: &'a [u8],
@@ -96,4 +130,35 @@ impl<'a> Reader<'a> {
 pub(crate) fn put_len_bytes(out: &mut Vec<u8>, b: &[u8]) {
     out.extend_from_slice(&(b.len() as u32).to_le_bytes());
     out.extend_from_slice(b);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn head_order_agrees_with_byte_order() {
+        let keys: Vec<Vec<u8>> = vec![
+            vec![],
+            vec![0],
+            vec![0, 0],
+            vec![1],
+            vec![0; 24],
+            vec![0; 25],
+            [vec![7; 24], vec![1]].concat(),
+            [vec![7; 24], vec![0, 5]].concat(),
+            vec![7; 24],
+            vec![255; 30],
+            b"abc".to_vec(),
+            b"abd".to_vec(),
+        ];
+        for a in &keys {
+            for b in &keys {
+                let by_head = key_head(a)
+                    .cmp(&key_head(b))
+                    .then_with(|| cmp_after_head(a, b));
+                assert_eq!(by_head, a.cmp(b), "{a:?} vs {b:?}");
+            }
+        }
+    }
 }

@@ -165,8 +165,9 @@ impl Inner {
         w.wal = new_wal;
         {
             let mut sv = self.sv.write();
+            w.active = Arc::new(Memtable::new(w.wal.number()));
             let next = SuperVersion {
-                active: Arc::new(Memtable::new(w.wal.number())),
+                active: Arc::clone(&w.active),
                 imm: Some(Arc::clone(&sv.active)),
                 tables: sv.tables.clone(),
             };

@@ -195,16 +195,18 @@ pub(crate) fn open(dir: &Path, opts: Options) -> Result<Engine> {
             )
         })
         .collect();
+    let active = Arc::new(Memtable::new(new_wal));
     let inner = Arc::new(Inner {
         dir: dir.to_path_buf(),
         vfs,
         writer: Mutex::new(WriterState {
             wal,
+            active: Arc::clone(&active),
             last_seq,
             closed: false,
         }),
         sv: RwLock::new(Arc::new(SuperVersion {
-            active: Arc::new(Memtable::new(new_wal)),
+            active,
             imm: None,
             tables,
         })),
