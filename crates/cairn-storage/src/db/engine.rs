@@ -21,6 +21,7 @@ use crate::keyspace::{Keyspace, KS_PREFIX};
 use crate::manifest::{self, ManifestData};
 use crate::memtable::{MemIter, Memtable};
 use crate::options::{Options, SyncMode, MAX_KEYSPACES, MAX_KEY_LEN};
+use crate::row_cache::RowCache;
 use crate::sst::{BlockCacheRef, TableIter, TableReader};
 use crate::wal::WalWriter;
 
@@ -31,6 +32,8 @@ pub(crate) struct SuperVersion {
     pub(crate) imm: Option<Arc<Memtable>>,
     /// Live tables, newest first; sequence ranges do not overlap.
     pub(crate) tables: Vec<Arc<Table>>,
+    /// Names this table set for the row cache: new whenever `tables` changes.
+    pub(crate) tables_gen: u64,
 }
 
 pub(crate) struct WriterState {
@@ -61,6 +64,10 @@ pub(crate) struct Inner {
     pub(crate) version: Mutex<ManifestData>,
     pub(crate) keyspaces: RwLock<HashMap<String, Keyspace>>,
     pub(crate) block_cache: BlockCacheRef,
+    /// Point-read answers of the tables (`None`: disabled).
+    pub(crate) row_cache: Option<RowCache>,
+    /// Last `SuperVersion::tables_gen` handed out.
+    pub(crate) tables_gen: AtomicU64,
     pub(crate) table_cache: ClockCache<u64, Arc<TableReader>>,
     pub(crate) poisoned: AtomicBool,
     pub(crate) bg: Mutex<BgState>,
@@ -126,6 +133,11 @@ impl Inner {
             self.bg_cv.notify_all();
         }
         r
+    }
+
+    /// A generation for a new table set.
+    pub(crate) fn next_tables_gen(&self) -> u64 {
+        self.tables_gen.fetch_add(1, Ordering::Relaxed) + 1
     }
 
     pub(crate) fn current(&self) -> Arc<SuperVersion> {
@@ -218,9 +230,12 @@ impl Inner {
         if key.len() > MAX_KEY_LEN {
             return Ok(None);
         }
-        let sv = self.current();
-        with_internal_key(ks.id, key, |ikey| {
-            for mem in std::iter::once(&sv.active).chain(sv.imm.iter()) {
+        // Memtables and the row cache are probed under the version's read lock (memory
+        // only, no I/O); the version is cloned only when tables must be read, so the
+        // lock is never held across I/O.
+        let guard = self.sv.read();
+        with_internal_key(ks.id, key, move |ikey| {
+            for mem in std::iter::once(&guard.active).chain(guard.imm.iter()) {
                 if mem.is_empty() {
                     continue;
                 }
@@ -231,15 +246,33 @@ impl Inner {
                     });
                 }
             }
-            // One head and one hash per read, shared by every table.
+            let Some(newest) = guard.tables.first() else {
+                return Ok(None);
+            };
+            // One hash per read, shared by the row cache and every table's filter.
+            let hash = crate::util::hash64(ikey);
+            // The row cache holds the tables' newest version of a key: right only for
+            // reads that see every table version (see row_cache.rs).
+            let row_cache = self
+                .row_cache
+                .as_ref()
+                .filter(|_| seq >= newest.info.max_seq);
+            if let Some(e) = row_cache.and_then(|c| c.get(guard.tables_gen, hash, ikey)) {
+                return Ok((!e.is_tombstone()).then(|| ValueRef::row(e)));
+            }
+            let sv = Arc::clone(&guard);
+            drop(guard);
             let head = crate::util::key_head(ikey);
-            let mut hash = None;
             for t in &sv.tables {
                 if t.info.min_seq > seq || !t.covers_with_head(ikey, &head) {
                     continue;
                 }
-                let h = *hash.get_or_insert_with(|| crate::util::hash64(ikey));
-                if let Some(found) = self.reader(t)?.get(ikey, &head, h, seq)? {
+                if let Some(found) = self.reader(t)?.get(ikey, &head, hash, seq)? {
+                    let value = found.block.slice(found.value);
+                    if let Some(c) = row_cache.filter(|c| c.admit(hash)) {
+                        let cached = (found.kind == Kind::Put).then_some(value);
+                        c.insert(sv.tables_gen, hash, ikey, cached);
+                    }
                     return Ok(match found.kind {
                         Kind::Put => Some(ValueRef::block(found.block, found.value)),
                         Kind::Delete => None,

@@ -170,6 +170,7 @@ impl Inner {
                 active: Arc::clone(&w.active),
                 imm: Some(Arc::clone(&sv.active)),
                 tables: sv.tables.clone(),
+                tables_gen: sv.tables_gen,
             };
             *sv = Arc::new(next);
         }
@@ -214,6 +215,7 @@ impl Inner {
                 active: Arc::clone(&svg.active),
                 imm: None,
                 tables,
+                tables_gen: self.next_tables_gen(),
             });
         }
         drop(version);
@@ -294,6 +296,7 @@ impl Inner {
                 active: Arc::clone(&svg.active),
                 imm: svg.imm.clone(),
                 tables,
+                tables_gen: self.next_tables_gen(),
             });
         }
         drop(version);

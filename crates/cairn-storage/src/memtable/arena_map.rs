@@ -175,19 +175,27 @@ impl Memtable {
         for (k, v) in entries {
             map.insert(k, v);
         }
-        drop(map);
-        self.bytes.fetch_add(added, AtomicOrdering::Release);
         let last = first_seq + ops.len().saturating_sub(1) as u64;
-        self.max_seq.fetch_max(last, AtomicOrdering::Release);
+        self.account(added, last);
+    }
+
+    /// Adds to the size and raises `max_seq`. Called under the map's write lock, which
+    /// makes the caller the only writer: plain loads and stores, no atomic RMW.
+    fn account(&self, added: usize, seq: u64) {
+        let bytes = self.bytes.load(AtomicOrdering::Relaxed);
+        self.bytes.store(bytes + added, AtomicOrdering::Release);
+        if seq > self.max_seq.load(AtomicOrdering::Relaxed) {
+            self.max_seq.store(seq, AtomicOrdering::Release);
+        }
     }
 
     /// Inserts a single operation with sequence `seq` (the unbatched write path).
     pub(crate) fn insert_one(&self, seq: u64, op: &Op<'_>) {
         let (k, v) = Self::alloc_entry(&self.arena.lock(), seq, op);
         let added = k.len + v.len + ENTRY_OVERHEAD;
-        self.map.write().insert(k, v);
-        self.bytes.fetch_add(added, AtomicOrdering::Release);
-        self.max_seq.fetch_max(seq, AtomicOrdering::Release);
+        let mut map = self.map.write();
+        map.insert(k, v);
+        self.account(added, seq);
     }
 
     /// Newest version of `key` with sequence `<= seq`: its kind and value.
