@@ -99,6 +99,7 @@ impl TableReader {
             return Err(Error::UnsupportedVersion {
                 file: path,
                 found: version,
+                expected: FORMAT_VERSION,
             });
         }
         for h in &handles {
@@ -367,8 +368,12 @@ mod tests {
         assert!(sim.write_file(&path, &bytes));
         let cache = Arc::new(BlockCache::new(1 << 20));
         match TableReader::open(&vfs, dir, 1, cache) {
-            Err(Error::UnsupportedVersion { file, found }) => {
-                assert_eq!((file, found), (path, 1));
+            Err(Error::UnsupportedVersion {
+                file,
+                found,
+                expected,
+            }) => {
+                assert_eq!((file, found, expected), (path, 1, 2));
             }
             Err(e) => panic!("unexpected error {e}"),
             Ok(_) => panic!("a version-1 table was opened"),
