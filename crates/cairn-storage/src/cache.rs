@@ -42,6 +42,9 @@ struct Shard<K, V> {
 
 pub(crate) struct ClockCache<K, V> {
     shards: Box<[RwLock<Shard<K, V>>]>,
+    /// `shards.len() - 1`; the count is a power of two so picking a shard is a mask,
+    /// not a division.
+    shard_mask: usize,
     shard_capacity: usize,
 }
 
@@ -52,9 +55,10 @@ impl<K: Hash + Eq + Copy, V: Clone> ClockCache<K, V> {
         Self::with_shards(capacity, SHARDS)
     }
 
-    /// A cache split into `shards` independently locked parts (at least one).
+    /// A cache split into `shards` (rounded up to a power of two) independently locked
+    /// parts.
     pub(crate) fn with_shards(capacity: usize, shards: usize) -> Self {
-        let n = shards.max(1);
+        let n = shards.max(1).next_power_of_two();
         let shards = (0..n)
             .map(|_| {
                 RwLock::new(Shard {
@@ -66,6 +70,7 @@ impl<K: Hash + Eq + Copy, V: Clone> ClockCache<K, V> {
             .collect();
         ClockCache {
             shards,
+            shard_mask: n - 1,
             shard_capacity: capacity / n,
         }
     }
@@ -73,7 +78,7 @@ impl<K: Hash + Eq + Copy, V: Clone> ClockCache<K, V> {
     fn shard(&self, k: &K) -> &RwLock<Shard<K, V>> {
         let mut h = FastHasher::default();
         k.hash(&mut h);
-        let i = (h.finish() >> 32) as usize % self.shards.len();
+        let i = (h.finish() >> 32) as usize & self.shard_mask;
         &self.shards[i]
     }
 
