@@ -1,6 +1,8 @@
 //! Quick profile target for the put and point-read hot paths (the same workload shape
 //! as `cairn-bench storage`, without fjall): `cargo run --release -p cairn-storage
-//! --example hot_paths -- [keys] [dir]`. Prints p50 latencies in ns.
+//! --example hot_paths -- [keys] [dir]`. Prints p50 latencies in ns. Environment:
+//! `HOT_PATHS_ONLY=put|hot` stops early, `HOT_PATHS_READS` sets the hot reads,
+//! `HOT_PATHS_ROW_CACHE=bytes` sizes the row cache (0 disables it).
 
 use std::time::Instant;
 
@@ -49,7 +51,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let keys: Vec<Vec<u8>> = (0..n).map(key).collect();
     let values: Vec<Vec<u8>> = (0..n).map(value).collect();
-    let engine = Engine::open(&base, Options::default().with_sync(SyncMode::Never))?;
+    let mut opts = Options::default().with_sync(SyncMode::Never);
+    // HOT_PATHS_ROW_CACHE=0 measures point reads through the tables themselves.
+    if let Some(bytes) = std::env::var("HOT_PATHS_ROW_CACHE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        opts = opts.with_row_cache_bytes(bytes);
+    }
+    let engine = Engine::open(&base, opts)?;
     let ks = engine.keyspace("blocks")?;
     let only = std::env::var("HOT_PATHS_ONLY").unwrap_or_default();
 
