@@ -72,12 +72,7 @@ impl WriteBatch {
                 return;
             }
         }
-        self.data.push(kind as u8);
-        self.data.extend_from_slice(&ks.id.to_le_bytes());
-        crate::util::put_len_bytes(&mut self.data, key);
-        if let Some(v) = value {
-            crate::util::put_len_bytes(&mut self.data, v);
-        }
+        encode_op(&mut self.data, kind, ks.id, key, value.unwrap_or_default());
         self.count += 1;
     }
 
@@ -103,6 +98,44 @@ impl WriteBatch {
         }
         Ok(())
     }
+}
+
+/// Appends the encoding of one operation (the value is ignored for deletes).
+pub(crate) fn encode_op(out: &mut Vec<u8>, kind: Kind, ks: u16, key: &[u8], value: &[u8]) {
+    out.push(kind as u8);
+    out.extend_from_slice(&ks.to_le_bytes());
+    crate::util::put_len_bytes(out, key);
+    if kind == Kind::Put {
+        crate::util::put_len_bytes(out, value);
+    }
+}
+
+/// Bytes of the encoding of one operation.
+pub(crate) fn encoded_len(kind: Kind, key: &[u8], value: &[u8]) -> usize {
+    1 + 2
+        + 4
+        + key.len()
+        + match kind {
+            Kind::Put => 4 + value.len(),
+            Kind::Delete => 0,
+        }
+}
+
+/// Checks the sizes of a single operation as `WriteBatch` would.
+pub(crate) fn validate_op(key: &[u8], value: &[u8]) -> Result<()> {
+    if key.len() > MAX_KEY_LEN {
+        return Err(Error::InvalidArgument(format!(
+            "key of {} bytes exceeds {MAX_KEY_LEN}",
+            key.len()
+        )));
+    }
+    if value.len() > MAX_VALUE_LEN {
+        return Err(Error::InvalidArgument(format!(
+            "value of {} bytes exceeds {MAX_VALUE_LEN}",
+            value.len()
+        )));
+    }
+    Ok(())
 }
 
 /// One decoded operation of an encoded batch.

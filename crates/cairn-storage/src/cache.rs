@@ -3,8 +3,9 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use parking_lot::Mutex;
+use parking_lot::RwLock;
 
 /// A one-multiply hasher for small integer keys (table ids, offsets).
 #[derive(Default)]
@@ -29,7 +30,8 @@ type FastMap<K, V> = HashMap<K, Slot<V>, BuildHasherDefault<FastHasher>>;
 struct Slot<V> {
     value: V,
     weight: usize,
-    referenced: bool,
+    /// Atomic so a hit needs only the shard's read lock.
+    referenced: AtomicBool,
 }
 
 struct Shard<K, V> {
@@ -39,7 +41,10 @@ struct Shard<K, V> {
 }
 
 pub(crate) struct ClockCache<K, V> {
-    shards: Box<[Mutex<Shard<K, V>>]>,
+    shards: Box<[RwLock<Shard<K, V>>]>,
+    /// `shards.len() - 1`; the count is a power of two so picking a shard is a mask,
+    /// not a division.
+    shard_mask: usize,
     shard_capacity: usize,
 }
 
@@ -50,12 +55,13 @@ impl<K: Hash + Eq + Copy, V: Clone> ClockCache<K, V> {
         Self::with_shards(capacity, SHARDS)
     }
 
-    /// A cache split into `shards` independently locked parts (at least one).
+    /// A cache split into `shards` (rounded up to a power of two) independently locked
+    /// parts.
     pub(crate) fn with_shards(capacity: usize, shards: usize) -> Self {
-        let n = shards.max(1);
+        let n = shards.max(1).next_power_of_two();
         let shards = (0..n)
             .map(|_| {
-                Mutex::new(Shard {
+                RwLock::new(Shard {
                     map: FastMap::default(),
                     clock: VecDeque::new(),
                     bytes: 0,
@@ -64,33 +70,37 @@ impl<K: Hash + Eq + Copy, V: Clone> ClockCache<K, V> {
             .collect();
         ClockCache {
             shards,
+            shard_mask: n - 1,
             shard_capacity: capacity / n,
         }
     }
 
-    fn shard(&self, k: &K) -> &Mutex<Shard<K, V>> {
+    fn shard(&self, k: &K) -> &RwLock<Shard<K, V>> {
         let mut h = FastHasher::default();
         k.hash(&mut h);
-        let i = (h.finish() >> 32) as usize % self.shards.len();
+        let i = (h.finish() >> 32) as usize & self.shard_mask;
         &self.shards[i]
     }
 
     pub(crate) fn get(&self, k: &K) -> Option<V> {
-        let mut shard = self.shard(k).lock();
-        let slot = shard.map.get_mut(k)?;
-        slot.referenced = true;
+        let shard = self.shard(k).read();
+        let slot = shard.map.get(k)?;
+        // Relaxed: the bit is a replacement hint, it orders nothing.
+        if !slot.referenced.load(Ordering::Relaxed) {
+            slot.referenced.store(true, Ordering::Relaxed);
+        }
         Some(slot.value.clone())
     }
 
     pub(crate) fn insert(&self, k: K, value: V, weight: usize) {
-        let mut guard = self.shard(&k).lock();
+        let mut guard = self.shard(&k).write();
         let shard = &mut *guard;
         if let Some(old) = shard.map.insert(
             k,
             Slot {
                 value,
                 weight,
-                referenced: false,
+                referenced: AtomicBool::new(false),
             },
         ) {
             shard.bytes -= old.weight;
@@ -112,8 +122,8 @@ impl<K: Hash + Eq + Copy, V: Clone> ClockCache<K, V> {
                 continue;
             }
             match shard.map.get_mut(&victim) {
-                Some(slot) if slot.referenced => {
-                    slot.referenced = false;
+                Some(slot) if slot.referenced.load(Ordering::Relaxed) => {
+                    *slot.referenced.get_mut() = false;
                     shard.clock.push_back(victim);
                 }
                 Some(_) => {
@@ -127,7 +137,7 @@ impl<K: Hash + Eq + Copy, V: Clone> ClockCache<K, V> {
     }
 
     pub(crate) fn remove(&self, k: &K) {
-        let mut shard = self.shard(k).lock();
+        let mut shard = self.shard(k).write();
         if let Some(slot) = shard.map.remove(k) {
             shard.bytes -= slot.weight;
             shard.clock.retain(|x| x != k);
@@ -145,7 +155,7 @@ mod tests {
         for i in 0..10_000u64 {
             cache.insert(i, i, 10);
         }
-        let total: usize = cache.shards.iter().map(|s| s.lock().bytes).sum();
+        let total: usize = cache.shards.iter().map(|s| s.read().bytes).sum();
         assert!(total <= SHARDS * 100);
         assert_eq!(cache.get(&9_999), Some(9_999));
         cache.remove(&9_999);

@@ -51,12 +51,14 @@ pub enum Error {
     #[error("corruption: {0}")]
     Corruption(Corruption),
     /// The file was written by an unknown format version.
-    #[error("{file}: unsupported format version {found}")]
+    #[error("{file}: unsupported format version {found} (this build reads version {expected})")]
     UnsupportedVersion {
         /// The file.
         file: PathBuf,
         /// The version found in it.
         found: u32,
+        /// The version this build reads and writes.
+        expected: u32,
     },
     /// An earlier write or fsync failed; the engine refuses further work until reopened.
     #[error("an earlier I/O error poisoned the engine; reopen it")]

@@ -3,7 +3,8 @@
 //! What it is: named keyspaces, atomic write batches, point reads that borrow values
 //! without copying, forward range and prefix iterators, snapshots, a write-ahead log
 //! with three durability modes, an arena-backed memtable, checksummed SSTables with
-//! bloom filters, and size-tiered compaction on a background thread. All I/O goes
+//! bloom filters, block, table and row caches, and size-tiered compaction on a
+//! background thread. All I/O goes
 //! through [`io::Vfs`], so tests run the engine on [`io::SimVfs`] with injected faults
 //! and simulated crashes.
 //!
@@ -29,6 +30,7 @@ mod keyspace;
 mod manifest;
 mod memtable;
 mod options;
+mod row_cache;
 mod sst;
 mod util;
 mod wal;

@@ -46,6 +46,7 @@ pub struct Options {
     pub(crate) block_bytes: usize,
     pub(crate) compression: Compression,
     pub(crate) block_cache_bytes: usize,
+    pub(crate) row_cache_bytes: usize,
     pub(crate) table_cache_bytes: usize,
     pub(crate) background: bool,
     pub(crate) compaction_min_tables: usize,
@@ -64,6 +65,7 @@ impl Default for Options {
             block_bytes: 4096,
             compression: Compression::None,
             block_cache_bytes: 64 << 20,
+            row_cache_bytes: 8 << 20,
             table_cache_bytes: 64 << 20,
             background: true,
             compaction_min_tables: 4,
@@ -128,6 +130,13 @@ impl Options {
     /// Block cache capacity in bytes (default 64 MiB; 0 disables caching).
     pub fn with_block_cache_bytes(mut self, bytes: usize) -> Self {
         self.block_cache_bytes = bytes;
+        self
+    }
+    /// Row cache capacity in bytes (default 8 MiB; 0 disables it). The row cache keeps
+    /// what the tables answered for recently read keys, so a repeated point read of a
+    /// key not in the memtables skips the table lookups; it never changes an answer.
+    pub fn with_row_cache_bytes(mut self, bytes: usize) -> Self {
+        self.row_cache_bytes = bytes;
         self
     }
     /// Table cache capacity in bytes of index and bloom data (default 64 MiB).

@@ -20,26 +20,76 @@ impl SplitMix64 {
     }
 }
 
-/// 64-bit hash of a key for bloom filters (stable across versions: it is persisted).
+/// 64-bit hash of a key for bloom filters (stable within a table format version: it
+/// is persisted in the filters). Two independent lanes over 16-byte chunks, so the
+/// dependency chain is half as long as one lane's: a point read hashes its key once.
 pub(crate) fn hash64(bytes: &[u8]) -> u64 {
     const M: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h: u64 = 0x243F_6A88_85A3_08D3 ^ (bytes.len() as u64).wrapping_mul(M);
-    let mut chunks = bytes.chunks_exact(8);
+    const M2: u64 = 0xC2B2_AE3D_27D4_EB4F;
+    fn word(b: &[u8]) -> u64 {
+        let mut w = [0u8; 8];
+        w[..b.len()].copy_from_slice(b);
+        u64::from_le_bytes(w)
+    }
+    let mut a: u64 = 0x243F_6A88_85A3_08D3 ^ (bytes.len() as u64).wrapping_mul(M);
+    let mut b: u64 = 0x1319_8A2E_0370_7344;
+    let mut chunks = bytes.chunks_exact(16);
     for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(M);
-        h ^= h >> 29;
+        let (lo, hi) = c.split_at(8);
+        a = (a ^ word(lo)).wrapping_mul(M);
+        a ^= a >> 29;
+        b = (b ^ word(hi)).wrapping_mul(M2);
+        b ^= b >> 29;
     }
+    // 0..=15 bytes left: up to 8 into each lane, zero-padded (the length is in `a`).
     let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut w = [0u8; 8];
-        w[..rest.len()].copy_from_slice(rest);
-        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(M);
+    let (lo, hi) = rest.split_at(rest.len().min(8));
+    if !lo.is_empty() {
+        a = (a ^ word(lo)).wrapping_mul(M);
+        a ^= a >> 29;
     }
+    if !hi.is_empty() {
+        b = (b ^ word(hi)).wrapping_mul(M2);
+        b ^= b >> 29;
+    }
+    let mut h = a ^ b.rotate_left(31);
     h ^= h >> 32;
     h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
     h ^ (h >> 29)
+}
+
+/// Key bytes summarised in a [`KeyHead`].
+pub(crate) const HEAD_BYTES: usize = 24;
+
+/// The first `HEAD_BYTES` bytes of a key, zero-padded, as big-endian integers.
+///
+/// Ordered structures keep it beside each key so most comparisons are integer
+/// compares on memory they already touch, not a pointer chase to the key bytes. If
+/// `head(a) < head(b)` then `a < b` (a key padded with zeros can only tie with or sort
+/// before a key it is a prefix of), so only equal heads need [`cmp_after_head`].
+/// 24 bytes cover the keyspace prefix, a 16-byte id and the start of what follows it,
+/// the shape of the graph's keys (a block id; source id, kind, target id for edges).
+pub(crate) type KeyHead = [u64; 3];
+
+pub(crate) fn key_head(key: &[u8]) -> KeyHead {
+    let mut w = [0u8; HEAD_BYTES];
+    let n = key.len().min(HEAD_BYTES);
+    w[..n].copy_from_slice(&key[..n]);
+    let word = |i: usize| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&w[i * 8..i * 8 + 8]);
+        u64::from_be_bytes(b)
+    };
+    [word(0), word(1), word(2)]
+}
+
+/// Orders two keys whose heads are equal.
+pub(crate) fn cmp_after_head(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    // Equal heads: the first HEAD_BYTES bytes (or the whole shorter key) are equal.
+    match (a.get(HEAD_BYTES..), b.get(HEAD_BYTES..)) {
+        (Some(ra), Some(rb)) => ra.cmp(rb),
+        _ => a.cmp(b),
+    }
 }
 
 /// A bounds-checked little-endian reader over a byte slice.
@@ -96,4 +146,59 @@ impl<'a> Reader<'a> {
 pub(crate) fn put_len_bytes(out: &mut Vec<u8>, b: &[u8]) {
     out.extend_from_slice(&(b.len() as u32).to_le_bytes());
     out.extend_from_slice(b);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_separates_lengths_lanes_and_bytes() {
+        let mut seen = std::collections::HashSet::new();
+        let mut inputs: Vec<Vec<u8>> = (0..40).map(|n| vec![0u8; n]).collect();
+        for n in [1usize, 7, 8, 9, 15, 16, 17, 31, 33, 100] {
+            for i in 0..n {
+                let mut v = vec![0u8; n];
+                v[i] = 1;
+                inputs.push(v);
+            }
+        }
+        for v in &inputs {
+            assert!(seen.insert(hash64(v)), "collision on {v:?}");
+        }
+        // Single-bit input changes flip about half the output bits.
+        let base = hash64(&[7u8; 100]);
+        for i in 0..100 {
+            let mut v = vec![7u8; 100];
+            v[i] ^= 4;
+            let flipped = (hash64(&v) ^ base).count_ones();
+            assert!((12..=52).contains(&flipped), "byte {i}: {flipped} bits");
+        }
+    }
+
+    #[test]
+    fn head_order_agrees_with_byte_order() {
+        let keys: Vec<Vec<u8>> = vec![
+            vec![],
+            vec![0],
+            vec![0, 0],
+            vec![1],
+            vec![0; 24],
+            vec![0; 25],
+            [vec![7; 24], vec![1]].concat(),
+            [vec![7; 24], vec![0, 5]].concat(),
+            vec![7; 24],
+            vec![255; 30],
+            b"abc".to_vec(),
+            b"abd".to_vec(),
+        ];
+        for a in &keys {
+            for b in &keys {
+                let by_head = key_head(a)
+                    .cmp(&key_head(b))
+                    .then_with(|| cmp_after_head(a, b));
+                assert_eq!(by_head, a.cmp(b), "{a:?} vs {b:?}");
+            }
+        }
+    }
 }

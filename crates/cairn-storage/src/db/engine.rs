@@ -21,6 +21,7 @@ use crate::keyspace::{Keyspace, KS_PREFIX};
 use crate::manifest::{self, ManifestData};
 use crate::memtable::{MemIter, Memtable};
 use crate::options::{Options, SyncMode, MAX_KEYSPACES, MAX_KEY_LEN};
+use crate::row_cache::RowCache;
 use crate::sst::{BlockCacheRef, TableIter, TableReader};
 use crate::wal::WalWriter;
 
@@ -31,12 +32,17 @@ pub(crate) struct SuperVersion {
     pub(crate) imm: Option<Arc<Memtable>>,
     /// Live tables, newest first; sequence ranges do not overlap.
     pub(crate) tables: Vec<Arc<Table>>,
+    /// Names this table set for the row cache: new whenever `tables` changes.
+    pub(crate) tables_gen: u64,
 }
 
 pub(crate) struct WriterState {
     pub(crate) wal: WalWriter,
+    /// The memtable taking writes; the same as the current `SuperVersion::active`
+    /// (both change together in `rotate`, under this lock), kept here so a write does
+    /// not touch the shared version.
+    pub(crate) active: Arc<Memtable>,
     pub(crate) last_seq: u64,
-    /// Reused for WAL-less decoding of ops into the memtable.
     pub(crate) closed: bool,
 }
 
@@ -58,6 +64,10 @@ pub(crate) struct Inner {
     pub(crate) version: Mutex<ManifestData>,
     pub(crate) keyspaces: RwLock<HashMap<String, Keyspace>>,
     pub(crate) block_cache: BlockCacheRef,
+    /// Point-read answers of the tables (`None`: disabled).
+    pub(crate) row_cache: Option<RowCache>,
+    /// Last `SuperVersion::tables_gen` handed out.
+    pub(crate) tables_gen: AtomicU64,
     pub(crate) table_cache: ClockCache<u64, Arc<TableReader>>,
     pub(crate) poisoned: AtomicBool,
     pub(crate) bg: Mutex<BgState>,
@@ -95,7 +105,8 @@ pub struct Engine {
 
 /// Builds the internal key (`ks | key`) on the stack when it is short.
 fn with_internal_key<R>(ks: u16, key: &[u8], f: impl FnOnce(&[u8]) -> R) -> R {
-    let mut stack = [0u8; 256];
+    // NOTE: 128 bytes, not more: the buffer is zeroed on every read.
+    let mut stack = [0u8; 128];
     if key.len() + KS_PREFIX <= stack.len() {
         stack[..KS_PREFIX].copy_from_slice(&ks.to_be_bytes());
         stack[KS_PREFIX..KS_PREFIX + key.len()].copy_from_slice(key);
@@ -122,6 +133,11 @@ impl Inner {
             self.bg_cv.notify_all();
         }
         r
+    }
+
+    /// A generation for a new table set.
+    pub(crate) fn next_tables_gen(&self) -> u64 {
+        self.tables_gen.fetch_add(1, Ordering::Relaxed) + 1
     }
 
     pub(crate) fn current(&self) -> Arc<SuperVersion> {
@@ -159,18 +175,52 @@ impl Inner {
         let first_seq = w.last_seq + 1;
         let r = w.wal.append(first_seq, batch);
         self.poison(r)?;
+        self.sync_policy(&mut w)?;
+        w.active.insert_ops(first_seq, &ops);
+        w.last_seq = first_seq + u64::from(batch.count) - 1;
+        self.after_write(&mut w)
+    }
+
+    /// Writes one operation without building a batch: the WAL record is framed
+    /// straight into the WAL buffer and the entry goes straight into the memtable.
+    /// Same WAL bytes, durability and visibility as a one-operation batch.
+    pub(crate) fn write_one(&self, kind: Kind, ks: u16, key: &[u8], value: &[u8]) -> Result<()> {
+        crate::batch::validate_op(key, value)?;
+        self.check_writable()?;
+        let mut w = self.writer.lock();
+        if w.closed {
+            return Err(Error::Closed);
+        }
+        self.check_writable()?;
+        let seq = w.last_seq + 1;
+        let r = w.wal.append_op(seq, kind, ks, key, value);
+        self.poison(r)?;
+        self.sync_policy(&mut w)?;
+        let op = crate::batch::Op {
+            kind,
+            ks,
+            key,
+            value,
+        };
+        w.active.insert_one(seq, &op);
+        w.last_seq = seq;
+        self.after_write(&mut w)
+    }
+
+    fn sync_policy(&self, w: &mut WriterState) -> Result<()> {
         let r = match self.opts.sync {
             SyncMode::Always => w.wal.sync(),
             SyncMode::Batch if w.wal.since_sync() >= self.opts.batch_window => w.wal.sync(),
             _ => Ok(()),
         };
-        self.poison(r)?;
-        let sv = self.current();
-        sv.active.insert_ops(first_seq, &ops);
-        w.last_seq = first_seq + u64::from(batch.count) - 1;
+        self.poison(r)
+    }
+
+    /// Publishes the writer's sequence to readers and rotates a full memtable.
+    fn after_write(&self, w: &mut WriterState) -> Result<()> {
         self.visible_seq.store(w.last_seq, Ordering::Release);
-        if sv.active.approx_bytes() >= self.opts.memtable_bytes {
-            let r = self.rotate(&mut w, false);
+        if w.active.approx_bytes() >= self.opts.memtable_bytes {
+            let r = self.rotate(w, false);
             self.poison(r)?;
         }
         Ok(())
@@ -180,9 +230,15 @@ impl Inner {
         if key.len() > MAX_KEY_LEN {
             return Ok(None);
         }
-        let sv = self.current();
-        with_internal_key(ks.id, key, |ikey| {
-            for mem in std::iter::once(&sv.active).chain(sv.imm.iter()) {
+        // Memtables and the row cache are probed under the version's read lock (memory
+        // only, no I/O); the version is cloned only when tables must be read, so the
+        // lock is never held across I/O.
+        let guard = self.sv.read();
+        with_internal_key(ks.id, key, move |ikey| {
+            for mem in std::iter::once(&guard.active).chain(guard.imm.iter()) {
+                if mem.is_empty() {
+                    continue;
+                }
                 if let Some(v) = mem.get(ikey, seq) {
                     return Ok(match v.kind {
                         Kind::Put => Some(ValueRef::mem(Arc::clone(mem), v)),
@@ -190,11 +246,33 @@ impl Inner {
                     });
                 }
             }
+            let Some(newest) = guard.tables.first() else {
+                return Ok(None);
+            };
+            // One hash per read, shared by the row cache and every table's filter.
+            let hash = crate::util::hash64(ikey);
+            // The row cache holds the tables' newest version of a key: right only for
+            // reads that see every table version (see row_cache.rs).
+            let row_cache = self
+                .row_cache
+                .as_ref()
+                .filter(|_| seq >= newest.info.max_seq);
+            if let Some(e) = row_cache.and_then(|c| c.get(guard.tables_gen, hash, ikey)) {
+                return Ok((!e.is_tombstone()).then(|| ValueRef::row(e)));
+            }
+            let sv = Arc::clone(&guard);
+            drop(guard);
+            let head = crate::util::key_head(ikey);
             for t in &sv.tables {
-                if t.info.min_seq > seq || !t.covers(ikey) {
+                if t.info.min_seq > seq || !t.covers_with_head(ikey, &head) {
                     continue;
                 }
-                if let Some(found) = self.reader(t)?.get(ikey, seq)? {
+                if let Some(found) = self.reader(t)?.get(ikey, &head, hash, seq)? {
+                    let value = found.block.slice(found.value);
+                    if let Some(c) = row_cache.filter(|c| c.admit(hash)) {
+                        let cached = (found.kind == Kind::Put).then_some(value);
+                        c.insert(sv.tables_gen, hash, ikey, cached);
+                    }
                     return Ok(match found.kind {
                         Kind::Put => Some(ValueRef::block(found.block, found.value)),
                         Kind::Delete => None,
@@ -325,16 +403,12 @@ impl Engine {
 
     /// Sets `key` to `value` in `ks`.
     pub fn put(&self, ks: &Keyspace, key: &[u8], value: &[u8]) -> Result<()> {
-        let mut b = WriteBatch::new();
-        b.put(ks, key, value);
-        self.inner.write(&b)
+        self.inner.write_one(Kind::Put, ks.id, key, value)
     }
 
     /// Deletes `key` from `ks`.
     pub fn delete(&self, ks: &Keyspace, key: &[u8]) -> Result<()> {
-        let mut b = WriteBatch::new();
-        b.delete(ks, key);
-        self.inner.write(&b)
+        self.inner.write_one(Kind::Delete, ks.id, key, &[])
     }
 
     /// Applies `batch` atomically: after a crash it is wholly visible or not at all.

@@ -165,10 +165,12 @@ impl Inner {
         w.wal = new_wal;
         {
             let mut sv = self.sv.write();
+            w.active = Arc::new(Memtable::new(w.wal.number()));
             let next = SuperVersion {
-                active: Arc::new(Memtable::new(w.wal.number())),
+                active: Arc::clone(&w.active),
                 imm: Some(Arc::clone(&sv.active)),
                 tables: sv.tables.clone(),
+                tables_gen: sv.tables_gen,
             };
             *sv = Arc::new(next);
         }
@@ -213,6 +215,7 @@ impl Inner {
                 active: Arc::clone(&svg.active),
                 imm: None,
                 tables,
+                tables_gen: self.next_tables_gen(),
             });
         }
         drop(version);
@@ -293,6 +296,7 @@ impl Inner {
                 active: Arc::clone(&svg.active),
                 imm: svg.imm.clone(),
                 tables,
+                tables_gen: self.next_tables_gen(),
             });
         }
         drop(version);

@@ -17,6 +17,7 @@ use crate::keyspace::Keyspace;
 use crate::manifest::{self, ManifestData};
 use crate::memtable::{MemIter, Memtable};
 use crate::options::Options;
+use crate::row_cache::RowCache;
 use crate::sst::{self, SstWriter};
 use crate::wal::{self, WalWriter};
 
@@ -195,24 +196,29 @@ pub(crate) fn open(dir: &Path, opts: Options) -> Result<Engine> {
             )
         })
         .collect();
+    let active = Arc::new(Memtable::new(new_wal));
     let inner = Arc::new(Inner {
         dir: dir.to_path_buf(),
         vfs,
         writer: Mutex::new(WriterState {
             wal,
+            active: Arc::clone(&active),
             last_seq,
             closed: false,
         }),
         sv: RwLock::new(Arc::new(SuperVersion {
-            active: Arc::new(Memtable::new(new_wal)),
+            active,
             imm: None,
             tables,
+            tables_gen: 0,
         })),
         visible_seq: AtomicU64::new(last_seq),
         snapshots: Mutex::new(BTreeMap::new()),
         version: Mutex::new(data),
         keyspaces: RwLock::new(keyspaces),
         block_cache: Arc::new(ClockCache::new(opts.block_cache_bytes)),
+        row_cache: (opts.row_cache_bytes > 0).then(|| RowCache::new(opts.row_cache_bytes)),
+        tables_gen: AtomicU64::new(0),
         table_cache: ClockCache::with_shards(opts.table_cache_bytes, 1),
         poisoned: AtomicBool::new(false),
         bg: Mutex::new(BgState {

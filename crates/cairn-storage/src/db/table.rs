@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::io::Vfs;
 use crate::sst::TableInfo;
+use crate::util::{cmp_after_head, key_head, KeyHead};
 
 pub(crate) struct Table {
     pub(crate) info: TableInfo,
@@ -14,11 +15,16 @@ pub(crate) struct Table {
     /// Set once a committed manifest no longer lists the table; the file is deleted
     /// when the last version (reader, iterator) holding it lets go.
     obsolete: AtomicBool,
+    /// Heads of `info.min_key` and `info.max_key`, so `covers` rarely reads the keys.
+    min_head: KeyHead,
+    max_head: KeyHead,
 }
 
 impl Table {
     pub(crate) fn new(info: TableInfo, path: PathBuf, vfs: Arc<dyn Vfs>) -> Self {
         Table {
+            min_head: key_head(&info.min_key),
+            max_head: key_head(&info.max_key),
             info,
             path,
             vfs,
@@ -32,7 +38,21 @@ impl Table {
 
     /// Whether `key` lies within the table's key range.
     pub(crate) fn covers(&self, key: &[u8]) -> bool {
-        self.info.min_key.as_slice() <= key && key <= self.info.max_key.as_slice()
+        self.covers_with_head(key, &key_head(key))
+    }
+
+    /// `covers` for a key whose head is `head`.
+    pub(crate) fn covers_with_head(&self, key: &[u8], head: &KeyHead) -> bool {
+        let above_min = self
+            .min_head
+            .cmp(head)
+            .then_with(|| cmp_after_head(&self.info.min_key, key))
+            .is_le();
+        above_min
+            && head
+                .cmp(&self.max_head)
+                .then_with(|| cmp_after_head(key, &self.info.max_key))
+                .is_le()
     }
 }
 

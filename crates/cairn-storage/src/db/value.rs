@@ -1,17 +1,19 @@
-//! [`ValueRef`]: a value borrowed from the memtable arena or a cached block.
+//! [`ValueRef`]: a value borrowed from the memtable arena, a cached block or the row cache.
 
 use std::sync::Arc;
 
 use crate::memtable::{MemValue, Memtable};
+use crate::row_cache::RowEntry;
 use crate::sst::Block;
 
 enum Owner {
     Mem(Arc<Memtable>, MemValue),
     Block(Arc<Block>, (usize, usize)),
+    Row(Arc<RowEntry>),
 }
 
-/// A value read by `get`. It points into the memtable arena or the block cache
-/// without copying, and keeps that memory alive while it exists.
+/// A value read by `get`. It points into the memtable arena, the block cache or the
+/// row cache without copying, and keeps that memory alive while it exists.
 pub struct ValueRef {
     owner: Owner,
 }
@@ -27,11 +29,17 @@ impl ValueRef {
             owner: Owner::Block(block, range),
         }
     }
+    pub(crate) fn row(entry: Arc<RowEntry>) -> Self {
+        ValueRef {
+            owner: Owner::Row(entry),
+        }
+    }
     /// The value's bytes.
     pub fn as_bytes(&self) -> &[u8] {
         match &self.owner {
             Owner::Mem(m, v) => m.value_bytes(v),
             Owner::Block(b, r) => b.slice(*r),
+            Owner::Row(e) => e.value(),
         }
     }
     /// Copies the value out.

@@ -166,6 +166,7 @@ pub(crate) fn read(vfs: &Arc<dyn Vfs>, dir: &Path) -> Result<Option<ManifestData
         return Err(Error::UnsupportedVersion {
             file: path,
             found: version,
+            expected: FORMAT_VERSION,
         });
     }
     let payload = bytes.get(HEADER_LEN..).unwrap_or_default();

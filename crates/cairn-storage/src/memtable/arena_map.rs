@@ -15,13 +15,16 @@ use bumpalo::Bump;
 use parking_lot::{Mutex, RwLock};
 
 use crate::batch::{Kind, Op};
+use crate::util::{cmp_after_head, key_head, KeyHead};
 
 /// Per-entry bookkeeping charged to the memtable size (map node share, pointers).
 const ENTRY_OVERHEAD: usize = 48;
 
-/// A key version: bytes in the arena plus its sequence number.
+/// A key version: bytes in the arena plus its sequence number, and the key's head
+/// (see [`KeyHead`]) so most map comparisons never read the arena.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct MemKey {
+    head: KeyHead,
     ptr: *const u8,
     len: usize,
     pub(crate) seq: u64,
@@ -54,6 +57,7 @@ impl MemKey {
     /// A key for lookups only; it borrows `key` and must not outlive the call.
     fn probe(key: &[u8], seq: u64) -> Self {
         MemKey {
+            head: key_head(key),
             ptr: key.as_ptr(),
             len: key.len(),
             seq,
@@ -85,8 +89,9 @@ impl PartialOrd for MemKey {
 impl Ord for MemKey {
     /// Key ascending, then sequence descending (newest version first).
     fn cmp(&self, other: &Self) -> Ordering {
-        self.raw()
-            .cmp(other.raw())
+        self.head
+            .cmp(&other.head)
+            .then_with(|| cmp_after_head(self.raw(), other.raw()))
             .then_with(|| other.seq.cmp(&self.seq))
     }
 }
@@ -127,43 +132,70 @@ impl Memtable {
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.map.read().is_empty()
+        // Every insert adds to `bytes` after the entry is in the map.
+        self.bytes.load(AtomicOrdering::Acquire) == 0
+    }
+
+    /// Copies one operation into the arena: its map key and value.
+    fn alloc_entry(arena: &Bump, seq: u64, op: &Op<'_>) -> (MemKey, MemValue) {
+        let key = arena.alloc_slice_fill_copy(2 + op.key.len(), 0u8);
+        key[..2].copy_from_slice(&op.ks.to_be_bytes());
+        key[2..].copy_from_slice(op.key);
+        let value: &[u8] = match op.kind {
+            Kind::Put => arena.alloc_slice_copy(op.value),
+            Kind::Delete => &[],
+        };
+        (
+            MemKey {
+                head: key_head(key),
+                ptr: key.as_ptr(),
+                len: key.len(),
+                seq,
+            },
+            MemValue {
+                ptr: value.as_ptr(),
+                len: value.len(),
+                kind: op.kind,
+            },
+        )
     }
 
     /// Inserts the operations of one batch; op `i` gets sequence `first_seq + i`.
-    /// `key_of` builds the internal key (keyspace prefix + user key) of an op.
     pub(crate) fn insert_ops(&self, first_seq: u64, ops: &[Op<'_>]) {
         let arena = self.arena.lock();
         let mut entries = Vec::with_capacity(ops.len());
         let mut added = 0usize;
         for (i, op) in ops.iter().enumerate() {
-            let key = arena.alloc_slice_fill_copy(2 + op.key.len(), 0u8);
-            key[..2].copy_from_slice(&op.ks.to_be_bytes());
-            key[2..].copy_from_slice(op.key);
-            let value: &[u8] = arena.alloc_slice_copy(op.value);
-            added += key.len() + value.len() + ENTRY_OVERHEAD;
-            entries.push((
-                MemKey {
-                    ptr: key.as_ptr(),
-                    len: key.len(),
-                    seq: first_seq + i as u64,
-                },
-                MemValue {
-                    ptr: value.as_ptr(),
-                    len: value.len(),
-                    kind: op.kind,
-                },
-            ));
+            let (k, v) = Self::alloc_entry(&arena, first_seq + i as u64, op);
+            added += k.len + v.len + ENTRY_OVERHEAD;
+            entries.push((k, v));
         }
         drop(arena);
         let mut map = self.map.write();
         for (k, v) in entries {
             map.insert(k, v);
         }
-        drop(map);
-        self.bytes.fetch_add(added, AtomicOrdering::Relaxed);
         let last = first_seq + ops.len().saturating_sub(1) as u64;
-        self.max_seq.fetch_max(last, AtomicOrdering::Release);
+        self.account(added, last);
+    }
+
+    /// Adds to the size and raises `max_seq`. Called under the map's write lock, which
+    /// makes the caller the only writer: plain loads and stores, no atomic RMW.
+    fn account(&self, added: usize, seq: u64) {
+        let bytes = self.bytes.load(AtomicOrdering::Relaxed);
+        self.bytes.store(bytes + added, AtomicOrdering::Release);
+        if seq > self.max_seq.load(AtomicOrdering::Relaxed) {
+            self.max_seq.store(seq, AtomicOrdering::Release);
+        }
+    }
+
+    /// Inserts a single operation with sequence `seq` (the unbatched write path).
+    pub(crate) fn insert_one(&self, seq: u64, op: &Op<'_>) {
+        let (k, v) = Self::alloc_entry(&self.arena.lock(), seq, op);
+        let added = k.len + v.len + ENTRY_OVERHEAD;
+        let mut map = self.map.write();
+        map.insert(k, v);
+        self.account(added, seq);
     }
 
     /// Newest version of `key` with sequence `<= seq`: its kind and value.

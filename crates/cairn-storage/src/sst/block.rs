@@ -1,7 +1,7 @@
 //! Block framing (trailer with compression byte and crc32c) and data-block entries.
 
 use crate::batch::Kind;
-use crate::util::Reader;
+use crate::util::{cmp_after_head, key_head, KeyHead, Reader, HEAD_BYTES};
 
 /// Bytes after every block's payload: compression `u8` + crc32c `u32`.
 pub(crate) const TRAILER: usize = 1 + 4;
@@ -18,6 +18,12 @@ pub(crate) const COMPRESSION_LZ4: u8 = 1;
 #[derive(Debug)]
 pub(crate) struct Block {
     pub(crate) data: Box<[u8]>,
+    /// Start of every entry, found once when the block is loaded so a point read
+    /// binary-searches the entries instead of walking them.
+    offsets: Box<[u32]>,
+    /// Head of every entry's key (see [`KeyHead`]): the search compares these, dense
+    /// in one array, and reads entry bytes only on ties.
+    heads: Box<[KeyHead]>,
 }
 
 /// Position of one entry inside a block.
@@ -31,6 +37,55 @@ pub(crate) struct EntryPos {
 }
 
 impl Block {
+    /// Checks that `data` is a sequence of well-formed entries and indexes them;
+    /// `None` when it is not.
+    pub(crate) fn new(data: Box<[u8]>) -> Option<Block> {
+        let mut block = Block {
+            data,
+            offsets: Box::default(),
+            heads: Box::default(),
+        };
+        // Block sizes are bounded by MAX_BLOCK_BYTES, so offsets fit in u32.
+        if block.data.len() > u32::MAX as usize {
+            return None;
+        }
+        let mut offsets = Vec::new();
+        let mut heads = Vec::new();
+        let mut pos = 0;
+        while pos < block.data.len() {
+            let e = block.entry_at(pos)?;
+            offsets.push(pos as u32);
+            heads.push(key_head(block.slice(e.key)));
+            pos = e.next;
+        }
+        block.offsets = offsets.into();
+        block.heads = heads.into();
+        Some(block)
+    }
+
+    /// Memory held, for the block cache's accounting.
+    pub(crate) fn mem_bytes(&self) -> usize {
+        self.data.len() + self.offsets.len() * 4 + self.heads.len() * HEAD_BYTES + 64
+    }
+
+    /// The first entry `>=` (key, seq) in internal order (`None` past the last entry);
+    /// `head` is `key_head(key)`.
+    pub(crate) fn seek(&self, key: &[u8], head: &KeyHead, seq: u64) -> Option<EntryPos> {
+        let mut i = self.heads.partition_point(|h| h < head);
+        loop {
+            let e = self.entry_at(*self.offsets.get(i)? as usize)?;
+            // Entries sharing the key's head: compare their bytes.
+            if self.heads.get(i) != Some(head)
+                || cmp_after_head(self.slice(e.key), key)
+                    .then_with(|| seq.cmp(&e.seq))
+                    .is_ge()
+            {
+                return Some(e);
+            }
+            i += 1;
+        }
+    }
+
     /// Decodes the entry starting at `pos`; `None` when the bytes are malformed.
     pub(crate) fn entry_at(&self, pos: usize) -> Option<EntryPos> {
         let mut r = Reader::new(self.data.get(pos..)?);

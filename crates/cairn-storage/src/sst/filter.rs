@@ -1,26 +1,47 @@
-//! Bloom filter over key hashes (double hashing; about 1% false positives at
-//! 10 bits per key). Payload: `k: u8 | bit array`.
+//! Blocked bloom filter over key hashes: each key sets `k` bits inside one 64-byte
+//! block (one cache line), so a lookup reads one line and divides nothing. About 1%
+//! false positives at 10 bits per key.
+//!
+//! Payload (SSTable format version 2): `k: u8 | nblocks × 64 bytes`. For a key hash
+//! `h` (`hash64` of the internal key), the block is `(h × nblocks) >> 64` (128-bit
+//! product), and with `g = mix(h)` the bits are `(g >> 9i) & 511` for `i < k`
+//! (`k <= 7`), bit `b` of a block being bit `b % 8` of its byte `b / 8`. Version 1
+//! used unblocked double hashing; such tables are refused by the reader's version
+//! check.
 
-use crate::util::hash64;
+/// Bytes per filter block: one cache line.
+const BLOCK: usize = 64;
+/// Most probes per key: 7 × 9 bits of one 64-bit word.
+const MAX_K: u8 = 7;
+
+/// The block of a key hash among `nblocks`.
+fn block_of(h: u64, nblocks: usize) -> usize {
+    ((u128::from(h) * nblocks as u128) >> 64) as usize
+}
+
+/// A second, independent-looking word for the in-block bits (the block choice uses
+/// the high bits of `h`).
+fn mix(h: u64) -> u64 {
+    let g = (h ^ (h >> 31)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    g ^ (g >> 29)
+}
 
 pub(crate) struct BloomBuilder;
 
 impl BloomBuilder {
     /// Serialises a filter over `hashes`.
     pub(crate) fn build(hashes: &[u64], bits_per_key: usize) -> Vec<u8> {
-        let bits = (hashes.len() * bits_per_key).max(64);
-        let bytes = bits.div_ceil(8);
-        let bits = bytes * 8;
+        let nblocks = (hashes.len() * bits_per_key).div_ceil(BLOCK * 8).max(1);
         // k = bits_per_key * ln 2, the count that minimises false positives.
-        let k = ((bits_per_key as f64 * 0.69) as u8).clamp(1, 30);
-        let mut out = vec![0u8; 1 + bytes];
+        let k = ((bits_per_key as f64 * 0.69) as u8).clamp(1, MAX_K);
+        let mut out = vec![0u8; 1 + nblocks * BLOCK];
         out[0] = k;
         for &h in hashes {
-            let (mut a, b) = (h, h.rotate_left(32) | 1);
-            for _ in 0..k {
-                let bit = (a % bits as u64) as usize;
-                out[1 + bit / 8] |= 1 << (bit % 8);
-                a = a.wrapping_add(b);
+            let base = 1 + block_of(h, nblocks) * BLOCK;
+            let g = mix(h);
+            for i in 0..u32::from(k) {
+                let bit = ((g >> (9 * i)) & 511) as usize;
+                out[base + bit / 8] |= 1 << (bit % 8);
             }
         }
         out
@@ -32,34 +53,39 @@ impl BloomBuilder {
 pub(crate) struct Bloom {
     k: u8,
     bits: Box<[u8]>,
+    nblocks: usize,
 }
 
 impl Bloom {
     /// Parses a filter payload; `None` when malformed.
     pub(crate) fn decode(payload: &[u8]) -> Option<Bloom> {
         let (&k, bits) = payload.split_first()?;
-        if k == 0 || k > 30 || bits.is_empty() {
+        if k == 0 || k > MAX_K || bits.is_empty() || bits.len() % BLOCK != 0 {
             return None;
         }
         Some(Bloom {
             k,
+            nblocks: bits.len() / BLOCK,
             bits: bits.into(),
         })
     }
 
+    /// Whether `key` may be in the set.
     pub(crate) fn may_contain(&self, key: &[u8]) -> bool {
-        let h = hash64(key);
-        let nbits = (self.bits.len() * 8) as u64;
-        let (mut a, b) = (h, h.rotate_left(32) | 1);
-        for _ in 0..self.k {
-            let bit = (a % nbits) as usize;
-            match self.bits.get(bit / 8) {
-                Some(byte) if byte & (1 << (bit % 8)) != 0 => {}
-                _ => return false,
-            }
-            a = a.wrapping_add(b);
-        }
-        true
+        self.may_contain_hash(crate::util::hash64(key))
+    }
+
+    /// Whether a key with `hash64(key) == h` may be in the set.
+    pub(crate) fn may_contain_hash(&self, h: u64) -> bool {
+        let base = block_of(h, self.nblocks) * BLOCK;
+        let Some(block) = self.bits.get(base..base + BLOCK) else {
+            return false;
+        };
+        let g = mix(h);
+        (0..u32::from(self.k)).all(|i| {
+            let bit = ((g >> (9 * i)) & 511) as usize;
+            block[bit / 8] & (1 << (bit % 8)) != 0
+        })
     }
 
     pub(crate) fn mem_bytes(&self) -> usize {
@@ -70,6 +96,7 @@ impl Bloom {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::util::hash64;
 
     #[test]
     fn no_false_negatives_and_about_one_percent_false_positives() {
@@ -81,5 +108,15 @@ mod tests {
             .filter(|i| bloom.may_contain(&i.to_le_bytes()))
             .count();
         assert!(fp < 2_000, "false positive rate {}%", fp as f64 / 1000.0);
+    }
+
+    #[test]
+    fn malformed_payloads_are_refused() {
+        assert!(Bloom::decode(&[]).is_none());
+        assert!(Bloom::decode(&[3]).is_none());
+        assert!(Bloom::decode(&[0; 65]).is_none());
+        assert!(Bloom::decode(&[8; 65]).is_none());
+        assert!(Bloom::decode(&[3; 64]).is_none());
+        assert!(Bloom::decode(&[3; 65]).is_some());
     }
 }

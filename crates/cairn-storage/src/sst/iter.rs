@@ -6,6 +6,7 @@ use super::block::{Block, EntryPos};
 use super::reader::TableReader;
 use crate::batch::Kind;
 use crate::error::Result;
+use crate::util::key_head;
 
 pub(crate) struct TableIter {
     table: Arc<TableReader>,
@@ -28,6 +29,12 @@ impl TableIter {
             snapshot,
         };
         it.load_block()?;
+        // Jump inside the first block (its entries are indexed) instead of stepping.
+        if let (Some(block), Some(_)) = (&it.block, it.cur) {
+            if let Some(e) = block.seek(start, &key_head(start), u64::MAX) {
+                it.cur = Some(e);
+            }
+        }
         while let Some((k, _, _, _)) = it.peek() {
             if k >= start {
                 break;

@@ -1,6 +1,6 @@
 //! SSTable writer.
 //!
-//! # Format (version 1)
+//! # Format (version 2)
 //!
 //! ```text
 //! +--------------+-----+--------------+-------------+--------------+------------+--------+
@@ -20,7 +20,8 @@
 //!   Keys are internal keys (2-byte big-endian keyspace id, then the user key).
 //! * Index block payload: `count: u32`, then per data block
 //!   `last_key_len: u32 | last_key | last_seq: u64 | handle`.
-//! * Filter block payload: a bloom filter over the distinct keys (see `filter.rs`).
+//! * Filter block payload: a blocked bloom filter over the distinct keys: `k: u8`, then
+//!   64-byte blocks; each key sets `k` bits of one block (exact layout in `filter.rs`).
 //! * Meta block payload: `entries: u64 | tombstones: u64 | min_seq: u64 | max_seq: u64 |
 //!   min_key_len: u32 | min_key | max_key_len: u32 | max_key`.
 //! * Footer, fixed `FOOTER_LEN` = 52 bytes: `index handle | filter handle | meta handle |
@@ -30,7 +31,11 @@
 //! checked when read. A table is written whole, fsynced, and only then named in the
 //! manifest; a crash before that leaves an orphan file that the next open deletes.
 //!
-//! Version changes: 1 is the first version.
+//! Version changes: 1 is the first version. 2 replaces version 1's unblocked
+//! double-hashing filter (`a % nbits` probes) with the blocked filter, so a lookup
+//! reads one cache line; everything else is unchanged. A table of another version is
+//! refused at open with `Error::UnsupportedVersion` naming the file, never read with
+//! the wrong filter.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -43,7 +48,7 @@ use crate::io::{Vfs, VfsFile};
 use crate::util::{hash64, put_len_bytes};
 
 pub(crate) const MAGIC: u64 = u64::from_le_bytes(*b"CAIRNSST");
-pub(crate) const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 2;
 pub(crate) const HANDLE_LEN: usize = 8 + 4;
 pub(crate) const FOOTER_LEN: usize = 3 * HANDLE_LEN + 4 + 4 + 8;
 const WRITE_BUFFER: usize = 64 << 10;

@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::batch::WriteBatch;
+use crate::batch::{encode_op, encoded_len, Kind, WriteBatch};
 use crate::error::{Error, Result};
 use crate::io::{Vfs, VfsFile};
 
@@ -82,6 +82,35 @@ impl WalWriter {
         self.buf.extend_from_slice(&first_seq.to_le_bytes());
         self.buf.extend_from_slice(&batch.count.to_le_bytes());
         self.buf.extend_from_slice(&batch.data);
+        self.seal(start, len32)
+    }
+
+    /// Frames a one-operation record with sequence `seq` straight into the buffer:
+    /// the same bytes as [`Self::append`] of a batch holding only that operation,
+    /// without building the batch.
+    pub(crate) fn append_op(
+        &mut self,
+        seq: u64,
+        kind: Kind,
+        ks: u16,
+        key: &[u8],
+        value: &[u8],
+    ) -> Result<()> {
+        let len = PAYLOAD_HEADER + encoded_len(kind, key, value);
+        let len32 = u32::try_from(len)
+            .map_err(|_| Error::InvalidArgument("operation too large for one record".into()))?;
+        let start = self.buf.len();
+        self.buf.reserve(RECORD_HEADER + len);
+        self.buf.extend_from_slice(&len32.to_le_bytes());
+        self.buf.extend_from_slice(&[0; 4]);
+        self.buf.extend_from_slice(&seq.to_le_bytes());
+        self.buf.extend_from_slice(&1u32.to_le_bytes());
+        encode_op(&mut self.buf, kind, ks, key, value);
+        self.seal(start, len32)
+    }
+
+    /// Writes the crc of the record framed at `start` and hands a full buffer to the OS.
+    fn seal(&mut self, start: usize, len32: u32) -> Result<()> {
         let crc = crc32c::crc32c_append(
             crc32c::crc32c(&len32.to_le_bytes()),
             &self.buf[start + RECORD_HEADER..],

@@ -1,0 +1,145 @@
+//! [`RowCache`]: results of point reads from the tables, by key.
+//!
+//! A point read checks the memtables first, then the tables newest first; the row
+//! cache remembers what the table part answered for a key: its newest version in the
+//! tables (a value, or a tombstone). That answer is a pure function of the table set,
+//! which is immutable, so no write invalidates it: writes land in the memtables, which
+//! every read checks before the row cache. Each entry is tagged with the generation
+//! of the table set it was computed from (`SuperVersion::tables_gen`, new whenever a
+//! flush or compaction installs tables); an entry of another generation is ignored.
+//!
+//! Snapshots: the cached answer is the newest version in the tables, which is the
+//! right answer only for reads whose sequence is at least the tables' newest sequence.
+//! Older snapshots neither read nor fill the cache.
+//!
+//! Memory: a [`ClockCache`] with a byte capacity (`Options::with_row_cache_bytes`),
+//! keyed by the key's 64-bit hash; the entry holds the key, checked on every hit, so
+//! two keys with the same hash only evict each other.
+//!
+//! Admission: a key enters only when it is read a second time within a window of
+//! `WINDOW` misses (a "doorkeeper" bit set of recent key hashes), so a scan of
+//! random keys, each read once, does not pay for copying every value into the cache
+//! nor flush the keys that are read again and again.
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use crate::cache::ClockCache;
+
+/// Bits of the doorkeeper (8 KiB).
+const DOOR_BITS: usize = 1 << 16;
+/// Misses after which the doorkeeper forgets everything.
+const WINDOW: usize = DOOR_BITS / 4;
+
+/// A cached table answer for one key.
+pub(crate) struct RowEntry {
+    gen: u64,
+    key: Box<[u8]>,
+    /// `None` for a tombstone.
+    value: Option<Box<[u8]>>,
+}
+
+impl RowEntry {
+    /// The value bytes (empty for a tombstone, which `get` never hands out).
+    pub(crate) fn value(&self) -> &[u8] {
+        self.value.as_deref().unwrap_or_default()
+    }
+
+    pub(crate) fn is_tombstone(&self) -> bool {
+        self.value.is_none()
+    }
+}
+
+pub(crate) struct RowCache {
+    cache: ClockCache<u64, Arc<RowEntry>>,
+    /// One bit per recently missed key hash (see the module doc).
+    door: Box<[AtomicU64]>,
+    misses: AtomicUsize,
+}
+
+/// Bytes charged per entry beyond key and value (entry, slot, clock position).
+const ENTRY_OVERHEAD: usize = 96;
+
+impl RowCache {
+    pub(crate) fn new(capacity: usize) -> Self {
+        RowCache {
+            cache: ClockCache::new(capacity),
+            door: (0..DOOR_BITS / 64).map(|_| AtomicU64::new(0)).collect(),
+            misses: AtomicUsize::new(0),
+        }
+    }
+
+    /// Whether a missed key should be cached: it missed before in this window.
+    /// Relaxed atomics: a lost race only admits or skips one key once.
+    pub(crate) fn admit(&self, hash: u64) -> bool {
+        // Misses are counted one in SAMPLE (by hash bits the other uses leave alone),
+        // so concurrent readers rarely touch the shared counter.
+        const SAMPLE: u64 = 64;
+        const SAMPLED_WINDOW: usize = WINDOW / SAMPLE as usize;
+        if hash.is_multiple_of(SAMPLE)
+            && self.misses.fetch_add(1, Ordering::Relaxed) % SAMPLED_WINDOW == SAMPLED_WINDOW - 1
+        {
+            for w in self.door.iter() {
+                w.store(0, Ordering::Relaxed);
+            }
+        }
+        // High bits: the cache's shards and hash table use the low ones.
+        let bit = (hash >> 40) as usize % DOOR_BITS;
+        let mask = 1u64 << (bit % 64);
+        self.door
+            .get(bit / 64)
+            .is_some_and(|w| w.fetch_or(mask, Ordering::Relaxed) & mask != 0)
+    }
+
+    /// The answer cached for internal key `key` (hash `hash`) in table set `gen`.
+    pub(crate) fn get(&self, gen: u64, hash: u64, key: &[u8]) -> Option<Arc<RowEntry>> {
+        let e = self.cache.get(&hash)?;
+        (e.gen == gen && *e.key == *key).then_some(e)
+    }
+
+    /// Remembers that the tables of set `gen` answer `value` (`None`: a tombstone)
+    /// for `key`.
+    pub(crate) fn insert(&self, gen: u64, hash: u64, key: &[u8], value: Option<&[u8]>) {
+        let weight = key.len() + value.map_or(0, <[u8]>::len) + ENTRY_OVERHEAD;
+        let entry = RowEntry {
+            gen,
+            key: key.into(),
+            value: value.map(Into::into),
+        };
+        self.cache.insert(hash, Arc::new(entry), weight);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hits_need_the_same_generation_and_key() {
+        let c = RowCache::new(1 << 20);
+        c.insert(3, 42, b"key", Some(b"v"));
+        assert_eq!(
+            c.get(3, 42, b"key").map(|e| e.value().to_vec()),
+            Some(b"v".to_vec())
+        );
+        assert!(c.get(4, 42, b"key").is_none(), "another table set");
+        assert!(c.get(3, 42, b"other").is_none(), "same hash, other key");
+        assert!(c.get(3, 43, b"key").is_none());
+        c.insert(3, 42, b"key", None);
+        assert!(c.get(3, 42, b"key").is_some_and(|e| e.is_tombstone()));
+    }
+
+    #[test]
+    fn admits_keys_missed_twice_within_a_window() {
+        let c = RowCache::new(1 << 20);
+        let h = |i: u64| i << 40;
+        assert!(!c.admit(h(1)));
+        assert!(!c.admit(h(2)));
+        assert!(c.admit(h(1)));
+        // Hashes spread over the low bits too, as real ones are.
+        for i in 10..10 + 2 * WINDOW as u64 {
+            c.admit(h(i) | (i % 64));
+        }
+        assert!(!c.admit(h(2)), "the window was reset");
+    }
+}
