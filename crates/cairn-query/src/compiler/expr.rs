@@ -3,7 +3,7 @@
 use super::ops::{PlanBuilder, Scope};
 use crate::error::{QueryError, Result};
 use crate::functions::{CastTarget, LikePattern};
-use crate::plan::{BinaryOp, Instr, ProgId, Program, Reg, TypeTest, UnaryOp};
+use crate::plan::{BinaryOp, Instr, Mode, ProgId, Program, Reg, TypeTest, UnaryOp};
 use crate::value::OwnedValue;
 use partiql_logical as lg;
 use partiql_value::BindingsName;
@@ -233,8 +233,18 @@ impl PlanBuilder<'_> {
                         // The first candidate that is not MISSING.
                         let dst = self.temp();
                         let mut jumps = Vec::new();
-                        for c in many {
+                        for (k, c) in many.iter().enumerate() {
+                            let from = code.len();
                             let r = self.expr(c, scope, code)?;
+                            if k + 1 < many.len() {
+                                // Only the last candidate may fail for want of a field:
+                                // the earlier ones are tried in turn.
+                                for i in &mut code[from..] {
+                                    if let Instr::Field { required, .. } = i {
+                                        *required = false;
+                                    }
+                                }
+                            }
                             code.push(Instr::Move { dst, src: r });
                             jumps.push(code.len());
                             code.push(Instr::JumpIfPresent { src: dst, to: 0 });
@@ -260,6 +270,7 @@ impl PlanBuilder<'_> {
                                 src: cur,
                                 name,
                                 case_sensitive: cs,
+                                required: self.mode == Mode::Strict,
                             });
                         }
                         lg::PathComponent::Index(i) => code.push(Instr::Index {

@@ -14,6 +14,10 @@ use std::sync::Arc;
 /// Temporaries are numbered apart from slots while compiling, then placed after them.
 pub(crate) const TEMP_BIT: Reg = 1 << 31;
 
+/// The variable that holds a whole output row where a sort orders rows that no
+/// variables describe (the result of a set operation). No query can name it.
+const ROW_VAR: &str = "\u{0}row";
+
 /// Variables in scope, innermost last. `local_start` marks where the current query's
 /// own variables begin (those before belong to enclosing queries).
 #[derive(Clone, Debug, Default)]
@@ -85,6 +89,8 @@ pub(crate) struct PlanBuilder<'c> {
     globals: Vec<OwnedValue>,
     global_ids: HashMap<String, u32>,
     pub(crate) sources: Vec<Arc<dyn Source>>,
+    /// Whether equi-joins may become hash joins (tests turn it off for a reference).
+    pub(crate) hash_joins: bool,
     slots: Reg,
     temps: Reg,
 }
@@ -103,6 +109,7 @@ impl<'c> PlanBuilder<'c> {
             globals: Vec::new(),
             global_ids: HashMap::new(),
             sources: Vec::new(),
+            hash_joins: true,
             slots: 0,
             temps: 0,
         }
@@ -180,6 +187,51 @@ impl<'c> PlanBuilder<'c> {
         match self.catalog.lookup(&n, cs) {
             Some(Global::Source(s)) => Some(Arc::clone(s)),
             _ => None,
+        }
+    }
+
+    /// The AT variables of the FROM items that feed `id` (within the same query), or `None`
+    /// when a GROUP BY does (its keys are named).
+    fn upstream_at_names(
+        plan: &lg::LogicalPlan<lg::BindingsOp>,
+        id: lg::OpId,
+    ) -> Option<Vec<String>> {
+        let mut names = Vec::new();
+        let mut next = inputs(plan, id);
+        while let Some(op) = next.pop() {
+            match plan.operator(op) {
+                Some(lg::BindingsOp::GroupBy(_)) => return None,
+                Some(lg::BindingsOp::Scan(lg::Scan { at_key, .. }))
+                | Some(lg::BindingsOp::Unpivot(lg::Unpivot { at_key, .. })) => {
+                    names.extend(at_key.iter().cloned());
+                }
+                _ => {}
+            }
+            next.extend(inputs(plan, op));
+        }
+        Some(names)
+    }
+
+    /// `e` with a name that no variable in `scope` resolves read as a field of the row in
+    /// [`ROW_VAR`] instead.
+    fn row_field(&self, e: &lg::ValueExpr, scope: &Scope) -> lg::ValueExpr {
+        let name = match e {
+            lg::ValueExpr::VarRef(n, _) => Some(n),
+            lg::ValueExpr::DynamicLookup(c) => c.iter().find_map(|c| match c {
+                lg::ValueExpr::VarRef(n, _) => Some(n),
+                _ => None,
+            }),
+            _ => None,
+        };
+        match name {
+            Some(n) if !self.resolvable(e, scope) => lg::ValueExpr::Path(
+                Box::new(lg::ValueExpr::VarRef(
+                    partiql_value::BindingsName::CaseSensitive(ROW_VAR.into()),
+                    lg::VarRefType::Local,
+                )),
+                vec![lg::PathComponent::Key(n.clone())],
+            ),
+            _ => e.clone(),
         }
     }
 
@@ -402,12 +454,26 @@ impl<'c> PlanBuilder<'c> {
             }
             B::OrderBy(o) => {
                 let mut n = self.input(plan, id, outer)?;
+                // Over the rows of a set operation there are no variables, only the rows:
+                // names in the sort keys are their fields.
+                let over_rows = match n.out {
+                    Some(out) if n.scope.locals().is_empty() => {
+                        n.scope = n.scope.with(ROW_VAR, out);
+                        true
+                    }
+                    _ => false,
+                };
                 let keys = o
                     .specs
                     .iter()
                     .map(|s| {
+                        let expr = if over_rows {
+                            self.row_field(&s.expr, &n.scope)
+                        } else {
+                            s.expr.clone()
+                        };
                         Ok(SortKey {
-                            expr: self.program(&s.expr, &n.scope)?,
+                            expr: self.program(&expr, &n.scope)?,
                             descending: matches!(s.order, lg::SortSpecOrder::Desc),
                             nulls_first: matches!(s.null_order, lg::SortSpecNullOrder::First),
                         })
@@ -466,7 +532,19 @@ impl<'c> PlanBuilder<'c> {
             B::ProjectAll(_) => {
                 let mut n = self.input(plan, id, outer)?;
                 let out = self.slot();
-                let vars = n.scope.locals().to_vec();
+                let mut vars = n.scope.locals().to_vec();
+                if let Some(at_names) = Self::upstream_at_names(plan, id) {
+                    // A FROM variable whose value is not a tuple is named by its
+                    // position, as an unnamed SELECT item is (AT variables and grouping
+                    // keys keep their names).
+                    let mut position = 0;
+                    for (name, _) in vars.iter_mut() {
+                        if !at_names.contains(name) {
+                            position += 1;
+                            *name = format!("_{position}");
+                        }
+                    }
+                }
                 n.op = Op::ProjectAll {
                     input: Box::new(n.op),
                     vars,

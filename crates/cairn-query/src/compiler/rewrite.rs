@@ -6,7 +6,10 @@
 //! - typed literals `DATE '…'`, `TIME '…'`, `TIMESTAMP '…'` → `cast('…', 'DATE')`, …;
 //! - `x IS T` for a type other than NULL/MISSING → `is_type(x, 'T')`;
 //! - the date part of `date_add(day, …)`/`date_diff(day, …)` → the string `'day'`;
-//! - `''` inside string literals (which the lexer leaves doubled) → `'`.
+//! - `''` inside string literals (which the lexer leaves doubled) → `'`;
+//! - paths with wildcard steps (`e[*].a`, `e.*`) → `path_wildcard(e, 'steps', …)`;
+//! - SELECT lists with `x.*` items → `SELECT VALUE tupleunion(x, {'alias': e}, …)`;
+//! - ORDER BY keys naming a SELECT alias (without GROUP BY) → the aliased expression.
 //!
 //! The rewrite walks the AST's serde form, so it needs no visitor per AST type; new
 //! nodes get ids above every id the parser assigned.
@@ -184,6 +187,10 @@ fn walk(j: &mut Json, ids: &mut Ids) -> bool {
         Json::Object(_) => {}
         _ => return false,
     }
+    // A SELECT list with `x.*` items becomes a SELECT VALUE before its items are
+    // visited (their paths would otherwise become wildcard paths).
+    changed |= order_by_aliases(j);
+    changed |= rewrite_star_items(j, ids);
     // Children first, so rewritten nodes are not visited again.
     if let Json::Object(m) = j {
         for v in m.values_mut() {
@@ -197,7 +204,258 @@ fn walk(j: &mut Json, ids: &mut Ids) -> bool {
     changed
 }
 
+/// Every name a FROM clause binds (AS, AT and BY variables), lower-cased.
+fn from_names(j: &Json, out: &mut Vec<String>) {
+    match j {
+        Json::Object(m) => {
+            for (k, v) in m {
+                if matches!(k.as_str(), "as_alias" | "at_alias" | "by_alias") {
+                    if let Some(n) = v.get("value").and_then(Json::as_str) {
+                        out.push(n.to_lowercase());
+                    }
+                }
+                from_names(v, out);
+            }
+        }
+        Json::Array(a) => a.iter().for_each(|v| from_names(v, out)),
+        _ => {}
+    }
+}
+
+/// `SELECT e AS x … ORDER BY x` → `… ORDER BY e`: the sort runs before the projection,
+/// so a sort key naming a SELECT alias (and no FROM variable) becomes the aliased
+/// expression. Only for queries without GROUP BY, where `e` means the same before the
+/// projection.
+fn order_by_aliases(j: &mut Json) -> bool {
+    let Some(select) = j.pointer("/set/node/Select/node") else {
+        return false;
+    };
+    if j.pointer("/order_by/node/sort_specs").is_none()
+        || !select.get("group_by").is_none_or(Json::is_null)
+    {
+        return false;
+    }
+    let Some(items) = select
+        .pointer("/project/node/kind/ProjectList")
+        .and_then(Json::as_array)
+    else {
+        return false;
+    };
+    let mut bound = Vec::new();
+    if let Some(from) = select.get("from") {
+        from_names(from, &mut bound);
+    }
+    let aliases: Vec<(String, bool, Json)> = items
+        .iter()
+        .filter_map(|i| {
+            let item = i.pointer("/node/ProjectExpr")?;
+            let alias = item.get("as_alias")?;
+            let name = alias.get("value")?.as_str()?.to_string();
+            let sensitive = alias.get("case")?.as_str()? == "CaseSensitive";
+            Some((name, sensitive, item.get("expr")?.clone()))
+        })
+        .collect();
+    if aliases.is_empty() {
+        return false;
+    }
+    let mut changed = false;
+    let Some(specs) = j
+        .pointer_mut("/order_by/node/sort_specs")
+        .and_then(Json::as_array_mut)
+    else {
+        return false;
+    };
+    for spec in specs {
+        let Some(expr) = spec.pointer_mut("/node/expr") else {
+            continue;
+        };
+        let Some(var) = expr.pointer("/VarRef/node") else {
+            continue;
+        };
+        if var.get("qualifier").and_then(Json::as_str) != Some("Unqualified") {
+            continue;
+        }
+        let (Some(name), Some(case)) = (
+            var.pointer("/name/value").and_then(Json::as_str),
+            var.pointer("/name/case").and_then(Json::as_str),
+        ) else {
+            continue;
+        };
+        let sensitive = case == "CaseSensitive";
+        if bound.contains(&name.to_lowercase()) {
+            continue;
+        }
+        let hit = aliases.iter().find(|(a, a_sensitive, _)| {
+            if sensitive || *a_sensitive {
+                a == name
+            } else {
+                a.eq_ignore_ascii_case(name)
+            }
+        });
+        if let Some((_, _, aliased)) = hit {
+            *expr = aliased.clone();
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// Whether `expr` is a path whose last step is `.*`.
+fn is_star_item(expr: &Json) -> bool {
+    expr.pointer("/Path/node/steps")
+        .and_then(Json::as_array)
+        .and_then(|steps| steps.last())
+        .is_some_and(|last| last.as_str() == Some("PathUnpivot"))
+}
+
+/// The name the planner gives an unaliased SELECT item: a variable's or the last path
+/// step's name, else `_N` by position.
+fn inferred_alias(expr: &Json, position: usize) -> String {
+    let name = expr
+        .pointer("/VarRef/node/name/value")
+        .or_else(|| {
+            expr.pointer("/Path/node/steps")
+                .and_then(Json::as_array)
+                .and_then(|steps| steps.last())
+                .and_then(|last| last.pointer("/PathProject/index/VarRef/node/name/value"))
+        })
+        .and_then(Json::as_str);
+    name.map_or_else(|| format!("_{}", position + 1), str::to_string)
+}
+
+/// `SELECT a.*, e AS x, b.*` → `SELECT VALUE tupleunion(a, {'x': e}, b)`: the fields of
+/// each `.*` item in order, the other items as one-field tuples (a MISSING value adds no
+/// field, as in a SELECT list).
+fn rewrite_star_items(j: &mut Json, ids: &mut Ids) -> bool {
+    let Some(items) = j.pointer("/kind/ProjectList").and_then(Json::as_array) else {
+        return false;
+    };
+    let items: Vec<&Json> = items
+        .iter()
+        .map(|i| i.pointer("/node/ProjectExpr").unwrap_or(&Json::Null))
+        .collect();
+    if !items
+        .iter()
+        .any(|i| i.get("expr").is_some_and(is_star_item))
+    {
+        return false;
+    }
+    let mut args = Vec::with_capacity(items.len());
+    for (pos, item) in items.iter().enumerate() {
+        let Some(expr) = item.get("expr") else {
+            return false;
+        };
+        let arg = if is_star_item(expr) {
+            let mut path = expr.clone();
+            let Some(steps) = path
+                .pointer_mut("/Path/node/steps")
+                .and_then(Json::as_array_mut)
+            else {
+                return false;
+            };
+            steps.pop();
+            if steps.is_empty() {
+                path.pointer("/Path/node/root")
+                    .cloned()
+                    .unwrap_or(Json::Null)
+            } else {
+                path
+            }
+        } else {
+            let alias = item
+                .pointer("/as_alias/value")
+                .and_then(Json::as_str)
+                .map_or_else(|| inferred_alias(expr, pos), str::to_string);
+            let fields = vec![json!({"first": string_lit(&alias, ids), "second": expr})];
+            json!({"Struct": {"id": ids.next(), "node": {"fields": fields}}})
+        };
+        args.push(positional(arg, ids));
+    }
+    let value = call("tupleunion", args, ids);
+    if let Some(kind) = j.get_mut("kind") {
+        *kind = json!({ "ProjectValue": value });
+        return true;
+    }
+    false
+}
+
+/// A path with `[*]` or `.*` steps → `path_wildcard(prefix, 'steps', indexes…)` (see
+/// `functions::path`): the steps before the first wildcard stay an ordinary path.
+fn wildcard_path(node: &Json, ids: &mut Ids) -> Option<Json> {
+    use crate::functions::path::SEP;
+    let steps = node.get("steps")?.as_array()?;
+    let first = steps
+        .iter()
+        .position(|s| matches!(s.as_str(), Some("PathForEach" | "PathUnpivot")))?;
+    let mut root = node.get("root")?.clone();
+    if first > 0 {
+        root = json!({"Path": {"id": ids.next(), "node": {
+            "root": root,
+            "steps": steps[..first].to_vec(),
+        }}});
+    }
+    let mut spec: Vec<String> = Vec::new();
+    let mut dynamic = Vec::new();
+    for step in &steps[first..] {
+        match step.as_str() {
+            Some("PathForEach") => {
+                spec.push("*".into());
+                continue;
+            }
+            Some("PathUnpivot") => {
+                spec.push("u".into());
+                continue;
+            }
+            _ => {}
+        }
+        let (index, project) = match (step.get("PathProject"), step.get("PathIndex")) {
+            (Some(p), _) => (p.get("index")?, true),
+            (None, Some(i)) => (i.get("index")?, false),
+            _ => return None,
+        };
+        let var = index.pointer("/VarRef/node/name");
+        let lit = index.pointer("/Lit/node");
+        match (var, lit) {
+            (Some(name), _) if project => {
+                let value = name.get("value")?.as_str()?;
+                let sensitive = name.get("case")?.as_str()? == "CaseSensitive";
+                if value.contains(SEP) {
+                    spec.push("?".into());
+                    dynamic.push(positional(string_lit(value, ids), ids));
+                } else {
+                    spec.push(format!("{}{value}", if sensitive { 'K' } else { 'k' }));
+                }
+            }
+            (_, Some(lit)) if lit.get("Int64Lit").is_some() => {
+                spec.push(format!("#{}", lit.get("Int64Lit")?.as_i64()?));
+            }
+            (_, Some(lit)) if lit.get("CharStringLit").and_then(Json::as_str).is_some() => {
+                let value = lit.get("CharStringLit")?.as_str()?;
+                if value.contains(SEP) {
+                    spec.push("?".into());
+                    dynamic.push(positional(string_lit(value, ids), ids));
+                } else {
+                    spec.push(format!("K{value}"));
+                }
+            }
+            _ => {
+                spec.push("?".into());
+                dynamic.push(positional(index.clone(), ids));
+            }
+        }
+    }
+    let mut args = vec![
+        positional(root, ids),
+        positional(string_lit(&spec.join(&SEP.to_string()), ids), ids),
+    ];
+    args.extend(dynamic);
+    Some(call("path_wildcard", args, ids))
+}
+
 fn rewrite_node(j: &mut Json, ids: &mut Ids) -> Option<Json> {
+    if let Some(node) = j.pointer("/Path/node") {
+        return wildcard_path(node, ids);
+    }
     // String literals: the lexer keeps `''` doubled.
     if let Some(Json::String(s)) = j.get_mut("CharStringLit") {
         if s.contains("''") {

@@ -36,6 +36,9 @@ impl EqResult {
 /// The `=` operator.
 pub fn partiql_eq(a: &Value<'_>, b: &Value<'_>) -> EqResult {
     match (a, b) {
+        // NULL against MISSING is unknown as NULL (only MISSING against a present value
+        // or MISSING is MISSING).
+        (Value::Missing, Value::Null) | (Value::Null, Value::Missing) => EqResult::Null,
         (Value::Missing, _) | (_, Value::Missing) => EqResult::Missing,
         (Value::Null, _) | (_, Value::Null) => EqResult::Null,
         // A DATE equals the TIMESTAMP of its midnight; TIMEs compare as UTC instants.

@@ -279,12 +279,9 @@ pub fn in_collection<'a>(a: Value<'a>, b: Value<'a>) -> Result<Value<'a>, EvalEr
         Value::List(items) | Value::Bag(items) => items,
         Value::Missing => return Ok(Value::Missing),
         Value::Null => return Ok(Value::Null),
-        other => {
-            return Err(EvalError::type_err(format!(
-                "IN expects a collection, got {}",
-                other.type_tag().name()
-            )))
-        }
+        // Not a collection: nothing is in it, in either mode (`x IN 5`; a parenthesized
+        // single value is a one-element list already).
+        _ => return Ok(Value::Missing),
     };
     if a.is_missing() {
         return Ok(Value::Missing);
