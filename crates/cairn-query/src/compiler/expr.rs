@@ -18,6 +18,24 @@ pub(crate) fn binding_name(b: &BindingsName<'_>) -> (String, bool) {
     }
 }
 
+/// The name of a reference to a hidden SELECT item, if `e` is one.
+fn hidden_name(e: &lg::ValueExpr) -> Option<&str> {
+    let name = match e {
+        lg::ValueExpr::VarRef(n, _) => n,
+        lg::ValueExpr::DynamicLookup(c) => c.iter().find_map(|c| match c {
+            lg::ValueExpr::VarRef(n, _) => Some(n),
+            _ => None,
+        })?,
+        _ => return None,
+    };
+    let s: &str = match name {
+        BindingsName::CaseSensitive(s) | BindingsName::CaseInsensitive(s) => s,
+        #[allow(unreachable_patterns)]
+        _ => return None,
+    };
+    s.starts_with(super::rewrite::HIDDEN).then_some(s)
+}
+
 /// Converts a planner literal to a value.
 pub(crate) fn literal(lit: &lg::Lit) -> Result<OwnedValue> {
     Ok(match lit {
@@ -195,6 +213,13 @@ impl PlanBuilder<'_> {
     ) -> Result<Reg> {
         use lg::ValueExpr as E;
         Ok(match e {
+            // A hidden aggregate of HAVING or ORDER BY (see `rewrite::query_aliases`).
+            E::VarRef(..) | E::DynamicLookup(..)
+                if hidden_name(e).is_some_and(|n| scope.lookup(n, true).is_some()) =>
+            {
+                let n = hidden_name(e).unwrap_or_default();
+                scope.lookup(n, true).unwrap_or_default()
+            }
             E::Lit(lit) => {
                 let v = literal(lit)?;
                 self.konst(v, code)

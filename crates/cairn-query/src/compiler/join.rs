@@ -394,8 +394,14 @@ mod tests {
         // Every left row once at least; unmatched ones with a NULL b (the field of the
         // NULL right row is NULL).
         assert_eq!(rows.len(), 8, "{rows:?}");
-        assert!(rows.contains(&r#"{"a":-2,"b":null}"#.to_string()), "{rows:?}");
-        assert!(rows.contains(&r#"{"a":10,"b":null}"#.to_string()), "{rows:?}");
+        assert!(
+            rows.contains(&r#"{"a":-2,"b":null}"#.to_string()),
+            "{rows:?}"
+        );
+        assert!(
+            rows.contains(&r#"{"a":10,"b":null}"#.to_string()),
+            "{rows:?}"
+        );
     }
 
     #[test]

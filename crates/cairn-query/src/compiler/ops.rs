@@ -11,6 +11,19 @@ use partiql_logical as lg;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// `e` itself, or the variable of the GROUP BY key whose expression `e` is (after
+/// grouping only the keys are in scope: `GROUP BY t.a ORDER BY t.a`).
+fn group_key_ref(e: &lg::ValueExpr, group: Option<&lg::GroupBy>) -> lg::ValueExpr {
+    let key = group.and_then(|g| g.exprs.iter().find(|(_, k)| *k == e));
+    match key {
+        Some((name, _)) => lg::ValueExpr::VarRef(
+            partiql_value::BindingsName::CaseSensitive(name.clone().into()),
+            lg::VarRefType::Local,
+        ),
+        None => e.clone(),
+    }
+}
+
 /// Temporaries are numbered apart from slots while compiling, then placed after them.
 pub(crate) const TEMP_BIT: Reg = 1 << 31;
 
@@ -187,6 +200,21 @@ impl<'c> PlanBuilder<'c> {
         match self.catalog.lookup(&n, cs) {
             Some(Global::Source(s)) => Some(Arc::clone(s)),
             _ => None,
+        }
+    }
+
+    /// The GROUP BY that feeds `id` through HAVING (and nothing else), if any.
+    fn upstream_group(
+        plan: &lg::LogicalPlan<lg::BindingsOp>,
+        id: lg::OpId,
+    ) -> Option<&lg::GroupBy> {
+        let mut at = *inputs(plan, id).first()?;
+        loop {
+            match plan.operator(at)? {
+                lg::BindingsOp::GroupBy(g) => return Some(g),
+                lg::BindingsOp::Having(_) => at = *inputs(plan, at).first()?,
+                _ => return None,
+            }
         }
     }
 
@@ -429,6 +457,24 @@ impl<'c> PlanBuilder<'c> {
                     });
                     scope.vars.push((a.name.clone(), out));
                 }
+                // Aggregates of HAVING and ORDER BY, carried by hidden SELECT items,
+                // are read by those items' names.
+                for (_, op) in plan.operators_by_id() {
+                    let lg::BindingsOp::Project(p) = op else {
+                        continue;
+                    };
+                    for (name, e) in &p.exprs {
+                        if !name.starts_with(super::rewrite::HIDDEN) {
+                            continue;
+                        }
+                        if let lg::ValueExpr::VarRef(agg, _) = e {
+                            let (agg, cs) = binding_name(agg);
+                            if let Some(slot) = scope.lookup(&agg, cs) {
+                                scope.vars.push((name.clone(), slot));
+                            }
+                        }
+                    }
+                }
                 let group_as = match &g.group_as_alias {
                     Some(alias) => {
                         let slot = self.slot();
@@ -463,6 +509,7 @@ impl<'c> PlanBuilder<'c> {
                     }
                     _ => false,
                 };
+                let group = Self::upstream_group(plan, id);
                 let keys = o
                     .specs
                     .iter()
@@ -470,7 +517,7 @@ impl<'c> PlanBuilder<'c> {
                         let expr = if over_rows {
                             self.row_field(&s.expr, &n.scope)
                         } else {
-                            s.expr.clone()
+                            group_key_ref(&s.expr, group)
                         };
                         Ok(SortKey {
                             expr: self.program(&expr, &n.scope)?,
@@ -516,6 +563,7 @@ impl<'c> PlanBuilder<'c> {
                 let fields = p
                     .exprs
                     .iter()
+                    .filter(|(name, _)| !name.starts_with(super::rewrite::HIDDEN))
                     .map(|(name, e)| Ok((name.clone(), self.program(e, &n.scope)?)))
                     .collect::<Result<Vec<_>>>()?;
                 let out = self.slot();

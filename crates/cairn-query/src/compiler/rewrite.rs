@@ -9,7 +9,8 @@
 //! - `''` inside string literals (which the lexer leaves doubled) → `'`;
 //! - paths with wildcard steps (`e[*].a`, `e.*`) → `path_wildcard(e, 'steps', …)`;
 //! - SELECT lists with `x.*` items → `SELECT VALUE tupleunion(x, {'alias': e}, …)`;
-//! - ORDER BY keys naming a SELECT alias (without GROUP BY) → the aliased expression.
+//! - GROUP BY and ORDER BY keys naming a SELECT alias → the aliased expression, and
+//!   aggregates in HAVING and ORDER BY → hidden SELECT items (see [`query_aliases`]).
 //!
 //! The rewrite walks the AST's serde form, so it needs no visitor per AST type; new
 //! nodes get ids above every id the parser assigned.
@@ -46,7 +47,9 @@ pub(crate) fn rewrite_ast(parsed: &mut partiql_parser::Parsed<'_>) -> Result<()>
     let mut j = serde_json::to_value(&parsed.ast).map_err(internal)?;
     let mut ids = Ids(max_id(&j));
     if walk(&mut j, &mut ids) {
-        parsed.ast = serde_json::from_value(j).map_err(internal)?;
+        // Through text: a `serde_json::Value` cannot give back `COUNT(*)`'s empty tuple
+        // variant `CallArg::Star()` (it reads `[]` as a unit).
+        parsed.ast = serde_json::from_str(&j.to_string()).map_err(internal)?;
     }
     Ok(())
 }
@@ -189,7 +192,7 @@ fn walk(j: &mut Json, ids: &mut Ids) -> bool {
     }
     // A SELECT list with `x.*` items becomes a SELECT VALUE before its items are
     // visited (their paths would otherwise become wildcard paths).
-    changed |= order_by_aliases(j);
+    changed |= query_aliases(j, ids);
     changed |= rewrite_star_items(j, ids);
     // Children first, so rewritten nodes are not visited again.
     if let Json::Object(m) = j {
@@ -222,30 +225,48 @@ fn from_names(j: &Json, out: &mut Vec<String>) {
     }
 }
 
-/// `SELECT e AS x … ORDER BY x` → `… ORDER BY e`: the sort runs before the projection,
-/// so a sort key naming a SELECT alias (and no FROM variable) becomes the aliased
-/// expression. Only for queries without GROUP BY, where `e` means the same before the
-/// projection.
-fn order_by_aliases(j: &mut Json) -> bool {
-    let Some(select) = j.pointer("/set/node/Select/node") else {
-        return false;
-    };
-    if j.pointer("/order_by/node/sort_specs").is_none()
-        || !select.get("group_by").is_none_or(Json::is_null)
-    {
-        return false;
+/// The name of an unqualified variable reference, and whether it is case-sensitive.
+fn var_name(expr: &Json) -> Option<(String, bool)> {
+    let var = expr.pointer("/VarRef/node")?;
+    if var.get("qualifier").and_then(Json::as_str) != Some("Unqualified") {
+        return None;
     }
+    let name = var.pointer("/name/value")?.as_str()?.to_string();
+    let sensitive = var.pointer("/name/case")?.as_str()? == "CaseSensitive";
+    Some((name, sensitive))
+}
+
+fn same_name(a: &str, a_sensitive: bool, b: &str, b_sensitive: bool) -> bool {
+    if a_sensitive || b_sensitive {
+        a == b
+    } else {
+        a.eq_ignore_ascii_case(b)
+    }
+}
+
+/// `j` without its node ids, to compare expressions by structure.
+fn without_ids(j: &Json) -> Json {
+    match j {
+        Json::Object(m) => Json::Object(
+            m.iter()
+                .filter(|(k, _)| k.as_str() != "id")
+                .map(|(k, v)| (k.clone(), without_ids(v)))
+                .collect(),
+        ),
+        Json::Array(a) => Json::Array(a.iter().map(without_ids).collect()),
+        other => other.clone(),
+    }
+}
+
+/// The SELECT list's `e AS x` items: (x, case-sensitive, e).
+fn select_aliases(select: &Json) -> Vec<(String, bool, Json)> {
     let Some(items) = select
         .pointer("/project/node/kind/ProjectList")
         .and_then(Json::as_array)
     else {
-        return false;
+        return Vec::new();
     };
-    let mut bound = Vec::new();
-    if let Some(from) = select.get("from") {
-        from_names(from, &mut bound);
-    }
-    let aliases: Vec<(String, bool, Json)> = items
+    items
         .iter()
         .filter_map(|i| {
             let item = i.pointer("/node/ProjectExpr")?;
@@ -254,50 +275,207 @@ fn order_by_aliases(j: &mut Json) -> bool {
             let sensitive = alias.get("case")?.as_str()? == "CaseSensitive";
             Some((name, sensitive, item.get("expr")?.clone()))
         })
-        .collect();
-    if aliases.is_empty() {
-        return false;
-    }
-    let mut changed = false;
-    let Some(specs) = j
-        .pointer_mut("/order_by/node/sort_specs")
-        .and_then(Json::as_array_mut)
-    else {
+        .collect()
+}
+
+/// The prefix of the hidden SELECT items that carry the aggregates of HAVING and ORDER
+/// BY (the planner only computes aggregates it met in the SELECT list); the compiler
+/// computes them and leaves them out of the rows. No query can write the name.
+pub(crate) const HIDDEN: &str = "\u{1}agg";
+
+/// Rewrites of a query whose SELECT list names things the later clauses use:
+///
+/// - `SELECT e AS x … GROUP BY x` → `… GROUP BY e AS x` (the planner then reads the
+///   SELECT item as the group key);
+/// - `SELECT e AS x … ORDER BY x` → `… ORDER BY e`: the sort runs before the projection,
+///   so a sort key naming a SELECT alias (and no FROM variable or group key) becomes the
+///   aliased expression;
+/// - aggregates in HAVING and ORDER BY become hidden SELECT items ([`HIDDEN`]) that
+///   those clauses read by name.
+fn query_aliases(j: &mut Json, ids: &mut Ids) -> bool {
+    let Some(select) = j.pointer("/set/node/Select/node") else {
         return false;
     };
-    for spec in specs {
-        let Some(expr) = spec.pointer_mut("/node/expr") else {
-            continue;
-        };
-        let Some(var) = expr.pointer("/VarRef/node") else {
-            continue;
-        };
-        if var.get("qualifier").and_then(Json::as_str) != Some("Unqualified") {
-            continue;
-        }
-        let (Some(name), Some(case)) = (
-            var.pointer("/name/value").and_then(Json::as_str),
-            var.pointer("/name/case").and_then(Json::as_str),
-        ) else {
-            continue;
-        };
-        let sensitive = case == "CaseSensitive";
-        if bound.contains(&name.to_lowercase()) {
-            continue;
-        }
-        let hit = aliases.iter().find(|(a, a_sensitive, _)| {
-            if sensitive || *a_sensitive {
-                a == name
-            } else {
-                a.eq_ignore_ascii_case(name)
+    let aliases = select_aliases(select);
+    let mut bound = Vec::new();
+    if let Some(from) = select.get("from") {
+        from_names(from, &mut bound);
+    }
+    let is_free = |name: &str, bound: &[String]| !bound.contains(&name.to_lowercase());
+    let mut changed = false;
+
+    // GROUP BY keys naming SELECT aliases.
+    let mut key_names: Vec<String> = Vec::new();
+    let mut rewritten: Vec<String> = Vec::new();
+    if let Some(keys) = j
+        .pointer_mut("/set/node/Select/node/group_by/node/keys")
+        .and_then(Json::as_array_mut)
+    {
+        for key in keys {
+            let Some(k) = key.get_mut("node") else {
+                continue;
+            };
+            if let Some(alias) = k.pointer("/as_alias/value").and_then(Json::as_str) {
+                key_names.push(alias.to_lowercase());
+                continue;
             }
-        });
-        if let Some((_, _, aliased)) = hit {
-            *expr = aliased.clone();
-            changed = true;
+            let Some((name, sensitive)) = k.get("expr").and_then(var_name) else {
+                // `SELECT e AS x … GROUP BY e`: the key takes the item's alias, which is
+                // the name the planner gives the item's reference to the key.
+                let key_expr = k.get("expr").map(without_ids);
+                let hit = aliases
+                    .iter()
+                    .find(|(_, _, e)| Some(without_ids(e)) == key_expr);
+                if let Some((a, a_s, _)) = hit {
+                    let case = if *a_s {
+                        "CaseSensitive"
+                    } else {
+                        "CaseInsensitive"
+                    };
+                    k["as_alias"] = json!({"value": a, "case": case});
+                    key_names.push(a.to_lowercase());
+                    rewritten.push(a.to_lowercase());
+                    changed = true;
+                }
+                continue;
+            };
+            let hit = aliases
+                .iter()
+                .find(|(a, a_s, _)| same_name(a, *a_s, &name, sensitive));
+            match hit {
+                Some((a, a_s, e)) if is_free(&name, &bound) => {
+                    k["expr"] = e.clone();
+                    let case = if *a_s {
+                        "CaseSensitive"
+                    } else {
+                        "CaseInsensitive"
+                    };
+                    k["as_alias"] = json!({"value": a, "case": case});
+                    key_names.push(a.to_lowercase());
+                    rewritten.push(a.to_lowercase());
+                    changed = true;
+                }
+                _ => key_names.push(name.to_lowercase()),
+            }
+        }
+    }
+    // The SELECT items whose expression became a key read the key's variable.
+    let keyed: Vec<&(String, bool, Json)> = aliases
+        .iter()
+        .filter(|(a, _, _)| rewritten.contains(&a.to_lowercase()))
+        .collect();
+    if !keyed.is_empty() {
+        if let Some(items) = j
+            .pointer_mut("/set/node/Select/node/project/node/kind/ProjectList")
+            .and_then(Json::as_array_mut)
+        {
+            for item in items {
+                let Some(pe) = item.pointer_mut("/node/ProjectExpr") else {
+                    continue;
+                };
+                let Some(alias) = pe.pointer("/as_alias/value").and_then(Json::as_str) else {
+                    continue;
+                };
+                let Some((a, a_s, _)) = keyed.iter().find(|(a, _, _)| a == alias) else {
+                    continue;
+                };
+                let case = if *a_s {
+                    "CaseSensitive"
+                } else {
+                    "CaseInsensitive"
+                };
+                pe["expr"] = json!({"VarRef": {"id": ids.next(), "node": {
+                    "name": {"value": a, "case": case},
+                    "qualifier": "Unqualified",
+                }}});
+            }
+        }
+    }
+    bound.extend(key_names);
+
+    // ORDER BY keys naming SELECT aliases.
+    if let Some(specs) = j
+        .pointer_mut("/order_by/node/sort_specs")
+        .and_then(Json::as_array_mut)
+    {
+        for spec in specs {
+            let Some(expr) = spec.pointer_mut("/node/expr") else {
+                continue;
+            };
+            let Some((name, sensitive)) = var_name(expr) else {
+                continue;
+            };
+            if !is_free(&name, &bound) {
+                continue;
+            }
+            if let Some((_, _, aliased)) = aliases
+                .iter()
+                .find(|(a, a_s, _)| same_name(a, *a_s, &name, sensitive))
+            {
+                *expr = aliased.clone();
+                changed = true;
+            }
+        }
+    }
+
+    // Aggregates of HAVING and ORDER BY as hidden SELECT items.
+    let grouped = j
+        .pointer("/set/node/Select/node/group_by")
+        .is_some_and(|g| !g.is_null());
+    let has_list = j
+        .pointer("/set/node/Select/node/project/node/kind/ProjectList")
+        .is_some();
+    if grouped && has_list {
+        let mut hidden: Vec<(String, Json)> = Vec::new();
+        if let Some(h) = j.pointer_mut("/set/node/Select/node/having") {
+            hide_aggregates(h, &mut hidden, ids);
+        }
+        if let Some(o) = j.pointer_mut("/order_by") {
+            hide_aggregates(o, &mut hidden, ids);
+        }
+        if !hidden.is_empty() {
+            if let Some(items) = j
+                .pointer_mut("/set/node/Select/node/project/node/kind/ProjectList")
+                .and_then(Json::as_array_mut)
+            {
+                for (name, agg) in hidden {
+                    items.push(json!({"id": ids.next(), "node": {"ProjectExpr": {
+                        "expr": agg,
+                        "as_alias": {"value": name, "case": "CaseSensitive"},
+                    }}}));
+                }
+                changed = true;
+            }
         }
     }
     changed
+}
+
+/// Replaces the aggregate calls in `j` (not inside subqueries) by references to hidden
+/// names, collecting (name, call).
+fn hide_aggregates(j: &mut Json, hidden: &mut Vec<(String, Json)>, ids: &mut Ids) {
+    match j {
+        Json::Array(items) => items
+            .iter_mut()
+            .for_each(|i| hide_aggregates(i, hidden, ids)),
+        Json::Object(m) => {
+            if m.contains_key("Query") {
+                return;
+            }
+            if m.contains_key("CallAgg") {
+                let name = format!("{HIDDEN}{}", ids.next());
+                let call = j.clone();
+                *j = json!({"VarRef": {"id": ids.next(), "node": {
+                    "name": {"value": name, "case": "CaseSensitive"},
+                    "qualifier": "Unqualified",
+                }}});
+                hidden.push((name, call));
+                return;
+            }
+            m.values_mut().for_each(|v| hide_aggregates(v, hidden, ids));
+        }
+        _ => {}
+    }
 }
 
 /// Whether `expr` is a path whose last step is `.*`.
