@@ -101,3 +101,17 @@ fn select_star_names_non_tuples_by_position_and_in_takes_parenthesized_lists() {
     );
     assert_eq!(both("MISSING = NULL"), json!(null));
 }
+
+#[test]
+fn values_rows_are_a_bag_of_lists() {
+    assert_eq!(
+        both("VALUES (1), (2, 'a')"),
+        json!({"$bag": [[1], [2, "a"]]})
+    );
+    assert_eq!(
+        both(
+            "SELECT VALUE x FROM [[1, 'a'], [2, 'b']] AS x WHERE x IN (VALUES (2, 'b'), (3, 'c'))"
+        ),
+        json!({"$bag": [[2, "b"]]})
+    );
+}

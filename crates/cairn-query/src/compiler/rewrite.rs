@@ -9,6 +9,7 @@
 //! - `''` inside string literals (which the lexer leaves doubled) → `'`;
 //! - paths with wildcard steps (`e[*].a`, `e.*`) → `path_wildcard(e, 'steps', …)`;
 //! - SELECT lists with `x.*` items → `SELECT VALUE tupleunion(x, {'alias': e}, …)`;
+//! - `VALUES (a), (b, c)` → `<<[a], [b, c]>>`;
 //! - GROUP BY and ORDER BY keys naming a SELECT alias → the aliased expression, and
 //!   aggregates in HAVING and ORDER BY → hidden SELECT items (see [`query_aliases`]).
 //!
@@ -193,6 +194,7 @@ fn walk(j: &mut Json, ids: &mut Ids) -> bool {
     // A SELECT list with `x.*` items becomes a SELECT VALUE before its items are
     // visited (their paths would otherwise become wildcard paths).
     changed |= query_aliases(j, ids);
+    changed |= values_rows(j, ids);
     changed |= rewrite_star_items(j, ids);
     // Children first, so rewritten nodes are not visited again.
     if let Json::Object(m) = j {
@@ -628,6 +630,45 @@ fn wildcard_path(node: &Json, ids: &mut Ids) -> Option<Json> {
     ];
     args.extend(dynamic);
     Some(call("path_wildcard", args, ids))
+}
+
+/// `VALUES (a), (b, c)` → the bag `<<[a], [b, c]>>`: a row of one value is written
+/// without its parentheses in the AST, a row of several is a list already.
+fn values_rows(j: &mut Json, ids: &mut Ids) -> bool {
+    // A VALUES subquery (`x IN (VALUES …)`) becomes the bag itself: the planner does not
+    // take a query over a plain expression there.
+    if let Some(q) = j.pointer("/Query/node") {
+        let plain = q.get("order_by").is_none_or(Json::is_null)
+            && q.get("limit_offset").is_none_or(Json::is_null);
+        if let (true, Some(set)) = (plain, q.pointer("/set/node")) {
+            let mut set = set.clone();
+            if values_rows(&mut set, ids) {
+                if let Some(bag) = set.get("Expr") {
+                    *j = bag.clone();
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+    let Some(rows) = j.get("Values").and_then(Json::as_array) else {
+        return false;
+    };
+    if j.as_object().is_some_and(|m| m.len() != 1) {
+        return false;
+    }
+    let rows: Vec<Json> = rows
+        .iter()
+        .map(|r| {
+            if r.get("List").is_some() {
+                r.clone()
+            } else {
+                json!({"List": {"id": ids.next(), "node": {"values": [r]}}})
+            }
+        })
+        .collect();
+    *j = json!({"Expr": {"Bag": {"id": ids.next(), "node": {"values": rows}}}});
+    true
 }
 
 fn rewrite_node(j: &mut Json, ids: &mut Ids) -> Option<Json> {
