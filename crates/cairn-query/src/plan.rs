@@ -95,6 +95,8 @@ pub enum Instr {
         src: Reg,
         name: u32,
         case_sensitive: bool,
+        /// In strict mode, a tuple without the field is an error (not MISSING).
+        required: bool,
     },
     Index {
         dst: Reg,

@@ -28,8 +28,12 @@ fn catalog(f: &tempfile::NamedTempFile) -> Catalog {
 }
 
 fn run(c: &Catalog, q: &str) -> OwnedValue {
+    run_in(c, q, Mode::Strict)
+}
+
+fn run_in(c: &Catalog, q: &str, mode: Mode) -> OwnedValue {
     let plan = Compiler::new(c)
-        .mode(Mode::Strict)
+        .mode(mode)
         .compile(q)
         .unwrap_or_else(|e| panic!("{q}: {e}"));
     let mut vm = PartiQLVM::new(plan);
@@ -97,9 +101,18 @@ fn whole_rows_and_missing_fields() {
         ("nested", OwnedValue::tuple([("k", int(500))])),
     ])]);
     assert_same(q, &run(&c, q), &want);
-    // No row has `zzz`.
+    // No row has `zzz`: MISSING in permissive mode, an error in strict mode.
     let q = "SELECT VALUE r.a FROM data AS r WHERE r.zzz IS MISSING AND r.a >= 998";
-    assert_same(q, &run(&c, q), &OwnedValue::Bag(vec![int(998), int(999)]));
+    assert_same(
+        q,
+        &run_in(&c, q, Mode::Permissive),
+        &OwnedValue::Bag(vec![int(998), int(999)]),
+    );
+    let strict = Compiler::new(&c).mode(Mode::Strict).compile(q).unwrap();
+    assert!(PartiQLVM::new(strict)
+        .execute()
+        .and_then(|s| s.materialize())
+        .is_err());
 }
 
 #[test]

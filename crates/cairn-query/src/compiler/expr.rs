@@ -3,7 +3,7 @@
 use super::ops::{PlanBuilder, Scope};
 use crate::error::{QueryError, Result};
 use crate::functions::{CastTarget, LikePattern};
-use crate::plan::{BinaryOp, Instr, ProgId, Program, Reg, TypeTest, UnaryOp};
+use crate::plan::{BinaryOp, Instr, Mode, ProgId, Program, Reg, TypeTest, UnaryOp};
 use crate::value::OwnedValue;
 use partiql_logical as lg;
 use partiql_value::BindingsName;
@@ -16,6 +16,24 @@ pub(crate) fn binding_name(b: &BindingsName<'_>) -> (String, bool) {
         #[allow(unreachable_patterns)]
         other => (format!("{other:?}"), true),
     }
+}
+
+/// The name of a reference to a hidden SELECT item, if `e` is one.
+fn hidden_name(e: &lg::ValueExpr) -> Option<&str> {
+    let name = match e {
+        lg::ValueExpr::VarRef(n, _) => n,
+        lg::ValueExpr::DynamicLookup(c) => c.iter().find_map(|c| match c {
+            lg::ValueExpr::VarRef(n, _) => Some(n),
+            _ => None,
+        })?,
+        _ => return None,
+    };
+    let s: &str = match name {
+        BindingsName::CaseSensitive(s) | BindingsName::CaseInsensitive(s) => s,
+        #[allow(unreachable_patterns)]
+        _ => return None,
+    };
+    s.starts_with(super::rewrite::HIDDEN).then_some(s)
 }
 
 /// Converts a planner literal to a value.
@@ -195,6 +213,13 @@ impl PlanBuilder<'_> {
     ) -> Result<Reg> {
         use lg::ValueExpr as E;
         Ok(match e {
+            // A hidden aggregate of HAVING or ORDER BY (see `rewrite::query_aliases`).
+            E::VarRef(..) | E::DynamicLookup(..)
+                if hidden_name(e).is_some_and(|n| scope.lookup(n, true).is_some()) =>
+            {
+                let n = hidden_name(e).unwrap_or_default();
+                scope.lookup(n, true).unwrap_or_default()
+            }
             E::Lit(lit) => {
                 let v = literal(lit)?;
                 self.konst(v, code)
@@ -233,8 +258,18 @@ impl PlanBuilder<'_> {
                         // The first candidate that is not MISSING.
                         let dst = self.temp();
                         let mut jumps = Vec::new();
-                        for c in many {
+                        for (k, c) in many.iter().enumerate() {
+                            let from = code.len();
                             let r = self.expr(c, scope, code)?;
+                            if k + 1 < many.len() {
+                                // Only the last candidate may fail for want of a field:
+                                // the earlier ones are tried in turn.
+                                for i in &mut code[from..] {
+                                    if let Instr::Field { required, .. } = i {
+                                        *required = false;
+                                    }
+                                }
+                            }
                             code.push(Instr::Move { dst, src: r });
                             jumps.push(code.len());
                             code.push(Instr::JumpIfPresent { src: dst, to: 0 });
@@ -260,6 +295,7 @@ impl PlanBuilder<'_> {
                                 src: cur,
                                 name,
                                 case_sensitive: cs,
+                                required: self.mode == Mode::Strict,
                             });
                         }
                         lg::PathComponent::Index(i) => code.push(Instr::Index {

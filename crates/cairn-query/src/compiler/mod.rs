@@ -30,6 +30,7 @@ pub struct Compiler<'c> {
     catalog: &'c Catalog,
     mode: Mode,
     functions: Arc<FunctionRegistry>,
+    hash_joins: bool,
 }
 
 fn default_functions() -> Arc<FunctionRegistry> {
@@ -43,6 +44,7 @@ impl<'c> Compiler<'c> {
             catalog,
             mode: Mode::Permissive,
             functions: default_functions(),
+            hash_joins: true,
         }
     }
 
@@ -59,6 +61,13 @@ impl<'c> Compiler<'c> {
         self
     }
 
+    /// Plans every join as a nested loop (the reference hash joins are tested against).
+    #[cfg(test)]
+    pub(crate) fn without_hash_joins(mut self) -> Self {
+        self.hash_joins = false;
+        self
+    }
+
     /// Compiles `text` into a plan.
     pub fn compile(&self, text: &str) -> Result<Arc<CompiledPlan>> {
         // The upstream planner can panic on some invalid statements; that must be an
@@ -72,18 +81,18 @@ impl<'c> Compiler<'c> {
                 location: None,
             })
         })?;
-        let plan = ops::PlanBuilder::new(self.catalog, &self.functions, self.mode)
-            .build(&logical)
-            .map_err(|e| match e {
-                QueryError::Planning {
-                    message,
-                    location: None,
-                } => QueryError::Planning {
-                    location: front::locate_message(text, &message),
-                    message,
-                },
-                other => other,
-            })?;
+        let mut builder = ops::PlanBuilder::new(self.catalog, &self.functions, self.mode);
+        builder.hash_joins = self.hash_joins;
+        let plan = builder.build(&logical).map_err(|e| match e {
+            QueryError::Planning {
+                message,
+                location: None,
+            } => QueryError::Planning {
+                location: front::locate_message(text, &message),
+                message,
+            },
+            other => other,
+        })?;
         Ok(Arc::new(plan))
     }
 }

@@ -11,8 +11,25 @@ use partiql_logical as lg;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// `e` itself, or the variable of the GROUP BY key whose expression `e` is (after
+/// grouping only the keys are in scope: `GROUP BY t.a ORDER BY t.a`).
+fn group_key_ref(e: &lg::ValueExpr, group: Option<&lg::GroupBy>) -> lg::ValueExpr {
+    let key = group.and_then(|g| g.exprs.iter().find(|(_, k)| *k == e));
+    match key {
+        Some((name, _)) => lg::ValueExpr::VarRef(
+            partiql_value::BindingsName::CaseSensitive(name.clone().into()),
+            lg::VarRefType::Local,
+        ),
+        None => e.clone(),
+    }
+}
+
 /// Temporaries are numbered apart from slots while compiling, then placed after them.
 pub(crate) const TEMP_BIT: Reg = 1 << 31;
+
+/// The variable that holds a whole output row where a sort orders rows that no
+/// variables describe (the result of a set operation). No query can name it.
+const ROW_VAR: &str = "\u{0}row";
 
 /// Variables in scope, innermost last. `local_start` marks where the current query's
 /// own variables begin (those before belong to enclosing queries).
@@ -85,6 +102,8 @@ pub(crate) struct PlanBuilder<'c> {
     globals: Vec<OwnedValue>,
     global_ids: HashMap<String, u32>,
     pub(crate) sources: Vec<Arc<dyn Source>>,
+    /// Whether equi-joins may become hash joins (tests turn it off for a reference).
+    pub(crate) hash_joins: bool,
     slots: Reg,
     temps: Reg,
 }
@@ -103,6 +122,7 @@ impl<'c> PlanBuilder<'c> {
             globals: Vec::new(),
             global_ids: HashMap::new(),
             sources: Vec::new(),
+            hash_joins: true,
             slots: 0,
             temps: 0,
         }
@@ -180,6 +200,66 @@ impl<'c> PlanBuilder<'c> {
         match self.catalog.lookup(&n, cs) {
             Some(Global::Source(s)) => Some(Arc::clone(s)),
             _ => None,
+        }
+    }
+
+    /// The GROUP BY that feeds `id` through HAVING (and nothing else), if any.
+    fn upstream_group(
+        plan: &lg::LogicalPlan<lg::BindingsOp>,
+        id: lg::OpId,
+    ) -> Option<&lg::GroupBy> {
+        let mut at = *inputs(plan, id).first()?;
+        loop {
+            match plan.operator(at)? {
+                lg::BindingsOp::GroupBy(g) => return Some(g),
+                lg::BindingsOp::Having(_) => at = *inputs(plan, at).first()?,
+                _ => return None,
+            }
+        }
+    }
+
+    /// The AT variables of the FROM items that feed `id` (within the same query), or `None`
+    /// when a GROUP BY does (its keys are named).
+    fn upstream_at_names(
+        plan: &lg::LogicalPlan<lg::BindingsOp>,
+        id: lg::OpId,
+    ) -> Option<Vec<String>> {
+        let mut names = Vec::new();
+        let mut next = inputs(plan, id);
+        while let Some(op) = next.pop() {
+            match plan.operator(op) {
+                Some(lg::BindingsOp::GroupBy(_)) => return None,
+                Some(lg::BindingsOp::Scan(lg::Scan { at_key, .. }))
+                | Some(lg::BindingsOp::Unpivot(lg::Unpivot { at_key, .. })) => {
+                    names.extend(at_key.iter().cloned());
+                }
+                _ => {}
+            }
+            next.extend(inputs(plan, op));
+        }
+        Some(names)
+    }
+
+    /// `e` with a name that no variable in `scope` resolves read as a field of the row in
+    /// [`ROW_VAR`] instead.
+    fn row_field(&self, e: &lg::ValueExpr, scope: &Scope) -> lg::ValueExpr {
+        let name = match e {
+            lg::ValueExpr::VarRef(n, _) => Some(n),
+            lg::ValueExpr::DynamicLookup(c) => c.iter().find_map(|c| match c {
+                lg::ValueExpr::VarRef(n, _) => Some(n),
+                _ => None,
+            }),
+            _ => None,
+        };
+        match name {
+            Some(n) if !self.resolvable(e, scope) => lg::ValueExpr::Path(
+                Box::new(lg::ValueExpr::VarRef(
+                    partiql_value::BindingsName::CaseSensitive(ROW_VAR.into()),
+                    lg::VarRefType::Local,
+                )),
+                vec![lg::PathComponent::Key(n.clone())],
+            ),
+            _ => e.clone(),
         }
     }
 
@@ -377,6 +457,24 @@ impl<'c> PlanBuilder<'c> {
                     });
                     scope.vars.push((a.name.clone(), out));
                 }
+                // Aggregates of HAVING and ORDER BY, carried by hidden SELECT items,
+                // are read by those items' names.
+                for (_, op) in plan.operators_by_id() {
+                    let lg::BindingsOp::Project(p) = op else {
+                        continue;
+                    };
+                    for (name, e) in &p.exprs {
+                        if !name.starts_with(super::rewrite::HIDDEN) {
+                            continue;
+                        }
+                        if let lg::ValueExpr::VarRef(agg, _) = e {
+                            let (agg, cs) = binding_name(agg);
+                            if let Some(slot) = scope.lookup(&agg, cs) {
+                                scope.vars.push((name.clone(), slot));
+                            }
+                        }
+                    }
+                }
                 let group_as = match &g.group_as_alias {
                     Some(alias) => {
                         let slot = self.slot();
@@ -402,12 +500,27 @@ impl<'c> PlanBuilder<'c> {
             }
             B::OrderBy(o) => {
                 let mut n = self.input(plan, id, outer)?;
+                // Over the rows of a set operation there are no variables, only the rows:
+                // names in the sort keys are their fields.
+                let over_rows = match n.out {
+                    Some(out) if n.scope.locals().is_empty() => {
+                        n.scope = n.scope.with(ROW_VAR, out);
+                        true
+                    }
+                    _ => false,
+                };
+                let group = Self::upstream_group(plan, id);
                 let keys = o
                     .specs
                     .iter()
                     .map(|s| {
+                        let expr = if over_rows {
+                            self.row_field(&s.expr, &n.scope)
+                        } else {
+                            group_key_ref(&s.expr, group)
+                        };
                         Ok(SortKey {
-                            expr: self.program(&s.expr, &n.scope)?,
+                            expr: self.program(&expr, &n.scope)?,
                             descending: matches!(s.order, lg::SortSpecOrder::Desc),
                             nulls_first: matches!(s.null_order, lg::SortSpecNullOrder::First),
                         })
@@ -450,6 +563,7 @@ impl<'c> PlanBuilder<'c> {
                 let fields = p
                     .exprs
                     .iter()
+                    .filter(|(name, _)| !name.starts_with(super::rewrite::HIDDEN))
                     .map(|(name, e)| Ok((name.clone(), self.program(e, &n.scope)?)))
                     .collect::<Result<Vec<_>>>()?;
                 let out = self.slot();
@@ -466,7 +580,19 @@ impl<'c> PlanBuilder<'c> {
             B::ProjectAll(_) => {
                 let mut n = self.input(plan, id, outer)?;
                 let out = self.slot();
-                let vars = n.scope.locals().to_vec();
+                let mut vars = n.scope.locals().to_vec();
+                if let Some(at_names) = Self::upstream_at_names(plan, id) {
+                    // A FROM variable whose value is not a tuple is named by its
+                    // position, as an unnamed SELECT item is (AT variables and grouping
+                    // keys keep their names).
+                    let mut position = 0;
+                    for (name, _) in vars.iter_mut() {
+                        if !at_names.contains(name) {
+                            position += 1;
+                            *name = format!("_{position}");
+                        }
+                    }
+                }
                 n.op = Op::ProjectAll {
                     input: Box::new(n.op),
                     vars,

@@ -134,6 +134,79 @@ const FIELDS: &[&str] = &["YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND"];
 
 /// Rewrites `text`; `None` when there is nothing to rewrite.
 pub(crate) fn rewrite(text: &str) -> Result<Option<Rewritten>> {
+    let bracketed = in_lists(text);
+    let src = bracketed.as_deref().unwrap_or(text);
+    // The IN pass keeps every offset, so the later edits' map holds for both.
+    Ok(match rewrite_calls(src)? {
+        Some(r) => Some(r),
+        None => bracketed.map(|text| Rewritten {
+            text,
+            map: Vec::new(),
+        }),
+    })
+}
+
+/// `x IN (e)` → `x IN [e]`: the parser drops the parentheses of a single value, but on
+/// the right of IN they make a one-element list (`x IN (5)`, `x IN (list)`). Lists with
+/// commas and subqueries are left as they are. Same length as `text`.
+fn in_lists(text: &str) -> Option<String> {
+    if !text.to_ascii_uppercase().contains("IN") {
+        return None;
+    }
+    let toks = tokenize(text);
+    let is = |i: usize, p: &str| {
+        toks.get(i)
+            .is_some_and(|t| t.kind == Kind::Punct && &text[t.start..t.end] == p)
+    };
+    let mut out: Option<Vec<u8>> = None;
+    for i in 0..toks.len() {
+        let t = &toks[i];
+        if !(t.kind == Kind::Word
+            && text[t.start..t.end].eq_ignore_ascii_case("IN")
+            && is(i + 1, "("))
+        {
+            continue;
+        }
+        let starts_query = toks.get(i + 2).is_some_and(|t| {
+            t.kind == Kind::Word
+                && ["SELECT", "VALUES", "WITH", "TABLE", "PIVOT"]
+                    .iter()
+                    .any(|k| text[t.start..t.end].eq_ignore_ascii_case(k))
+        });
+        if starts_query || is(i + 2, "(") {
+            continue;
+        }
+        let mut depth = 0usize;
+        let mut close = None;
+        for (j, u) in toks.iter().enumerate().skip(i + 1) {
+            if u.kind != Kind::Punct {
+                continue;
+            }
+            match &text[u.start..u.end] {
+                "(" | "[" | "{" | "<<" => depth += 1,
+                ")" | "]" | "}" | ">>" => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        close = Some(j);
+                        break;
+                    }
+                }
+                "," if depth == 1 => break,
+                _ => {}
+            }
+        }
+        if let Some(j) = close {
+            let bytes = out.get_or_insert_with(|| text.as_bytes().to_vec());
+            bytes[toks[i + 1].start] = b'[';
+            bytes[toks[j].start] = b']';
+        }
+    }
+    // Only ASCII parentheses were replaced by ASCII brackets: still UTF-8.
+    out.and_then(|b| String::from_utf8(b).ok())
+}
+
+/// The INTERVAL and OVERLAPS rewrites.
+fn rewrite_calls(text: &str) -> Result<Option<Rewritten>> {
     let upper = text.to_ascii_uppercase();
     if !upper.contains("INTERVAL") && !upper.contains("OVERLAPS") {
         return Ok(None);
@@ -430,6 +503,21 @@ mod tests {
             rewrite("SELECT INTERVAL '100' DAY FROM t"),
             Err(QueryError::Syntax { location, .. }) if location.column == 8
         ));
+    }
+
+    #[test]
+    fn a_single_value_in_parentheses_after_in_is_a_list() {
+        assert_eq!(rw("x IN (5)"), "x IN [5]");
+        assert_eq!(rw("x NOT IN (prices)"), "x NOT IN [prices]");
+        assert_eq!(rw("x IN (f(1, 2))"), "x IN [f(1, 2)]");
+        // Lists, subqueries and strings stay.
+        assert_eq!(rw("x IN (1, 2)"), "x IN (1, 2)");
+        assert_eq!(
+            rw("x IN (SELECT VALUE y FROM t)"),
+            "x IN (SELECT VALUE y FROM t)"
+        );
+        assert_eq!(rw("'x IN (5)'"), "'x IN (5)'");
+        assert_eq!(rw("inside(5)"), "inside(5)");
     }
 
     #[test]

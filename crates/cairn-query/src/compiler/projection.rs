@@ -53,6 +53,7 @@ pub(crate) fn push_projections(
                     src,
                     name,
                     case_sensitive,
+                    ..
                 } = *i
                 {
                     if src == slot {
@@ -122,6 +123,7 @@ fn field_uses(
                 name,
                 case_sensitive,
                 dst,
+                ..
             } = *i
             {
                 if src == slot && dst != slot {

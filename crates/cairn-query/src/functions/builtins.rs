@@ -6,7 +6,7 @@
 //! type error for a wrongly-typed argument even when another argument is NULL or MISSING
 //! (`MOD(NULL, 'a')` is an error in strict mode), via [`check_args`].
 
-use super::{cast, collection, datetime, interval, numeric, string};
+use super::{cast, collection, datetime, interval, numeric, path, string};
 use super::{AbsentArgs, FnContext, FnResult, FunctionDef, FunctionRegistry};
 use crate::error::EvalError;
 use crate::value::Value;
@@ -129,6 +129,14 @@ pub fn register_all(r: &mut FunctionRegistry) {
     reg("to_string", 2..=2, P, fn_ptr(datetime::to_string));
     reg("to_timestamp", 1..=2, P, fn_ptr(datetime::to_timestamp));
     reg("utcnow", 0..=0, Q, fn_ptr(datetime::utcnow));
+
+    // Paths with wildcard steps, as the compiler's AST rewrite writes them.
+    reg(
+        "path_wildcard",
+        2..=VARIADIC,
+        P,
+        fn_ptr(path::path_wildcard),
+    );
 
     // CAST(v AS T) as a call: `cast(v, 'TypeName')`.
     reg("cast", 2..=2, P, fn_ptr(cast::cast_fn));

@@ -40,13 +40,13 @@ pub fn exists<'a>(args: &[Value<'a>], _cx: &FnContext<'a>) -> FnResult<'a> {
 }
 
 /// `coll_to_scalar(c)`: the only element of a collection (the value of its only field when
-/// that element is a one-field tuple); NULL for an empty collection; an error for more than
-/// one element.
+/// that element is a one-field tuple); an empty collection stays itself (a subquery with
+/// no rows is an empty bag, or list when ordered); an error for more than one element.
 pub fn coll_to_scalar<'a>(args: &[Value<'a>], _cx: &FnContext<'a>) -> FnResult<'a> {
     match arg(args, 0) {
         v @ (Value::Missing | Value::Null) => Ok(v),
-        Value::List(items) | Value::Bag(items) => match items {
-            [] => Ok(Value::Null),
+        v @ (Value::List(items) | Value::Bag(items)) => match items {
+            [] => Ok(v),
             [Value::Tuple([(_, v)])] => Ok(*v),
             [v] => Ok(*v),
             _ => Err(EvalError::data(format!(
@@ -486,6 +486,10 @@ mod tests {
             &[Value::Bag(&[Value::Int(1), Value::Int(2)])]
         )
         .is_err());
+        assert!(matches!(
+            call(&a, false, "coll_to_scalar", &[Value::List(&[])]).unwrap(),
+            Value::List([])
+        ));
         assert!(call(
             &a,
             false,

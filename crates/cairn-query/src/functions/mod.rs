@@ -14,6 +14,7 @@ mod datetime;
 pub mod interval;
 pub mod like;
 mod numeric;
+pub mod path;
 mod string;
 
 pub use cast::{cast_value, is_type, CastTarget};

@@ -36,6 +36,9 @@ impl EqResult {
 /// The `=` operator.
 pub fn partiql_eq(a: &Value<'_>, b: &Value<'_>) -> EqResult {
     match (a, b) {
+        // NULL against MISSING is unknown as NULL (only MISSING against a present value
+        // or MISSING is MISSING).
+        (Value::Missing, Value::Null) | (Value::Null, Value::Missing) => EqResult::Null,
         (Value::Missing, _) | (_, Value::Missing) => EqResult::Missing,
         (Value::Null, _) | (_, Value::Null) => EqResult::Null,
         // A DATE equals the TIMESTAMP of its midnight; TIMEs compare as UTC instants.
@@ -182,11 +185,23 @@ pub fn compare_numbers(a: &Value<'_>, b: &Value<'_>) -> Option<Ordering> {
 
 /// The total order of the PartiQL spec.
 pub fn total_cmp(a: &Value<'_>, b: &Value<'_>) -> Ordering {
+    cmp_with(a, b, false)
+}
+
+/// [`total_cmp`], with NULL and MISSING inside collections and tuples ordered after
+/// every other value when `nulls_high` (ORDER BY places nested absent values where it
+/// places absent keys).
+fn cmp_with(a: &Value<'_>, b: &Value<'_>, nulls_high: bool) -> Ordering {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => return x.cmp(y),
         (Value::Str(x), Value::Str(y)) => return x.cmp(y),
         _ => {}
     }
+    let class = |v: &Value<'_>| match v {
+        Value::Missing if nulls_high => 13,
+        Value::Null if nulls_high => 14,
+        v => class(v),
+    };
     let (ca, cb) = (class(a), class(b));
     if ca != cb {
         return ca.cmp(&cb);
@@ -202,9 +217,9 @@ pub fn total_cmp(a: &Value<'_>, b: &Value<'_>) -> Ordering {
             .then(x.offset_minutes.cmp(&y.offset_minutes)),
         (Value::Timestamp(x), Value::Timestamp(y)) => x.epoch_nanos().cmp(&y.epoch_nanos()),
         (Value::Interval(x), Value::Interval(y)) => interval_key(x).cmp(&interval_key(y)),
-        (Value::List(x), Value::List(y)) => cmp_seq(x, y),
-        (Value::Bag(x), Value::Bag(y)) => cmp_multiset(x, y),
-        (Value::Tuple(x), Value::Tuple(y)) => cmp_tuples(x, y),
+        (Value::List(x), Value::List(y)) => cmp_seq(x, y, nulls_high),
+        (Value::Bag(x), Value::Bag(y)) => cmp_multiset(x, y, nulls_high),
+        (Value::Tuple(x), Value::Tuple(y)) => cmp_tuples(x, y, nulls_high),
         _ if ca == 3 => match (as_num(a), as_num(b)) {
             (Some(x), Some(y)) => cmp_num(x, y),
             _ => Ordering::Equal,
@@ -213,9 +228,9 @@ pub fn total_cmp(a: &Value<'_>, b: &Value<'_>) -> Ordering {
     }
 }
 
-fn cmp_seq(x: &[Value<'_>], y: &[Value<'_>]) -> Ordering {
+fn cmp_seq(x: &[Value<'_>], y: &[Value<'_>], nulls_high: bool) -> Ordering {
     for (a, b) in x.iter().zip(y) {
-        let o = total_cmp(a, b);
+        let o = cmp_with(a, b, nulls_high);
         if o != Ordering::Equal {
             return o;
         }
@@ -223,16 +238,16 @@ fn cmp_seq(x: &[Value<'_>], y: &[Value<'_>]) -> Ordering {
     x.len().cmp(&y.len())
 }
 
-fn cmp_multiset(x: &[Value<'_>], y: &[Value<'_>]) -> Ordering {
+fn cmp_multiset(x: &[Value<'_>], y: &[Value<'_>], nulls_high: bool) -> Ordering {
     if x.len() != y.len() {
         return x.len().cmp(&y.len());
     }
     let mut xs: Vec<&Value<'_>> = x.iter().collect();
     let mut ys: Vec<&Value<'_>> = y.iter().collect();
-    xs.sort_by(|a, b| total_cmp(a, b));
-    ys.sort_by(|a, b| total_cmp(a, b));
+    xs.sort_by(|a, b| cmp_with(a, b, nulls_high));
+    ys.sort_by(|a, b| cmp_with(a, b, nulls_high));
     for (a, b) in xs.iter().zip(&ys) {
-        let o = total_cmp(a, b);
+        let o = cmp_with(a, b, nulls_high);
         if o != Ordering::Equal {
             return o;
         }
@@ -240,14 +255,16 @@ fn cmp_multiset(x: &[Value<'_>], y: &[Value<'_>]) -> Ordering {
     Ordering::Equal
 }
 
-fn cmp_tuples(x: &[Field<'_>], y: &[Field<'_>]) -> Ordering {
+fn cmp_tuples(x: &[Field<'_>], y: &[Field<'_>], nulls_high: bool) -> Ordering {
     let mut xs: Vec<&Field<'_>> = x.iter().collect();
     let mut ys: Vec<&Field<'_>> = y.iter().collect();
-    let by = |a: &&Field<'_>, b: &&Field<'_>| a.0.cmp(b.0).then_with(|| total_cmp(&a.1, &b.1));
+    let by = |a: &&Field<'_>, b: &&Field<'_>| {
+        a.0.cmp(b.0).then_with(|| cmp_with(&a.1, &b.1, nulls_high))
+    };
     xs.sort_by(by);
     ys.sort_by(by);
     for (a, b) in xs.iter().zip(&ys) {
-        let o = a.0.cmp(b.0).then_with(|| total_cmp(&a.1, &b.1));
+        let o = a.0.cmp(b.0).then_with(|| cmp_with(&a.1, &b.1, nulls_high));
         if o != Ordering::Equal {
             return o;
         }
@@ -278,7 +295,9 @@ pub fn sort_cmp(a: &Value<'_>, b: &Value<'_>, descending: bool, nulls_first: boo
             }
         }
         _ => {
-            let o = total_cmp(a, b);
+            // Nested absent values go where the absent keys go: last unless NULLS FIRST
+            // for ascending keys, first unless NULLS LAST for descending ones.
+            let o = cmp_with(a, b, nulls_first == descending);
             if descending {
                 o.reverse()
             } else {
@@ -334,5 +353,26 @@ pub fn hash_value<H: Hasher>(v: &Value<'_>, h: &mut H) {
             acc.hash(h)
         }
         Value::Missing | Value::Null | Value::Interval(_) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nested_absent_values_sort_where_absent_keys_go() {
+        let null = [Value::Null];
+        let one = [Value::Int(1)];
+        let (with_null, with_one) = (Value::List(&null), Value::List(&one));
+        // Ascending, NULLS LAST (the default): [NULL] after [1].
+        assert_eq!(
+            sort_cmp(&with_null, &with_one, false, false),
+            Ordering::Greater
+        );
+        // Descending, NULLS FIRST (the default): [NULL] first.
+        assert_eq!(sort_cmp(&with_null, &with_one, true, true), Ordering::Less);
+        // The total order itself keeps NULL lowest.
+        assert_eq!(total_cmp(&with_null, &with_one), Ordering::Less);
     }
 }

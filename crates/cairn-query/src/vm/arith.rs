@@ -8,8 +8,10 @@ use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
 
+/// Integer overflow and division by zero are errors in both modes: they are not type
+/// errors, which permissive mode turns into MISSING.
 fn overflow() -> EvalError {
-    EvalError::data("integer overflow")
+    EvalError::Fatal("integer overflow".into())
 }
 
 fn type_error(op: &str, a: &Value<'_>, b: &Value<'_>) -> EvalError {
@@ -85,14 +87,14 @@ pub fn arith<'a>(
             BinaryOp::Mul => x.checked_mul(y).map(Value::Int).ok_or_else(overflow),
             BinaryOp::Div => {
                 if y == 0 {
-                    Err(EvalError::data("division by zero"))
+                    Err(EvalError::Fatal("division by zero".into()))
                 } else {
                     x.checked_div(y).map(Value::Int).ok_or_else(overflow)
                 }
             }
             BinaryOp::Mod => {
                 if y == 0 {
-                    Err(EvalError::data("division by zero"))
+                    Err(EvalError::Fatal("division by zero".into()))
                 } else {
                     Ok(Value::Int(x.checked_rem(y).unwrap_or(0)))
                 }
@@ -120,9 +122,9 @@ pub fn arith<'a>(
             BinaryOp::Add => x.checked_add(y),
             BinaryOp::Sub => x.checked_sub(y),
             BinaryOp::Mul => x.checked_mul(y),
-            BinaryOp::Div if y == 0 => return Err(EvalError::data("division by zero")),
+            BinaryOp::Div if y == 0 => return Err(EvalError::Fatal("division by zero".into())),
             BinaryOp::Div => x.checked_div(y),
-            BinaryOp::Mod if y == 0 => return Err(EvalError::data("division by zero")),
+            BinaryOp::Mod if y == 0 => return Err(EvalError::Fatal("division by zero".into())),
             BinaryOp::Mod => x.checked_rem(y),
             _ => return Ok(Value::Float((x as f64).powf(y as f64))),
         };
@@ -149,9 +151,9 @@ pub fn arith<'a>(
         BinaryOp::Add => x.checked_add(y),
         BinaryOp::Sub => x.checked_sub(y),
         BinaryOp::Mul => x.checked_mul(y),
-        BinaryOp::Div if y.is_zero() => return Err(EvalError::data("division by zero")),
+        BinaryOp::Div if y.is_zero() => return Err(EvalError::Fatal("division by zero".into())),
         BinaryOp::Div => x.checked_div(y),
-        BinaryOp::Mod if y.is_zero() => return Err(EvalError::data("division by zero")),
+        BinaryOp::Mod if y.is_zero() => return Err(EvalError::Fatal("division by zero".into())),
         BinaryOp::Mod => x.checked_rem(y),
         _ => None,
     };
@@ -279,12 +281,9 @@ pub fn in_collection<'a>(a: Value<'a>, b: Value<'a>) -> Result<Value<'a>, EvalEr
         Value::List(items) | Value::Bag(items) => items,
         Value::Missing => return Ok(Value::Missing),
         Value::Null => return Ok(Value::Null),
-        other => {
-            return Err(EvalError::type_err(format!(
-                "IN expects a collection, got {}",
-                other.type_tag().name()
-            )))
-        }
+        // Not a collection: nothing is in it, in either mode (`x IN 5`; a parenthesized
+        // single value is a one-element list already).
+        _ => return Ok(Value::Missing),
     };
     if a.is_missing() {
         return Ok(Value::Missing);

@@ -149,12 +149,24 @@ pub(crate) fn eval<'a>(
                 src,
                 name,
                 case_sensitive,
+                required,
             } => {
                 let v = match regs[*src as usize] {
                     Value::Tuple(fields) => {
-                        lookup_field(fields, &cx.plan.names[*name as usize], *case_sensitive)
+                        let name = &cx.plan.names[*name as usize];
+                        match lookup_field(fields, name, *case_sensitive) {
+                            Value::Missing if *required && strict => {
+                                return Err(EvalError::type_err(format!(
+                                    "the tuple has no field `{name}`"
+                                )))
+                            }
+                            v => v,
+                        }
                     }
-                    Value::Missing | Value::Null => Value::Missing,
+                    Value::Missing => Value::Missing,
+                    // A field of NULL (the right side of a LEFT JOIN without a match) is
+                    // unknown, not absent.
+                    Value::Null => Value::Null,
                     other => recover(
                         Err(EvalError::type_err(format!(
                             "cannot read field `{}` of {}",
@@ -310,7 +322,8 @@ pub(crate) fn eval<'a>(
 
 fn index_value(base: Value<'_>, index: i64) -> Result<Value<'_>, EvalError> {
     match base {
-        Value::List(items) | Value::Bag(items) => Ok(usize::try_from(index)
+        // A bag has no positions.
+        Value::List(items) => Ok(usize::try_from(index)
             .ok()
             .and_then(|i| items.get(i).copied())
             .unwrap_or(Value::Missing)),

@@ -145,7 +145,7 @@ pub(crate) fn next<'a>(
                     }
                     Value::Bag(xs) => *items = xs,
                     other => {
-                        if cx.strict() && !matches!(other, Value::Tuple(_)) {
+                        if cx.strict() {
                             return Err(EvalError::type_err(format!(
                                 "FROM expects a collection, got {}",
                                 other.type_tag().name()
@@ -163,6 +163,11 @@ pub(crate) fn next<'a>(
             if let Some(at) = at_slot {
                 regs[*at as usize] = if *ordered {
                     Value::Int(*pos as i64)
+                } else if cx.strict() {
+                    // Only a list has positions.
+                    return Err(
+                        EvalError::type_err("AT needs an ordered collection (a list)").into(),
+                    );
                 } else {
                     Value::Missing
                 };
@@ -447,14 +452,11 @@ pub(crate) fn next<'a>(
     }
 }
 
-/// The right side of a LEFT JOIN row without a match: NULL, and MISSING for the
-/// fields of the right row.
-fn unmatched(right_slots: &[Reg], missing_slots: &[Reg], regs: &mut [Value<'_>]) {
-    for s in right_slots {
+/// The right side of a LEFT JOIN row without a match: NULL, and NULL for the fields
+/// of the right row read straight into slots (as `NULL.f` is).
+fn unmatched(right_slots: &[Reg], field_slots: &[Reg], regs: &mut [Value<'_>]) {
+    for s in right_slots.iter().chain(field_slots) {
         regs[*s as usize] = Value::Null;
-    }
-    for s in missing_slots {
-        regs[*s as usize] = Value::Missing;
     }
 }
 
@@ -830,13 +832,12 @@ fn materialize<'a>(
         Op::SetOp {
             op: set_op,
             all,
-            outer,
             left,
             right,
             ..
         } => {
-            let l = collect_query(left, regs, cx, *outer)?;
-            let r = collect_query(right, regs, cx, *outer)?;
+            let l = collect_query(left, regs, cx)?;
+            let r = collect_query(right, regs, cx)?;
             let out = set_operation(*set_op, *all, l, r);
             Ok(out
                 .into_iter()
@@ -871,7 +872,6 @@ fn collect_query<'a>(
     q: &'a Query,
     regs: &mut [Value<'a>],
     cx: &Ctx<'_, 'a>,
-    outer: bool,
 ) -> Res<Vec<Value<'a>>> {
     let mut cur = Cursor::new(&q.root);
     let mut out = Vec::new();
@@ -881,7 +881,7 @@ fn collect_query<'a>(
             match v {
                 Value::Bag(xs) | Value::List(xs) => out.extend_from_slice(xs),
                 other => {
-                    if !outer && cx.strict() {
+                    if cx.strict() {
                         return Err(EvalError::type_err(format!(
                             "set operators expect collections, got {}",
                             other.type_tag().name()
@@ -898,6 +898,11 @@ fn collect_query<'a>(
     Ok(out)
 }
 
+/// Set operators compare as GROUP BY does: NULL and MISSING are the same absent value.
+fn set_eq(a: &Value<'_>, b: &Value<'_>) -> bool {
+    (a.is_absent() && b.is_absent()) || total_cmp(a, b) == Ordering::Equal
+}
+
 fn set_operation<'a>(op: SetOp, all: bool, l: Vec<Value<'a>>, r: Vec<Value<'a>>) -> Vec<Value<'a>> {
     let mut result: Vec<Value<'a>> = match op {
         SetOp::Union => l.into_iter().chain(r).collect(),
@@ -905,9 +910,7 @@ fn set_operation<'a>(op: SetOp, all: bool, l: Vec<Value<'a>>, r: Vec<Value<'a>>)
             let mut right = r;
             let mut out = Vec::new();
             for v in l {
-                let hit = right
-                    .iter()
-                    .position(|x| total_cmp(x, &v) == Ordering::Equal);
+                let hit = right.iter().position(|x| set_eq(x, &v));
                 match (op, hit) {
                     (SetOp::Intersect, Some(i)) => {
                         right.swap_remove(i);
@@ -927,7 +930,7 @@ fn set_operation<'a>(op: SetOp, all: bool, l: Vec<Value<'a>>, r: Vec<Value<'a>>)
     if !all {
         let mut seen: Vec<Value<'a>> = Vec::new();
         result.retain(|v| {
-            if seen.iter().any(|x| total_cmp(x, v) == Ordering::Equal) {
+            if seen.iter().any(|x| set_eq(x, v)) {
                 false
             } else {
                 seen.push(*v);
