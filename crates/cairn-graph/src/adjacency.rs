@@ -13,7 +13,7 @@
 //! number (a write by anything else) empties the cache before its next use. So an answer
 //! never comes from an entry older than the last write that could have changed it.
 
-use crate::id::{BlockId, IdBuildHasher};
+use crate::id::{BlockId, FastBuildHasher};
 use crate::model::EdgeKind;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -57,7 +57,7 @@ fn entry_bytes(list: &[Neighbor]) -> usize {
     ENTRY_OVERHEAD + std::mem::size_of_val(list)
 }
 
-type Lists = HashMap<ListKey, Box<[Neighbor]>, IdBuildHasher>;
+type Lists = HashMap<ListKey, Box<[Neighbor]>, FastBuildHasher>;
 
 /// The cache itself; [`crate::store::GraphStore`] keeps it behind a lock.
 pub struct AdjacencyCache {

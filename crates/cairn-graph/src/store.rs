@@ -3,10 +3,11 @@
 
 use crate::adjacency::{self, AdjacencyCache, CacheStats, ListKey, Neighbor};
 use crate::error::{corrupt, GraphError, Result};
-use crate::id::BlockId;
+use crate::id::{BlockId, FastBuildHasher};
 use crate::model::EdgeKind;
 use crate::record::{Block, Edge, FileIndex, FileRecord, WorkspaceRecord};
 use cairn_storage::{Engine, Iter, Keyspace, WriteBatch};
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// The keyspaces the graph lives in.
@@ -327,7 +328,7 @@ impl GraphStore {
         };
         // Blocks: delete those that went away, (re)write the rest (their content may
         // have changed under the same id).
-        let keep: std::collections::HashSet<BlockId> = new_blocks.iter().map(|b| b.id).collect();
+        let keep: HashSet<BlockId, FastBuildHasher> = new_blocks.iter().map(|b| b.id).collect();
         for s in &old.symbols {
             if !keep.contains(&s.id) {
                 batch.delete(&self.ks.blocks, &s.id.0);
@@ -338,7 +339,7 @@ impl GraphStore {
                 );
             }
         }
-        let old_names: std::collections::HashSet<(&str, &str, BlockId)> = old
+        let old_names: HashSet<(&str, &str, BlockId), FastBuildHasher> = old
             .symbols
             .iter()
             .map(|s| (s.name.as_str(), s.qualified_name.as_str(), s.id))
@@ -386,9 +387,22 @@ impl GraphStore {
 
     /// Adds to `batch` the edge writes that turn `old` into `new`; returns the
     /// adjacency lists they change (both ends of every edge written or deleted).
-    fn diff_edges(&self, batch: &mut WriteBatch, old: &[Edge], new: &[Edge]) -> Vec<ListKey> {
-        let new_set: std::collections::HashSet<&Edge> = new.iter().collect();
-        let old_set: std::collections::HashSet<&Edge> = old.iter().collect();
+    fn diff_edges<'e>(
+        &self,
+        batch: &mut WriteBatch,
+        old: &'e [Edge],
+        new: &'e [Edge],
+    ) -> Vec<ListKey> {
+        // A new file has no old edges and a deleted one no new edges: no sets then.
+        let set = |edges: &'e [Edge], other: &[Edge]| -> HashSet<&'e Edge, FastBuildHasher> {
+            if other.is_empty() {
+                HashSet::default()
+            } else {
+                edges.iter().collect()
+            }
+        };
+        let new_set = set(new, old);
+        let old_set = set(old, new);
         let mut touched = Vec::new();
         let mut touch = |e: &Edge| {
             touched.push(ListKey {

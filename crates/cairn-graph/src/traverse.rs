@@ -6,7 +6,7 @@
 //! twice (cycle-safe); depth and result count are bounded by the caller.
 
 use crate::error::Result;
-use crate::id::{BlockId, IdBuildHasher};
+use crate::id::{BlockId, FastBuildHasher};
 use crate::model::EdgeKind;
 use crate::store::GraphStore;
 use std::collections::HashSet;
@@ -86,12 +86,12 @@ const NO_NODE: u32 = u32::MAX;
 /// is also the queue (nodes are expanded in that order, so by distance).
 struct Search {
     nodes: Vec<Node>,
-    seen: HashSet<BlockId, IdBuildHasher>,
+    seen: HashSet<BlockId, FastBuildHasher>,
 }
 
 impl Search {
     fn new(start: BlockId) -> Search {
-        let mut seen = HashSet::with_capacity_and_hasher(64, IdBuildHasher::default());
+        let mut seen = HashSet::with_capacity_and_hasher(64, FastBuildHasher::default());
         seen.insert(start);
         let mut nodes = Vec::with_capacity(64);
         nodes.push(Node {

@@ -2,9 +2,9 @@
 //! tree and turns its captures into a [`ParsedFile`], asking the language's [`Spec`]
 //! for what only it knows.
 
+use crate::id::FastMap;
 use crate::model::{BlockKind, Definition, EdgeKind, Language, ParsedFile, Reference, Span};
 use std::collections::hash_map::Entry;
-use std::collections::HashMap;
 use tree_sitter::{Node, Query, QueryCursor, StreamingIterator, Tree};
 
 /// Longest signature kept, in bytes; longer ones are cut at a character boundary.
@@ -255,9 +255,9 @@ pub(crate) fn run(
 ) -> ParsedFile {
     let root = tree.root_node();
     let mut defs: Vec<RawDef<'_>> = Vec::new();
-    let mut seen_defs: HashMap<(usize, String), usize> = HashMap::new();
+    let mut seen_defs: FastMap<(usize, String), usize> = FastMap::default();
     let mut calls: Vec<(Node<'_>, String, Option<String>)> = Vec::new();
-    let mut seen_calls: HashMap<usize, usize> = HashMap::new();
+    let mut seen_calls: FastMap<usize, usize> = FastMap::default();
     let mut imports: Vec<Node<'_>> = Vec::new();
     // (binding or field node, its name node, whether a field).
     let mut bindings: Vec<(Node<'_>, Node<'_>, bool)> = Vec::new();
@@ -505,14 +505,14 @@ pub(crate) fn run(
 pub const RECEIVER_TYPE: char = '\u{1f}';
 
 /// (owner definition, binding name) → (start byte, type) of each binding.
-type Bindings<'s> = HashMap<(usize, &'s str), Vec<(usize, Option<String>)>>;
+type Bindings<'s> = FastMap<(usize, &'s str), Vec<(usize, Option<String>)>>;
 
 /// Types of local bindings per definition, and of struct fields per struct name.
 struct LocalTypes<'s> {
     /// (owner definition, binding name) → (start byte, type) in source order.
     bindings: Bindings<'s>,
     /// (struct name, field name) → type.
-    fields: HashMap<(String, &'s str), Option<String>>,
+    fields: FastMap<(String, &'s str), Option<String>>,
 }
 
 impl<'s> LocalTypes<'s> {
@@ -523,8 +523,8 @@ impl<'s> LocalTypes<'s> {
         found: Vec<(Node<'_>, Node<'_>, bool)>,
         src: &'s str,
     ) -> LocalTypes<'s> {
-        let mut bindings: Bindings<'_> = HashMap::new();
-        let mut fields = HashMap::new();
+        let mut bindings: Bindings<'_> = FastMap::default();
+        let mut fields = FastMap::default();
         for (node, name, field) in found {
             let n = text(name, src);
             let ty = spec.binding_type(node, src);
