@@ -14,7 +14,7 @@ const MAX_QUALIFIER: usize = 60;
 
 /// What a capture of a query file means (see the table in [`super`]).
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Role {
+pub(crate) enum Role {
     Definition(BlockKind),
     Name,
     Call,
@@ -93,6 +93,9 @@ pub(crate) struct Draft<'t> {
     pub metadata: Vec<(String, String)>,
 }
 
+/// Receives each match of a walker: the pattern number and the captures.
+pub(crate) type Emit<'a, 't> = dyn FnMut(usize, &[(Role, Node<'t>)]) + 'a;
+
 /// What a language adds to its query.
 pub(crate) trait Spec: Sync {
     /// Separator of qualified names.
@@ -157,6 +160,15 @@ pub(crate) trait Spec: Sync {
     /// receiver variable `m` in `m.Put()` stands for the receiver type).
     fn call_qualifier(&self, _owner: &Definition, qualifier: String) -> String {
         qualifier
+    }
+
+    /// Finds what the dialect's query finds, by a hand-written walk of the tree, calling
+    /// `emit` with the pattern number and captures of each match; `false` when the
+    /// language has no walker (the query runs). Query execution visits every node
+    /// with bookkeeping a plain cursor walk does not pay; tests check the walker
+    /// against the query.
+    fn walk<'t>(&self, _root: Node<'t>, _src: &str, _emit: &mut Emit<'_, 't>) -> bool {
+        false
     }
 }
 
@@ -243,29 +255,33 @@ struct RawDef<'t> {
     pattern: usize,
 }
 
-/// Runs `query` over `tree` and assembles the file's definitions and references.
-pub(crate) fn run(
-    language: Language,
-    spec: &dyn Spec,
-    compiled: &CompiledQuery,
-    cursor: &mut QueryCursor,
-    tree: &Tree,
-    rel_path: &str,
-    src: &str,
-) -> ParsedFile {
-    let root = tree.root_node();
-    let mut defs: Vec<RawDef<'_>> = Vec::new();
-    let mut seen_defs: FastMap<(usize, String), usize> = FastMap::default();
-    let mut calls: Vec<(Node<'_>, String, Option<String>)> = Vec::new();
-    let mut seen_calls: FastMap<usize, usize> = FastMap::default();
-    let mut imports: Vec<Node<'_>> = Vec::new();
-    // (binding or field node, its name node, whether a field).
-    let mut bindings: Vec<(Node<'_>, Node<'_>, bool)> = Vec::new();
-    let mut type_refs: Vec<(Node<'_>, EdgeKind)> = Vec::new();
+/// What the matches of a file gave, in match order.
+struct Collected<'t> {
+    defs: Vec<RawDef<'t>>,
+    seen_defs: FastMap<(usize, String), usize>,
+    calls: Vec<(Node<'t>, String, Option<String>)>,
+    seen_calls: FastMap<usize, usize>,
+    imports: Vec<Node<'t>>,
+    /// (binding or field node, its name node, whether a field).
+    bindings: Vec<(Node<'t>, Node<'t>, bool)>,
+    type_refs: Vec<(Node<'t>, EdgeKind)>,
+}
 
-    let mut matches = cursor.matches(&compiled.query, root, src.as_bytes());
-    while let Some(m) = matches.next() {
-        let role = |i: u32| compiled.roles[i as usize];
+impl<'t> Collected<'t> {
+    fn new() -> Collected<'t> {
+        Collected {
+            defs: Vec::new(),
+            seen_defs: FastMap::default(),
+            calls: Vec::new(),
+            seen_calls: FastMap::default(),
+            imports: Vec::new(),
+            bindings: Vec::new(),
+            type_refs: Vec::new(),
+        }
+    }
+
+    /// Takes one match of query pattern `pattern`.
+    fn add(&mut self, pattern: usize, captures: &[(Role, Node<'t>)], src: &str) {
         let mut def: Option<(Node<'_>, BlockKind)> = None;
         let mut name: Option<Node<'_>> = None;
         let mut call: Option<Node<'_>> = None;
@@ -273,35 +289,34 @@ pub(crate) fn run(
         let mut call_qualifier: Option<(Node<'_>, bool)> = None;
         let mut binding: Option<(Node<'_>, bool)> = None;
         let mut binding_name: Option<Node<'_>> = None;
-        for c in m.captures {
-            match role(c.index) {
-                Role::Definition(k) => def = Some((c.node, k)),
-                Role::Name => name = Some(c.node),
-                Role::Call => call = Some(c.node),
-                Role::CallName => call_name = Some(c.node),
-                Role::CallQualifier => call_qualifier = Some((c.node, false)),
-                Role::CallReceiver => call_qualifier = Some((c.node, true)),
-                Role::Import => imports.push(c.node),
-                Role::Implements => type_refs.push((c.node, EdgeKind::Implements)),
-                Role::Extends => type_refs.push((c.node, EdgeKind::Extends)),
-                Role::Binding => binding = Some((c.node, false)),
-                Role::Field => binding = Some((c.node, true)),
-                Role::BindingName | Role::FieldName => binding_name = Some(c.node),
+        for &(role, node) in captures {
+            match role {
+                Role::Definition(k) => def = Some((node, k)),
+                Role::Name => name = Some(node),
+                Role::Call => call = Some(node),
+                Role::CallName => call_name = Some(node),
+                Role::CallQualifier => call_qualifier = Some((node, false)),
+                Role::CallReceiver => call_qualifier = Some((node, true)),
+                Role::Import => self.imports.push(node),
+                Role::Implements => self.type_refs.push((node, EdgeKind::Implements)),
+                Role::Extends => self.type_refs.push((node, EdgeKind::Extends)),
+                Role::Binding => binding = Some((node, false)),
+                Role::Field => binding = Some((node, true)),
+                Role::BindingName | Role::FieldName => binding_name = Some(node),
                 Role::Other => {}
             }
         }
         if let (Some((node, field)), Some(name)) = (binding, binding_name) {
-            bindings.push((node, name, field));
+            self.bindings.push((node, name, field));
         }
         if let (Some((node, kind)), Some(name)) = (def, name) {
             let name = last_segment(&strip_generics(text(name, src))).to_string();
             // The earliest pattern in the query file that matches a node decides its
             // kind, whatever order the matches come in.
-            let pattern = m.pattern_index;
-            match seen_defs.entry((node.id(), name.clone())) {
+            match self.seen_defs.entry((node.id(), name.clone())) {
                 Entry::Vacant(v) => {
-                    v.insert(defs.len());
-                    defs.push(RawDef {
+                    v.insert(self.defs.len());
+                    self.defs.push(RawDef {
                         node,
                         kind,
                         name,
@@ -309,7 +324,7 @@ pub(crate) fn run(
                     });
                 }
                 Entry::Occupied(o) => {
-                    let d = &mut defs[*o.get()];
+                    let d = &mut self.defs[*o.get()];
                     if pattern < d.pattern {
                         d.kind = kind;
                         d.pattern = pattern;
@@ -327,13 +342,14 @@ pub(crate) fn run(
                 }
             });
             // Two patterns may take the same call; the one that saw a qualifier wins.
-            match seen_calls.entry(node.id()) {
+            match self.seen_calls.entry(node.id()) {
                 Entry::Vacant(v) => {
-                    v.insert(calls.len());
-                    calls.push((node, text(name, src).to_string(), qualifier));
+                    v.insert(self.calls.len());
+                    self.calls
+                        .push((node, text(name, src).to_string(), qualifier));
                 }
                 Entry::Occupied(o) => {
-                    let seen = &mut calls[*o.get()];
+                    let seen = &mut self.calls[*o.get()];
                     if seen.2.is_none() && qualifier.is_some() {
                         seen.2 = qualifier;
                     }
@@ -341,6 +357,57 @@ pub(crate) fn run(
             }
         }
     }
+}
+
+/// How [`run`] finds the matches of a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Matcher {
+    /// The language's walker when it has one, else the query.
+    Fastest,
+    /// Always the query (the reference the walkers are checked against).
+    Query,
+}
+
+/// Runs `query` (or the language's equivalent walker) over `tree` and assembles the
+/// file's definitions and references.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn run(
+    language: Language,
+    spec: &dyn Spec,
+    compiled: &CompiledQuery,
+    cursor: &mut QueryCursor,
+    tree: &Tree,
+    rel_path: &str,
+    src: &str,
+    matcher: Matcher,
+) -> ParsedFile {
+    let root = tree.root_node();
+    let mut found = Collected::new();
+    let walked = matcher == Matcher::Fastest
+        && spec.walk(root, src, &mut |pattern, captures| {
+            found.add(pattern, captures, src)
+        });
+    if !walked {
+        let mut captures = Vec::new();
+        let mut matches = cursor.matches(&compiled.query, root, src.as_bytes());
+        while let Some(m) = matches.next() {
+            captures.clear();
+            captures.extend(
+                m.captures
+                    .iter()
+                    .map(|c| (compiled.roles[c.index as usize], c.node)),
+            );
+            found.add(m.pattern_index, &captures, src);
+        }
+    }
+    let Collected {
+        mut defs,
+        calls,
+        imports,
+        bindings,
+        type_refs,
+        ..
+    } = found;
     // Parents before children: by start, the enclosing (longer) node first.
     defs.sort_by_key(|d| (d.node.start_byte(), std::cmp::Reverse(d.node.end_byte())));
 

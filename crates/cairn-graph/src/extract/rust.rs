@@ -1,6 +1,6 @@
 //! Rust: module paths from file paths, use trees, `#[test]` functions, `///` docs.
 
-use super::driver::{collapse, strip_generics, text, Draft, Import, Spec};
+use super::driver::{collapse, strip_generics, text, Draft, Emit, Import, Spec};
 use crate::model::BlockKind;
 use tree_sitter::Node;
 
@@ -149,6 +149,10 @@ impl Spec for Rust {
 
     fn imports(&self, node: Node<'_>, src: &str, out: &mut Vec<Import>) {
         use_tree(node, src, &[], out);
+    }
+
+    fn walk<'t>(&self, root: Node<'t>, _src: &str, emit: &mut Emit<'_, 't>) -> bool {
+        super::rust_walk::walk(root, emit)
     }
 
     fn doc_line<'s>(&self, comment: &'s str) -> Option<&'s str> {
