@@ -35,6 +35,35 @@ pub(crate) enum Role {
     FieldName,
     /// Helper captures (`@_x`) used by predicates only.
     Other,
+    /// Walkers only: a comment or attribute right before the definition of the match
+    /// (nearest first), and the mark that these are all of them (see [`Preceding`]).
+    Preceding,
+    PrecedingKnown,
+}
+
+/// The siblings right before a definition that are comments or attributes, nearest
+/// first, when the matcher saw them: `Node::prev_sibling` is slow (it finds the parent
+/// by walking down from the root), and docs and test attributes need them for every
+/// definition.
+#[derive(Clone, Default)]
+pub(crate) struct Preceding<'t>(Option<Vec<Node<'t>>>);
+
+impl<'t> Preceding<'t> {
+    /// The sibling before `node`, which is the definition `def` or a sibling before it.
+    /// Past the known comments and attributes: `None`, which readers of comments and
+    /// attributes treat like any other sibling (they stop).
+    pub(crate) fn before(&self, def: Node<'t>, node: Node<'t>) -> Option<Node<'t>> {
+        let Some(run) = &self.0 else {
+            return node.prev_sibling();
+        };
+        if node.id() == def.id() {
+            return run.first().copied();
+        }
+        match run.iter().position(|n| n.id() == node.id()) {
+            Some(i) => run.get(i + 1).copied(),
+            None => node.prev_sibling(),
+        }
+    }
 }
 
 /// A query with the role of each of its captures.
@@ -82,6 +111,8 @@ pub(crate) struct Import {
 /// A definition the query found, which the language may adjust before it is kept.
 pub(crate) struct Draft<'t> {
     pub node: Node<'t>,
+    /// The comments and attributes before `node`.
+    pub preceding: Preceding<'t>,
     pub kind: BlockKind,
     pub name: String,
     /// The qualified name of the enclosing definition.
@@ -249,6 +280,7 @@ fn is_path(s: &str) -> bool {
 
 struct RawDef<'t> {
     node: Node<'t>,
+    preceding: Preceding<'t>,
     kind: BlockKind,
     name: String,
     /// The query pattern that gave the kind.
@@ -289,6 +321,7 @@ impl<'t> Collected<'t> {
         let mut call_qualifier: Option<(Node<'_>, bool)> = None;
         let mut binding: Option<(Node<'_>, bool)> = None;
         let mut binding_name: Option<Node<'_>> = None;
+        let mut preceding: Option<Vec<Node<'t>>> = None;
         for &(role, node) in captures {
             match role {
                 Role::Definition(k) => def = Some((node, k)),
@@ -303,6 +336,10 @@ impl<'t> Collected<'t> {
                 Role::Binding => binding = Some((node, false)),
                 Role::Field => binding = Some((node, true)),
                 Role::BindingName | Role::FieldName => binding_name = Some(node),
+                Role::Preceding => preceding.get_or_insert_with(Vec::new).push(node),
+                Role::PrecedingKnown => {
+                    preceding.get_or_insert_with(Vec::new);
+                }
                 Role::Other => {}
             }
         }
@@ -318,6 +355,7 @@ impl<'t> Collected<'t> {
                     v.insert(self.defs.len());
                     self.defs.push(RawDef {
                         node,
+                        preceding: Preceding(preceding),
                         kind,
                         name,
                         pattern,
@@ -460,6 +498,7 @@ pub(crate) fn run(
         }
         let mut draft = Draft {
             node: raw.node,
+            preceding: raw.preceding,
             kind,
             name: raw.name,
             parent_qualified: out.definitions[parent].qualified_name.clone(),
@@ -481,7 +520,7 @@ pub(crate) fn run(
         });
         let doc = spec
             .doc(raw.node, src)
-            .unwrap_or_else(|| comment_doc(spec, raw.node, src));
+            .unwrap_or_else(|| comment_doc(spec, raw.node, &draft.preceding, src));
         let signature = draft
             .signature
             .take()
@@ -777,7 +816,12 @@ fn generic_metadata(draft: &mut Draft<'_>, src: &str) {
 }
 
 /// The doc comment right before a definition (or before the node wrapping it).
-fn comment_doc(spec: &dyn Spec, node: Node<'_>, src: &str) -> String {
+fn comment_doc<'t>(
+    spec: &dyn Spec,
+    node: Node<'t>,
+    preceding: &Preceding<'t>,
+    src: &str,
+) -> String {
     let mut anchor = node;
     // `parent()` walks down from the root: only languages with wrappers pay for it.
     while let Some(p) = (!spec.wrappers().is_empty())
@@ -793,11 +837,11 @@ fn comment_doc(spec: &dyn Spec, node: Node<'_>, src: &str) -> String {
     }
     let mut lines: Vec<&str> = Vec::new();
     let mut next_row = anchor.start_position().row;
-    let mut cur = anchor.prev_sibling();
+    let mut cur = preceding.before(node, anchor);
     while let Some(n) = cur {
         if spec.doc_transparent().contains(&n.kind()) {
             next_row = n.start_position().row;
-            cur = n.prev_sibling();
+            cur = preceding.before(node, n);
             continue;
         }
         if !n.kind().contains("comment") || n.end_position().row + 1 < next_row {
@@ -808,7 +852,7 @@ fn comment_doc(spec: &dyn Spec, node: Node<'_>, src: &str) -> String {
         };
         lines.push(line);
         next_row = n.start_position().row;
-        cur = n.prev_sibling();
+        cur = preceding.before(node, n);
     }
     lines.reverse();
     // Block comments (`/** ... */`) carry a `*` margin on each line.

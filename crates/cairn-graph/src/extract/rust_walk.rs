@@ -53,6 +53,9 @@ struct Ids {
     f_field: u16,
     f_pattern: u16,
     f_argument: u16,
+    /// By kind id: attribute items and comments, which docs and test attributes are
+    /// read from (see [`super::driver::Preceding`]).
+    run_kinds: Vec<bool>,
 }
 
 impl Ids {
@@ -101,6 +104,12 @@ impl Ids {
             f_field: field("field")?,
             f_pattern: field("pattern")?,
             f_argument: field("argument")?,
+            run_kinds: (0..lang.node_kind_count())
+                .map(|id| {
+                    lang.node_kind_for_id(id as u16)
+                        .is_some_and(|k| k == "attribute_item" || k.contains("comment"))
+                })
+                .collect(),
         })
     }
 }
@@ -114,6 +123,8 @@ fn ids() -> Option<&'static Ids> {
 /// Where the walk is among the children of one node.
 struct Level<'t> {
     parent: Node<'t>,
+    /// Where this level's run of comments and attributes starts in the shared stack.
+    run_start: usize,
     parent_kind: u16,
     /// In a token tree: the last named child so far, and whether a `::` came between
     /// it and the named child before it (`before_last`).
@@ -124,9 +135,10 @@ struct Level<'t> {
 }
 
 impl<'t> Level<'t> {
-    fn new(parent: Node<'t>) -> Level<'t> {
+    fn new(parent: Node<'t>, run_start: usize) -> Level<'t> {
         Level {
             parent,
+            run_start,
             parent_kind: parent.kind_id(),
             last: None,
             before_last: None,
@@ -143,16 +155,29 @@ pub(crate) fn walk<'t>(root: Node<'t>, emit: &mut Emit<'_, 't>) -> bool {
     };
     let mut cursor = root.walk();
     let mut levels: Vec<Level<'t>> = Vec::new();
+    // The comments and attributes right before the current node, for each level.
+    let mut runs: Vec<Node<'t>> = Vec::new();
     loop {
         let node = cursor.node();
+        let run_start = levels.last().map_or(0, |l| l.run_start);
         if let Some(level) = levels.last_mut() {
             child_of(ids, node, level, emit);
         }
         if node.is_named() {
-            visit(ids, node, emit);
+            visit(ids, node, &runs[run_start..], emit);
+        }
+        let in_run = ids
+            .run_kinds
+            .get(usize::from(node.kind_id()))
+            .copied()
+            .unwrap_or(false);
+        if in_run {
+            runs.push(node);
+        } else {
+            runs.truncate(run_start);
         }
         if cursor.goto_first_child() {
-            levels.push(Level::new(node));
+            levels.push(Level::new(node, runs.len()));
             continue;
         }
         loop {
@@ -162,13 +187,16 @@ pub(crate) fn walk<'t>(root: Node<'t>, emit: &mut Emit<'_, 't>) -> bool {
             if !cursor.goto_parent() {
                 return true;
             }
-            levels.pop();
+            if let Some(level) = levels.pop() {
+                runs.truncate(level.run_start);
+            }
         }
     }
 }
 
 /// Patterns about a node and its fields.
-fn visit<'t>(ids: &Ids, node: Node<'t>, emit: &mut Emit<'_, 't>) {
+/// `run`: the comments and attributes right before `node`, farthest first.
+fn visit<'t>(ids: &Ids, node: Node<'t>, run: &[Node<'t>], emit: &mut Emit<'_, 't>) {
     let k = node.kind_id();
     let field_of_kind = |field: u16, kind: u16| {
         node.child_by_field_id(field)
@@ -177,10 +205,14 @@ fn visit<'t>(ids: &Ids, node: Node<'t>, emit: &mut Emit<'_, 't>) {
     let named_field = |field: u16| node.child_by_field_id(field).filter(|c| c.is_named());
     let def = |pattern: usize, kind: BlockKind, name: Option<Node<'t>>, emit: &mut Emit<'_, 't>| {
         if let Some(name) = name {
-            emit(
-                pattern,
-                &[(Role::Definition(kind), node), (Role::Name, name)],
-            );
+            let mut captures = Vec::with_capacity(3 + run.len());
+            captures.extend([
+                (Role::Definition(kind), node),
+                (Role::Name, name),
+                (Role::PrecedingKnown, node),
+            ]);
+            captures.extend(run.iter().rev().map(|&n| (Role::Preceding, n)));
+            emit(pattern, &captures);
         }
     };
     match k {
@@ -438,6 +470,13 @@ mod tests {
             "macros.rs".into(),
             "fn f() { println!(\"{}\", m::g(x), h!(y), z :: w (1), Some(v)); matches!(a, B(c)); \
              let E(p, q) = r; let s = |t, u: U| t; for k in ks { k.go(); } }"
+                .into(),
+        ));
+        files.push((
+            "docs.rs".into(),
+            "/// Doc.\n#[test]\n// plain\n#[cfg(x)]\nfn t() {}\n\n/** Block\n * doc */\nstruct S;\n\
+             mod m {\n    //! inner\n    /// In a module.\n    #[tokio::test] async fn u() {}\n    \
+             fn v() { /// not an item doc\n fn w() {} }\n}\n"
                 .into(),
         ));
         assert!(files.len() > 20, "the crate's own sources are the corpus");
