@@ -8,6 +8,9 @@
 //! function has two callers and callers chains run deep. Twenty functions spread over
 //! the project also call `crate::shared::hub`, which therefore has exactly 20 direct callers.
 //!
+//! Traversals run over the graph store's adjacency cache (warm after the warm-up); the
+//! hub's callers are also timed with the cache off, in the same run.
+//!
 //! Every latency is one call timed alone (a statement execution with all its rows
 //! read, or one traversal), after a warm-up; statements are compiled beforehand.
 
@@ -105,8 +108,16 @@ pub struct Report {
     pub full_scan: Latency,
     /// Full-scan p50 over index-lookup p50.
     pub scan_over_index: f64,
-    /// Callers of `hub` (20 direct callers) to depth 3.
+    /// Callers of `hub` (20 direct callers) to depth 3, adjacency cache warm.
     pub callers_hub: Traversal,
+    /// The same traversal with the adjacency cache turned off (every list read from
+    /// the edge index), in the same run.
+    pub callers_hub_uncached: Latency,
+    /// Uncached p50 over warm p50.
+    pub uncached_over_cached: f64,
+    /// Adjacency cache after the traversals: entries and bytes.
+    pub adjacency_entries: usize,
+    pub adjacency_bytes: usize,
     /// Callers to depth 3 of functions spread over the project, one start per call.
     pub callers_spread: Traversal,
     /// `GraphStore::edges_to(hub, calls)`: one hop, one prefix scan of the target index.
@@ -376,6 +387,21 @@ fn bench(dir: &Path, blocks: usize, reps: usize, scan_reps: usize) -> Result<Rep
         results: results as f64,
         latency: Latency::of(ns),
     };
+    // The same with the cache off: what a cold traversal costs.
+    let warm_answer = traverse::callers(store, hub.id, &bounds)?;
+    store.set_adjacency_budget(0);
+    let mut ns = Vec::with_capacity(reps);
+    for _ in 0..reps {
+        let t = Instant::now();
+        let hits = traverse::callers(store, hub.id, &bounds)?;
+        ns.push(t.elapsed().as_nanos() as f64);
+        ensure!(
+            hits == warm_answer,
+            "cached and uncached callers of hub differ"
+        );
+    }
+    store.set_adjacency_budget(cairn_graph::adjacency::DEFAULT_BUDGET);
+    let callers_hub_uncached = Latency::of(ns);
 
     let mut starts = Vec::with_capacity(picks.len());
     for &g in &picks {
@@ -418,6 +444,7 @@ fn bench(dir: &Path, blocks: usize, reps: usize, scan_reps: usize) -> Result<Rep
         ensure!(edges.len() == direct, "incoming calls of hub changed");
     }
     let edges_to_hub = Latency::of(ns);
+    let adjacency = store.adjacency_stats();
 
     Ok(Report {
         blocks_requested: blocks,
@@ -437,7 +464,11 @@ fn bench(dir: &Path, blocks: usize, reps: usize, scan_reps: usize) -> Result<Rep
         scan_over_index: full_scan.p50_us / index_lookup.p50_us,
         index_lookup,
         full_scan,
+        uncached_over_cached: callers_hub_uncached.p50_us / callers_hub.latency.p50_us,
         callers_hub,
+        callers_hub_uncached,
+        adjacency_entries: adjacency.entries,
+        adjacency_bytes: adjacency.bytes,
         callers_spread,
         edges_to_hub,
         peak_rss_mb: peak_rss_mb(),
@@ -497,6 +528,28 @@ fn print(r: &Report) {
             &t.latency,
         );
     }
+    lat(
+        &mut rows,
+        &format!(
+            "callers of hub, depth {}, cache off ({}x)",
+            r.callers_hub.depth, r.callers_hub_uncached.samples
+        ),
+        &r.callers_hub_uncached,
+    );
+    rows.push((
+        "callers of hub: cache off / warm (p50)".into(),
+        format!("{:.0}", r.uncached_over_cached),
+        "x",
+    ));
+    rows.push((
+        "adjacency cache: lists / size".into(),
+        format!(
+            "{} / {:.1}",
+            r.adjacency_entries,
+            mb(r.adjacency_bytes as u64)
+        ),
+        "MB",
+    ));
     lat(
         &mut rows,
         &format!("edges_to(hub), one hop ({}x)", r.edges_to_hub.samples),

@@ -7,8 +7,10 @@
 //! - [`resolve`]: references to edges, by scope over the whole workspace.
 //! - [`store`] and [`record`]: keyspaces, keys and record encodings.
 //! - [`sync`]: walking a workspace and bringing its graph up to date.
-//! - [`traverse`]: callers, callees, neighbours, shortest paths.
+//! - [`traverse`]: callers, callees, neighbours, shortest paths, over the cached
+//!   adjacency lists of [`adjacency`].
 
+pub mod adjacency;
 pub mod codec;
 pub mod error;
 pub mod extract;

@@ -10,10 +10,9 @@
 //! nothing matches becomes an edge to an unresolved symbol that keeps its text.
 
 use crate::extract::RECEIVER_TYPE;
-use crate::id::BlockId;
+use crate::id::{BlockId, FastMap};
 use crate::model::{BlockKind, EdgeKind, Language};
 use crate::record::{Edge, EdgeInfo, FileIndex, StoredReference, Symbol};
-use std::collections::HashMap;
 
 /// Where a symbol is: (file number, symbol number within the file).
 type SymRef = (u32, u32);
@@ -26,22 +25,22 @@ pub struct SymbolTable<'a> {
     /// prefix), for package scope.
     packages: Vec<u32>,
     /// Symbols by simple name, in table order.
-    by_name: HashMap<&'a str, Vec<SymRef>>,
+    by_name: FastMap<&'a str, Vec<SymRef>>,
     /// Symbols by qualified name, in table order.
-    by_qualified: HashMap<&'a str, Vec<SymRef>>,
+    by_qualified: FastMap<&'a str, Vec<SymRef>>,
     /// Children of each symbol, by name (a type's methods, a module's items). Rust
     /// methods live under `impl` blocks named after their type; `containers` below
     /// joins those to the type.
-    children: HashMap<(SymRef, &'a str), Vec<SymRef>>,
+    children: FastMap<(SymRef, &'a str), Vec<SymRef>>,
     /// Members of types and `impl` blocks by (type name, member name), as (parent,
     /// member) in table order: every `impl Engine` of the workspace adds to `Engine`.
-    type_members: HashMap<(&'a str, &'a str), Vec<(SymRef, SymRef)>>,
+    type_members: FastMap<(&'a str, &'a str), Vec<(SymRef, SymRef)>>,
     /// Methods by name with their owner type's name in lower case (for receivers
     /// named like the type).
-    methods: HashMap<&'a str, Vec<(SymRef, String)>>,
+    methods: FastMap<&'a str, Vec<(SymRef, String)>>,
     /// Per file: the imports binding each local name (the first wins), and the glob
     /// imports, as indexes into the file's references.
-    imports: Vec<HashMap<&'a str, u32>>,
+    imports: Vec<FastMap<&'a str, u32>>,
     globs: Vec<Vec<u32>>,
 }
 
@@ -55,13 +54,13 @@ impl<'a> SymbolTable<'a> {
         package_roots: &'a [String],
     ) -> SymbolTable<'a> {
         debug_assert!(files.windows(2).all(|w| w[0].0 < w[1].0));
-        let mut by_name: HashMap<&str, Vec<SymRef>> = HashMap::new();
-        let mut by_qualified: HashMap<&str, Vec<SymRef>> = HashMap::new();
-        let mut children: HashMap<(SymRef, &str), Vec<SymRef>> = HashMap::new();
-        let mut type_members: HashMap<(&str, &str), Vec<(SymRef, SymRef)>> = HashMap::new();
-        let mut methods: HashMap<&str, Vec<(SymRef, String)>> = HashMap::new();
+        let mut by_name: FastMap<&str, Vec<SymRef>> = FastMap::default();
+        let mut by_qualified: FastMap<&str, Vec<SymRef>> = FastMap::default();
+        let mut children: FastMap<(SymRef, &str), Vec<SymRef>> = FastMap::default();
+        let mut type_members: FastMap<(&str, &str), Vec<(SymRef, SymRef)>> = FastMap::default();
+        let mut methods: FastMap<&str, Vec<(SymRef, String)>> = FastMap::default();
         let mut packages = Vec::with_capacity(files.len());
-        let mut package_numbers: HashMap<&str, u32> = HashMap::new();
+        let mut package_numbers: FastMap<&str, u32> = FastMap::default();
         let mut imports = Vec::with_capacity(files.len());
         let mut globs = Vec::with_capacity(files.len());
         for (fi, (path, index)) in files.iter().enumerate() {
@@ -93,7 +92,7 @@ impl<'a> SymbolTable<'a> {
                     methods.entry(s.name.as_str()).or_default().push((r, owner));
                 }
             }
-            let mut bound: HashMap<&str, u32> = HashMap::new();
+            let mut bound: FastMap<&str, u32> = FastMap::default();
             let mut glob = Vec::new();
             for (ri, r) in index.references.iter().enumerate() {
                 if r.kind != EdgeKind::Imports {
@@ -488,8 +487,9 @@ impl<'a> SymbolTable<'a> {
     fn members_of_all(&self, containers: &[SymRef], name: &str) -> Vec<SymRef> {
         let mut out = Vec::new();
         let mut typed: Option<&str> = None;
+        let mut key = String::new();
         for &c in containers {
-            self.direct_members(c, name, &mut out);
+            self.direct_members(c, name, &mut key, &mut out);
             let s = self.sym(c);
             if s.kind.is_type() || s.kind == BlockKind::Impl {
                 typed = Some(s.name.as_str());
@@ -509,16 +509,25 @@ impl<'a> SymbolTable<'a> {
 
     /// Children of `container` named `name`, then members declared outside its body
     /// but qualified by it (Go methods: `bank.Account.Deposit`, declared at the top of
-    /// any file).
-    fn direct_members(&self, container: SymRef, name: &str, out: &mut Vec<SymRef>) {
+    /// any file). `key` is scratch space for the qualified names looked up.
+    fn direct_members(
+        &self,
+        container: SymRef,
+        name: &str,
+        key: &mut String,
+        out: &mut Vec<SymRef>,
+    ) {
         let start = out.len();
         if let Some(kids) = self.children.get(&(container, name)) {
             out.extend_from_slice(kids);
         }
         let c = self.sym(container);
         for sep in [".", "::"] {
-            let q = format!("{}{sep}{name}", c.qualified_name);
-            for &m in self.by_qualified.get(q.as_str()).into_iter().flatten() {
+            key.clear();
+            key.push_str(&c.qualified_name);
+            key.push_str(sep);
+            key.push_str(name);
+            for &m in self.by_qualified.get(key.as_str()).into_iter().flatten() {
                 if self.sym(m).name == name && !out[start..].contains(&m) {
                     out.push(m);
                 }
@@ -658,8 +667,12 @@ fn ancestors(index: &FileIndex, from: u32) -> Vec<u32> {
 /// `crate::a`) into its meaningful segments.
 fn segments(path: &str) -> Vec<&str> {
     path.split([':', '.', '/', '\\'])
-        .filter(|s| !s.is_empty() && !matches!(*s, "crate" | "self" | "super" | "@"))
+        .filter(|s| is_segment(s))
         .collect()
+}
+
+fn is_segment(s: &str) -> bool {
+    !s.is_empty() && !matches!(s, "crate" | "self" | "super" | "@")
 }
 
 /// The full path an import binds: its qualifier's segments, then its name.
@@ -679,14 +692,15 @@ fn import_path(imp: &StoredReference) -> Vec<String> {
 /// How many of `init`'s segments, from the end, match the segments of `qualified`
 /// just before its last one.
 fn suffix_match(qualified: &str, init: &[&str]) -> usize {
-    let q = segments(qualified);
-    let Some((_, q_init)) = q.split_last() else {
+    // `segments(qualified)` read backwards, without collecting it: this runs for every
+    // candidate container of every qualified call.
+    let mut q = qualified
+        .rsplit([':', '.', '/', '\\'])
+        .filter(|s| is_segment(s));
+    if q.next().is_none() {
         return 0;
-    };
-    q_init
-        .iter()
-        .rev()
-        .zip(init.iter().rev())
+    }
+    q.zip(init.iter().rev())
         .take_while(|(a, b)| strip_ext(a) == strip_ext(b))
         .count()
 }
@@ -730,4 +744,44 @@ fn package_of<'r>(path: &str, roots: &'r [String]) -> &'r str {
         .filter(|r| path.starts_with(r.as_str()))
         .max_by_key(|r| r.len())
         .map_or("", String::as_str)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suffix_match_counts_trailing_segments_before_the_name() {
+        // The definition it replaced: split, drop the name, compare from the end.
+        fn by_segments(qualified: &str, init: &[&str]) -> usize {
+            let q = segments(qualified);
+            let Some((_, q_init)) = q.split_last() else {
+                return 0;
+            };
+            q_init
+                .iter()
+                .rev()
+                .zip(init.iter().rev())
+                .take_while(|(a, b)| strip_ext(a) == strip_ext(b))
+                .count()
+        }
+        let cases: [(&str, &[&str]); 9] = [
+            ("cairn_storage::wal::Writer", &["wal"]),
+            ("cairn_storage::wal::Writer", &["cairn_storage", "wal"]),
+            ("cairn_storage::wal::Writer", &["other", "wal"]),
+            ("crate::a::b::C", &["a", "b"]),
+            ("pkg.mod.Type", &["mod"]),
+            ("src/util.zig.helper", &["util"]),
+            ("C", &["a"]),
+            ("", &["a"]),
+            ("a::self::super::b::C", &["a", "b"]),
+        ];
+        for (q, init) in cases {
+            assert_eq!(suffix_match(q, init), by_segments(q, init), "{q} {init:?}");
+        }
+        assert_eq!(
+            suffix_match("cairn_storage::wal::Writer", &["x", "cairn_storage", "wal"]),
+            2
+        );
+    }
 }

@@ -1,12 +1,14 @@
 //! The graph's storage: blocks, edges and their indexes in `cairn-storage` keyspaces
 //! (layout in [`crate::record`]).
 
+use crate::adjacency::{self, AdjacencyCache, CacheStats, ListKey, Neighbor};
 use crate::error::{corrupt, GraphError, Result};
-use crate::id::BlockId;
+use crate::id::{BlockId, FastBuildHasher};
 use crate::model::EdgeKind;
 use crate::record::{Block, Edge, FileIndex, FileRecord, WorkspaceRecord};
 use cairn_storage::{Engine, Iter, Keyspace, WriteBatch};
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// The keyspaces the graph lives in.
 #[derive(Clone, Debug)]
@@ -24,11 +26,13 @@ pub struct Keyspaces {
 const NAME_TAG: u8 = b'n';
 const QUALIFIED_TAG: u8 = b'q';
 
-/// The code graph over one storage engine. Cheap to clone.
+/// The code graph over one storage engine. Cheap to clone; clones share one
+/// adjacency cache.
 #[derive(Clone)]
 pub struct GraphStore {
     engine: Arc<Engine>,
     ks: Keyspaces,
+    adjacency: Arc<Mutex<AdjacencyCache>>,
 }
 
 impl GraphStore {
@@ -43,7 +47,71 @@ impl GraphStore {
             file_index: engine.keyspace("file_index")?,
             workspaces: engine.keyspace("workspaces")?,
         };
-        Ok(GraphStore { engine, ks })
+        let adjacency = AdjacencyCache::new(engine.last_seq(), adjacency::DEFAULT_BUDGET);
+        Ok(GraphStore {
+            engine,
+            ks,
+            adjacency: Arc::new(Mutex::new(adjacency)),
+        })
+    }
+
+    /// Sets the memory budget of the adjacency cache (0 turns it off).
+    pub fn set_adjacency_budget(&self, bytes: usize) {
+        self.lock_adjacency().set_budget(bytes);
+    }
+
+    /// The adjacency cache's counters.
+    pub fn adjacency_stats(&self) -> CacheStats {
+        self.lock_adjacency().stats()
+    }
+
+    fn lock_adjacency(&self) -> MutexGuard<'_, AdjacencyCache> {
+        match self.adjacency.lock() {
+            Ok(g) => g,
+            Err(poisoned) => {
+                // A panic while holding the lock may have left entries half-updated:
+                // start over from storage.
+                self.adjacency.clear_poison();
+                let mut g = poisoned.into_inner();
+                g.clear();
+                g
+            }
+        }
+    }
+
+    /// Adjacency lists for one traversal: the cache, locked and checked against the
+    /// engine's latest write, filling from the edge indexes on a miss.
+    pub fn adjacency(&self) -> Adjacency<'_> {
+        let mut cache = self.lock_adjacency();
+        cache.check_seq(self.engine.last_seq());
+        Adjacency {
+            store: self,
+            cache,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Writes `batch`, whose edge changes touch the adjacency lists `touched`, keeping
+    /// the adjacency cache exact: every write of the graph goes through here.
+    fn commit(&self, batch: &WriteBatch, touched: &[ListKey]) -> Result<()> {
+        // Held across the write so no traversal fills an entry in between.
+        let mut cache = self.lock_adjacency();
+        let before = self.engine.last_seq();
+        cache.check_seq(before);
+        for key in touched {
+            cache.invalidate(key);
+        }
+        let written = self.engine.write(batch);
+        let after = self.engine.last_seq();
+        // Each operation takes one sequence number (tested below): any other advance
+        // means someone else wrote too, and the cache cannot know what.
+        if written.is_ok() && after - before == batch.len() as u64 {
+            cache.advance(after);
+        } else {
+            cache.clear();
+            cache.advance(after);
+        }
+        Ok(written?)
     }
 
     pub fn engine(&self) -> &Arc<Engine> {
@@ -112,26 +180,20 @@ impl GraphStore {
         Ok(out)
     }
 
-    /// Calls `visit` with each edge arriving at (`outgoing == false`) or leaving `id`
-    /// with kind `kind`, without collecting them; traversal's hot path.
-    pub(crate) fn for_each_neighbor(
-        &self,
-        id: &BlockId,
-        kind: EdgeKind,
-        outgoing: bool,
-        mut visit: impl FnMut(BlockId, u32, bool),
-    ) -> Result<()> {
-        let ks = if outgoing {
+    /// Appends to `out` the neighbours of `key`'s list, by one prefix scan of the
+    /// edge index of its direction.
+    fn scan_neighbors(&self, key: &ListKey, out: &mut Vec<Neighbor>) -> Result<()> {
+        let ks = if key.outgoing {
             &self.ks.edges_out
         } else {
             &self.ks.edges_in
         };
         let mut prefix = [0u8; BlockId::LEN + 1];
-        prefix[..BlockId::LEN].copy_from_slice(&id.0);
-        prefix[BlockId::LEN] = kind.code();
+        prefix[..BlockId::LEN].copy_from_slice(&key.id.0);
+        prefix[BlockId::LEN] = key.kind.code();
         let mut it = self.engine.prefix(ks, &prefix)?;
         while let Some((k, v)) = it.next_entry()? {
-            let other = k
+            let id = k
                 .get(17..33)
                 .and_then(BlockId::from_slice)
                 .ok_or_else(|| bad_key("edges"))?;
@@ -142,7 +204,7 @@ impl GraphStore {
                 .ok_or_else(|| bad_key("edges"))?;
             // The value's last byte is the `resolved` flag (see `EdgeInfo::encode`).
             let resolved = v.last().is_some_and(|&b| b != 0);
-            visit(other, line, resolved);
+            out.push(Neighbor { id, line, resolved });
         }
         Ok(())
     }
@@ -167,9 +229,9 @@ impl GraphStore {
     }
 
     pub fn put_workspace(&self, ws: &WorkspaceRecord) -> Result<()> {
-        Ok(self
-            .engine
-            .put(&self.ks.workspaces, ws.name.as_bytes(), &ws.encode())?)
+        let mut batch = WriteBatch::new();
+        batch.put(&self.ks.workspaces, ws.name.as_bytes(), &ws.encode());
+        self.commit(&batch, &[])
     }
 
     /// The files of a workspace, by path.
@@ -266,7 +328,7 @@ impl GraphStore {
         };
         // Blocks: delete those that went away, (re)write the rest (their content may
         // have changed under the same id).
-        let keep: std::collections::HashSet<BlockId> = new_blocks.iter().map(|b| b.id).collect();
+        let keep: HashSet<BlockId, FastBuildHasher> = new_blocks.iter().map(|b| b.id).collect();
         for s in &old.symbols {
             if !keep.contains(&s.id) {
                 batch.delete(&self.ks.blocks, &s.id.0);
@@ -277,7 +339,7 @@ impl GraphStore {
                 );
             }
         }
-        let old_names: std::collections::HashSet<(&str, &str, BlockId)> = old
+        let old_names: HashSet<(&str, &str, BlockId), FastBuildHasher> = old
             .symbols
             .iter()
             .map(|s| (s.name.as_str(), s.qualified_name.as_str(), s.id))
@@ -297,13 +359,12 @@ impl GraphStore {
                 );
             }
         }
-        self.diff_edges(
+        let touched = self.diff_edges(
             &mut batch,
             &old.edges,
             new_index.map_or(&[][..], |i| &i.edges),
         );
-        self.engine.write(&batch)?;
-        Ok(())
+        self.commit(&batch, &touched)
     }
 
     /// Replaces a file's outgoing edges (after re-resolution) without touching its blocks.
@@ -320,27 +381,87 @@ impl GraphStore {
             &file_key(workspace, path),
             &new.encode(),
         );
-        self.diff_edges(&mut batch, &old.edges, &new.edges);
-        self.engine.write(&batch)?;
-        Ok(())
+        let touched = self.diff_edges(&mut batch, &old.edges, &new.edges);
+        self.commit(&batch, &touched)
     }
 
-    fn diff_edges(&self, batch: &mut WriteBatch, old: &[Edge], new: &[Edge]) {
-        let new_set: std::collections::HashSet<&Edge> = new.iter().collect();
-        let old_set: std::collections::HashSet<&Edge> = old.iter().collect();
+    /// Adds to `batch` the edge writes that turn `old` into `new`; returns the
+    /// adjacency lists they change (both ends of every edge written or deleted).
+    fn diff_edges<'e>(
+        &self,
+        batch: &mut WriteBatch,
+        old: &'e [Edge],
+        new: &'e [Edge],
+    ) -> Vec<ListKey> {
+        // A new file has no old edges and a deleted one no new edges: no sets then.
+        let set = |edges: &'e [Edge], other: &[Edge]| -> HashSet<&'e Edge, FastBuildHasher> {
+            if other.is_empty() {
+                HashSet::default()
+            } else {
+                edges.iter().collect()
+            }
+        };
+        let new_set = set(new, old);
+        let old_set = set(old, new);
+        let mut touched = Vec::new();
+        let mut touch = |e: &Edge| {
+            touched.push(ListKey {
+                id: e.source,
+                kind: e.kind,
+                outgoing: true,
+            });
+            touched.push(ListKey {
+                id: e.target,
+                kind: e.kind,
+                outgoing: false,
+            });
+        };
         for e in old.iter().filter(|e| !new_set.contains(e)) {
             batch.delete(&self.ks.edges_out, &e.out_key());
             batch.delete(&self.ks.edges_in, &e.in_key());
+            touch(e);
         }
         for e in new.iter().filter(|e| !old_set.contains(e)) {
             let info = e.info.encode();
             batch.put(&self.ks.edges_out, &e.out_key(), &info);
             batch.put(&self.ks.edges_in, &e.in_key(), &info);
+            touch(e);
         }
+        touched
     }
 
     pub(crate) fn delete_workspace_record(&self, name: &str) -> Result<()> {
-        Ok(self.engine.delete(&self.ks.workspaces, name.as_bytes())?)
+        let mut batch = WriteBatch::new();
+        batch.delete(&self.ks.workspaces, name.as_bytes());
+        self.commit(&batch, &[])
+    }
+}
+
+/// The adjacency cache, locked for one traversal (see [`GraphStore::adjacency`]).
+pub struct Adjacency<'a> {
+    store: &'a GraphStore,
+    cache: MutexGuard<'a, AdjacencyCache>,
+    scratch: Vec<Neighbor>,
+}
+
+impl Adjacency<'_> {
+    /// The neighbours of `id` along edges of `kind` (leaving it when `outgoing`), in
+    /// key order: from the cache, or from one prefix scan that then fills it.
+    pub fn neighbors(
+        &mut self,
+        id: BlockId,
+        kind: EdgeKind,
+        outgoing: bool,
+    ) -> Result<&[Neighbor]> {
+        let key = ListKey { id, kind, outgoing };
+        if self.cache.contains(&key) {
+            return Ok(self.cache.list(&key));
+        }
+        self.scratch.clear();
+        self.store.scan_neighbors(&key, &mut self.scratch)?;
+        self.cache.insert(key, self.scratch.as_slice().into());
+        // Served from the scan itself: the budget may have refused to cache it.
+        Ok(&self.scratch)
     }
 }
 
@@ -373,4 +494,171 @@ fn name_key(tag: u8, name: &str, id: Option<&BlockId>) -> Vec<u8> {
         k.extend_from_slice(&id.0);
     }
     k
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::{self, SyncOptions};
+    use crate::traverse::{self, Bounds};
+    use cairn_storage::Options;
+
+    struct Fixture {
+        store: GraphStore,
+        root: tempfile::TempDir,
+        _db: tempfile::TempDir,
+    }
+
+    impl Fixture {
+        fn new(files: &[(&str, &str)]) -> Fixture {
+            let root = tempfile::tempdir().unwrap();
+            let db = tempfile::tempdir().unwrap();
+            let engine = Arc::new(Engine::open(db.path(), Options::default()).unwrap());
+            let store = GraphStore::new(engine).unwrap();
+            sync::link(&store, "w", root.path()).unwrap();
+            let f = Fixture {
+                store,
+                root,
+                _db: db,
+            };
+            for (path, text) in files {
+                f.write(path, text);
+            }
+            f.sync();
+            f
+        }
+
+        fn write(&self, path: &str, text: &str) {
+            std::fs::write(self.root.path().join(path), text).unwrap();
+        }
+
+        fn sync(&self) {
+            let summary = sync::sync(&self.store, "w", &SyncOptions::default(), &|_| {}).unwrap();
+            assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+        }
+
+        fn id(&self, qualified: &str) -> BlockId {
+            let ids = self.store.blocks_qualified(qualified).unwrap();
+            assert_eq!(ids.len(), 1, "{qualified}");
+            ids[0]
+        }
+
+        /// Names of the callers of `qualified` to depth 2, with distances, sorted;
+        /// checked equal to the answer of a store over the same engine without a cache.
+        fn callers(&self, qualified: &str) -> Vec<(String, u32)> {
+            let id = self.id(qualified);
+            let bounds = Bounds {
+                depth: 2,
+                limit: 100,
+            };
+            let cached = traverse::callers(&self.store, id, &bounds).unwrap();
+            let uncached = GraphStore::new(Arc::clone(self.store.engine())).unwrap();
+            uncached.set_adjacency_budget(0);
+            assert_eq!(
+                cached,
+                traverse::callers(&uncached, id, &bounds).unwrap(),
+                "cached and stored answers differ"
+            );
+            let mut out: Vec<(String, u32)> = cached
+                .iter()
+                .map(|h| {
+                    let name = self.store.block(&h.block).unwrap().map(|b| b.name);
+                    (name.unwrap_or_else(|| "?".into()), h.distance)
+                })
+                .collect();
+            out.sort();
+            out
+        }
+    }
+
+    fn named(pairs: &[(&str, u32)]) -> Vec<(String, u32)> {
+        pairs.iter().map(|&(n, d)| (n.to_string(), d)).collect()
+    }
+
+    const A: &str = "from b import g\n\ndef f():\n    g()\n\ndef top():\n    f()\n";
+    const B: &str = "def g():\n    pass\n";
+
+    #[test]
+    fn a_warm_traversal_sees_an_edit_after_sync() {
+        let fx = Fixture::new(&[("a.py", A), ("b.py", B)]);
+        assert_eq!(fx.callers("b.g"), named(&[("f", 1), ("top", 2)]));
+        let warm = fx.store.adjacency_stats();
+        assert_eq!(fx.callers("b.g"), named(&[("f", 1), ("top", 2)]));
+        let again = fx.store.adjacency_stats();
+        assert!(
+            again.hits > warm.hits,
+            "the second traversal used the cache"
+        );
+        assert_eq!(again.misses, warm.misses, "and found every list there");
+
+        // `f` stops calling `g`, a new `h` calls it, `top` calls `h`.
+        fx.write(
+            "a.py",
+            "from b import g\n\ndef f():\n    pass\n\ndef h():\n    g()\n\ndef top():\n    f()\n    h()\n",
+        );
+        fx.sync();
+        assert_eq!(fx.callers("b.g"), named(&[("h", 1), ("top", 2)]));
+        assert_eq!(fx.callers("a.f"), named(&[("top", 1)]));
+    }
+
+    #[test]
+    fn editing_the_target_file_keeps_the_cache_exact() {
+        let fx = Fixture::new(&[("a.py", A), ("b.py", B)]);
+        assert_eq!(fx.callers("b.g"), named(&[("f", 1), ("top", 2)]));
+        assert_eq!(fx.callers("a.f"), named(&[("top", 1)]));
+        // `g` gains a caller inside its own file; `a.py` is untouched.
+        fx.write("b.py", "def g():\n    pass\n\ndef k():\n    g()\n");
+        fx.sync();
+        assert_eq!(fx.callers("b.g"), named(&[("f", 1), ("k", 1), ("top", 2)]));
+        // Deleting a caller's file removes its edges from the cached lists.
+        std::fs::remove_file(fx.root.path().join("a.py")).unwrap();
+        fx.sync();
+        assert_eq!(fx.callers("b.g"), named(&[("k", 1)]));
+        assert!(fx.store.adjacency_stats().entries > 0);
+    }
+
+    #[test]
+    fn unlink_empties_what_traversal_sees() {
+        let fx = Fixture::new(&[("a.py", A), ("b.py", B)]);
+        let g = fx.id("b.g");
+        let bounds = Bounds::default();
+        assert_eq!(traverse::callers(&fx.store, g, &bounds).unwrap().len(), 1);
+        sync::unlink(&fx.store, "w").unwrap();
+        assert!(traverse::callers(&fx.store, g, &bounds).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_write_outside_the_store_empties_the_cache() {
+        let fx = Fixture::new(&[("a.py", A), ("b.py", B)]);
+        let g = fx.id("b.g");
+        let bounds = Bounds::default();
+        let hits = traverse::callers(&fx.store, g, &bounds).unwrap();
+        assert_eq!(hits.len(), 1);
+        // Remove the edge behind the store's back, through the engine.
+        let edge = fx
+            .store
+            .edges_to(&g, Some(EdgeKind::Calls))
+            .unwrap()
+            .remove(0);
+        let ks = fx.store.keyspaces().clone();
+        let engine = fx.store.engine();
+        engine.delete(&ks.edges_in, &edge.in_key()).unwrap();
+        assert!(traverse::callers(&fx.store, g, &bounds).unwrap().is_empty());
+    }
+
+    /// [`GraphStore::commit`] relies on each operation of a batch taking one sequence
+    /// number; if the engine changes that, the cache would empty itself on every write.
+    #[test]
+    fn a_batch_takes_one_sequence_number_per_operation() {
+        let fx = Fixture::new(&[("b.py", B)]);
+        let engine = fx.store.engine();
+        let before = engine.last_seq();
+        let mut batch = WriteBatch::new();
+        for k in [b"x".as_slice(), b"y", b"z"] {
+            batch.put(&fx.store.keyspaces().workspaces, k, b"");
+        }
+        batch.delete(&fx.store.keyspaces().workspaces, b"x");
+        engine.write(&batch).unwrap();
+        assert_eq!(engine.last_seq() - before, batch.len() as u64);
+    }
 }

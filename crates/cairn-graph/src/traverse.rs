@@ -1,14 +1,15 @@
 //! Graph traversal: callers, callees, neighbours and shortest paths.
 //!
-//! Breadth-first over the edge indexes, so every result is found at its shortest
-//! distance and carries the path that reached it. Visited blocks are never expanded
+//! Breadth-first over the adjacency lists (cached in memory by the store, see
+//! [`crate::adjacency`]), so every result is found at its shortest distance and
+//! carries the path that reached it. Visited blocks are never expanded
 //! twice (cycle-safe); depth and result count are bounded by the caller.
 
 use crate::error::Result;
-use crate::id::BlockId;
+use crate::id::{BlockId, FastBuildHasher};
 use crate::model::EdgeKind;
 use crate::store::GraphStore;
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashSet;
 
 /// Which way edges are followed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,39 +66,43 @@ pub fn neighbors(
 ) -> Result<Vec<Hit>> {
     let mut search = Search::new(start);
     search.run(store, direction, kinds, bounds, None)?;
-    Ok(search.hits.iter().map(|&idx| search.hit(idx)).collect())
+    Ok(search.hits())
 }
 
 /// One visited block: how it was reached.
 struct Node {
     block: BlockId,
-    /// Index of the node it was reached from (`usize::MAX` for the start).
-    from: usize,
+    /// Index of the node it was reached from (`NO_NODE` for the start).
+    from: u32,
+    distance: u32,
     kind: EdgeKind,
     line: u32,
     resolved: bool,
 }
 
-/// A breadth-first search: the visited nodes, in the order they were reached.
+const NO_NODE: u32 = u32::MAX;
+
+/// A breadth-first search: the visited nodes, in the order they were reached, which
+/// is also the queue (nodes are expanded in that order, so by distance).
 struct Search {
     nodes: Vec<Node>,
-    seen: HashMap<BlockId, usize>,
-    hits: Vec<usize>,
+    seen: HashSet<BlockId, FastBuildHasher>,
 }
 
 impl Search {
     fn new(start: BlockId) -> Search {
-        Search {
-            nodes: vec![Node {
-                block: start,
-                from: usize::MAX,
-                kind: EdgeKind::Calls,
-                line: 0,
-                resolved: true,
-            }],
-            seen: HashMap::from([(start, 0)]),
-            hits: Vec::new(),
-        }
+        let mut seen = HashSet::with_capacity_and_hasher(64, FastBuildHasher::default());
+        seen.insert(start);
+        let mut nodes = Vec::with_capacity(64);
+        nodes.push(Node {
+            block: start,
+            from: NO_NODE,
+            distance: 0,
+            kind: EdgeKind::Calls,
+            line: 0,
+            resolved: true,
+        });
+        Search { nodes, seen }
     }
 
     /// Expands level by level up to the bounds; stops early when `goal` is reached,
@@ -111,66 +116,77 @@ impl Search {
         goal: Option<BlockId>,
     ) -> Result<Option<usize>> {
         let outgoing = direction == Direction::Outgoing;
-        let mut queue = VecDeque::from([(0usize, 0u32)]);
-        let mut found = Vec::new();
-        while let Some((node, dist)) = queue.pop_front() {
-            if dist >= bounds.depth.max(1) || self.hits.len() >= bounds.limit {
-                continue;
+        let depth = bounds.depth.max(1);
+        // Results are every node but the start; the index of a node never exceeds
+        // `u32::MAX - 1` in practice, and the limit stops growth before that anyway.
+        let limit = bounds.limit.min(NO_NODE as usize - 1);
+        let mut adjacency = store.adjacency();
+        let mut next = 0;
+        while next < self.nodes.len() && self.nodes.len() - 1 < limit {
+            let (id, dist) = (self.nodes[next].block, self.nodes[next].distance);
+            let from = next as u32;
+            next += 1;
+            if dist >= depth {
+                // Breadth-first: every later node is at least as far.
+                break;
             }
-            let id = self.nodes[node].block;
             for &kind in kinds {
-                found.clear();
-                store.for_each_neighbor(&id, kind, outgoing, |other, line, resolved| {
-                    found.push((other, line, resolved))
-                })?;
-                for &(other, line, resolved) in &found {
-                    if self.seen.contains_key(&other) || self.hits.len() >= bounds.limit {
+                for n in adjacency.neighbors(id, kind, outgoing)? {
+                    if self.nodes.len() > limit {
+                        break;
+                    }
+                    if !self.seen.insert(n.id) {
                         continue;
                     }
                     let idx = self.nodes.len();
-                    self.seen.insert(other, idx);
                     self.nodes.push(Node {
-                        block: other,
-                        from: node,
+                        block: n.id,
+                        from,
+                        distance: dist + 1,
                         kind,
-                        line,
-                        resolved,
+                        line: n.line,
+                        resolved: n.resolved,
                     });
-                    self.hits.push(idx);
-                    if goal == Some(other) {
+                    if goal == Some(n.id) {
                         return Ok(Some(idx));
                     }
-                    if resolved {
-                        queue.push_back((idx, dist + 1));
-                    }
                 }
+            }
+            // Unresolved symbols are reached but have no edges of their own to follow:
+            // skip them as expansion sources.
+            while next < self.nodes.len() && !self.nodes[next].resolved {
+                next += 1;
             }
         }
         Ok(None)
     }
 
     /// The blocks from the start to node `idx`.
-    fn path_to(&self, mut idx: usize) -> Vec<BlockId> {
-        let mut path = Vec::new();
-        while idx != usize::MAX {
-            path.push(self.nodes[idx].block);
-            idx = self.nodes[idx].from;
+    fn path_to(&self, idx: usize) -> Vec<BlockId> {
+        let mut path = vec![self.nodes[idx].block; self.nodes[idx].distance as usize + 1];
+        let mut at = idx;
+        for slot in path.iter_mut().rev() {
+            *slot = self.nodes[at].block;
+            at = self.nodes[at].from as usize;
         }
-        path.reverse();
         path
     }
 
-    fn hit(&self, idx: usize) -> Hit {
-        let path = self.path_to(idx);
-        let n = &self.nodes[idx];
-        Hit {
-            block: n.block,
-            distance: path.len() as u32 - 1,
-            path,
-            kind: n.kind,
-            line: n.line,
-            resolved: n.resolved,
-        }
+    /// Every node but the start, as hits.
+    fn hits(&self) -> Vec<Hit> {
+        (1..self.nodes.len())
+            .map(|idx| {
+                let n = &self.nodes[idx];
+                Hit {
+                    block: n.block,
+                    distance: n.distance,
+                    path: self.path_to(idx),
+                    kind: n.kind,
+                    line: n.line,
+                    resolved: n.resolved,
+                }
+            })
+            .collect()
     }
 }
 

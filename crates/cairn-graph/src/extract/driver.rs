@@ -2,9 +2,9 @@
 //! tree and turns its captures into a [`ParsedFile`], asking the language's [`Spec`]
 //! for what only it knows.
 
+use crate::id::FastMap;
 use crate::model::{BlockKind, Definition, EdgeKind, Language, ParsedFile, Reference, Span};
 use std::collections::hash_map::Entry;
-use std::collections::HashMap;
 use tree_sitter::{Node, Query, QueryCursor, StreamingIterator, Tree};
 
 /// Longest signature kept, in bytes; longer ones are cut at a character boundary.
@@ -14,7 +14,7 @@ const MAX_QUALIFIER: usize = 60;
 
 /// What a capture of a query file means (see the table in [`super`]).
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Role {
+pub(crate) enum Role {
     Definition(BlockKind),
     Name,
     Call,
@@ -35,6 +35,35 @@ enum Role {
     FieldName,
     /// Helper captures (`@_x`) used by predicates only.
     Other,
+    /// Walkers only: a comment or attribute right before the definition of the match
+    /// (nearest first), and the mark that these are all of them (see [`Preceding`]).
+    Preceding,
+    PrecedingKnown,
+}
+
+/// The siblings right before a definition that are comments or attributes, nearest
+/// first, when the matcher saw them: `Node::prev_sibling` is slow (it finds the parent
+/// by walking down from the root), and docs and test attributes need them for every
+/// definition.
+#[derive(Clone, Default)]
+pub(crate) struct Preceding<'t>(Option<Vec<Node<'t>>>);
+
+impl<'t> Preceding<'t> {
+    /// The sibling before `node`, which is the definition `def` or a sibling before it.
+    /// Past the known comments and attributes: `None`, which readers of comments and
+    /// attributes treat like any other sibling (they stop).
+    pub(crate) fn before(&self, def: Node<'t>, node: Node<'t>) -> Option<Node<'t>> {
+        let Some(run) = &self.0 else {
+            return node.prev_sibling();
+        };
+        if node.id() == def.id() {
+            return run.first().copied();
+        }
+        match run.iter().position(|n| n.id() == node.id()) {
+            Some(i) => run.get(i + 1).copied(),
+            None => node.prev_sibling(),
+        }
+    }
 }
 
 /// A query with the role of each of its captures.
@@ -82,6 +111,8 @@ pub(crate) struct Import {
 /// A definition the query found, which the language may adjust before it is kept.
 pub(crate) struct Draft<'t> {
     pub node: Node<'t>,
+    /// The comments and attributes before `node`.
+    pub preceding: Preceding<'t>,
     pub kind: BlockKind,
     pub name: String,
     /// The qualified name of the enclosing definition.
@@ -92,6 +123,9 @@ pub(crate) struct Draft<'t> {
     pub signature: Option<String>,
     pub metadata: Vec<(String, String)>,
 }
+
+/// Receives each match of a walker: the pattern number and the captures.
+pub(crate) type Emit<'a, 't> = dyn FnMut(usize, &[(Role, Node<'t>)]) + 'a;
 
 /// What a language adds to its query.
 pub(crate) trait Spec: Sync {
@@ -157,6 +191,15 @@ pub(crate) trait Spec: Sync {
     /// receiver variable `m` in `m.Put()` stands for the receiver type).
     fn call_qualifier(&self, _owner: &Definition, qualifier: String) -> String {
         qualifier
+    }
+
+    /// Finds what the dialect's query finds, by a hand-written walk of the tree, calling
+    /// `emit` with the pattern number and captures of each match; `false` when the
+    /// language has no walker (the query runs). Query execution visits every node
+    /// with bookkeeping a plain cursor walk does not pay; tests check the walker
+    /// against the query.
+    fn walk<'t>(&self, _root: Node<'t>, _src: &str, _emit: &mut Emit<'_, 't>) -> bool {
+        false
     }
 }
 
@@ -237,35 +280,40 @@ fn is_path(s: &str) -> bool {
 
 struct RawDef<'t> {
     node: Node<'t>,
+    preceding: Preceding<'t>,
     kind: BlockKind,
     name: String,
     /// The query pattern that gave the kind.
     pattern: usize,
 }
 
-/// Runs `query` over `tree` and assembles the file's definitions and references.
-pub(crate) fn run(
-    language: Language,
-    spec: &dyn Spec,
-    compiled: &CompiledQuery,
-    cursor: &mut QueryCursor,
-    tree: &Tree,
-    rel_path: &str,
-    src: &str,
-) -> ParsedFile {
-    let root = tree.root_node();
-    let mut defs: Vec<RawDef<'_>> = Vec::new();
-    let mut seen_defs: HashMap<(usize, String), usize> = HashMap::new();
-    let mut calls: Vec<(Node<'_>, String, Option<String>)> = Vec::new();
-    let mut seen_calls: HashMap<usize, usize> = HashMap::new();
-    let mut imports: Vec<Node<'_>> = Vec::new();
-    // (binding or field node, its name node, whether a field).
-    let mut bindings: Vec<(Node<'_>, Node<'_>, bool)> = Vec::new();
-    let mut type_refs: Vec<(Node<'_>, EdgeKind)> = Vec::new();
+/// What the matches of a file gave, in match order.
+struct Collected<'t> {
+    defs: Vec<RawDef<'t>>,
+    seen_defs: FastMap<(usize, String), usize>,
+    calls: Vec<(Node<'t>, String, Option<String>)>,
+    seen_calls: FastMap<usize, usize>,
+    imports: Vec<Node<'t>>,
+    /// (binding or field node, its name node, whether a field).
+    bindings: Vec<(Node<'t>, Node<'t>, bool)>,
+    type_refs: Vec<(Node<'t>, EdgeKind)>,
+}
 
-    let mut matches = cursor.matches(&compiled.query, root, src.as_bytes());
-    while let Some(m) = matches.next() {
-        let role = |i: u32| compiled.roles[i as usize];
+impl<'t> Collected<'t> {
+    fn new() -> Collected<'t> {
+        Collected {
+            defs: Vec::new(),
+            seen_defs: FastMap::default(),
+            calls: Vec::new(),
+            seen_calls: FastMap::default(),
+            imports: Vec::new(),
+            bindings: Vec::new(),
+            type_refs: Vec::new(),
+        }
+    }
+
+    /// Takes one match of query pattern `pattern`.
+    fn add(&mut self, pattern: usize, captures: &[(Role, Node<'t>)], src: &str) {
         let mut def: Option<(Node<'_>, BlockKind)> = None;
         let mut name: Option<Node<'_>> = None;
         let mut call: Option<Node<'_>> = None;
@@ -273,43 +321,48 @@ pub(crate) fn run(
         let mut call_qualifier: Option<(Node<'_>, bool)> = None;
         let mut binding: Option<(Node<'_>, bool)> = None;
         let mut binding_name: Option<Node<'_>> = None;
-        for c in m.captures {
-            match role(c.index) {
-                Role::Definition(k) => def = Some((c.node, k)),
-                Role::Name => name = Some(c.node),
-                Role::Call => call = Some(c.node),
-                Role::CallName => call_name = Some(c.node),
-                Role::CallQualifier => call_qualifier = Some((c.node, false)),
-                Role::CallReceiver => call_qualifier = Some((c.node, true)),
-                Role::Import => imports.push(c.node),
-                Role::Implements => type_refs.push((c.node, EdgeKind::Implements)),
-                Role::Extends => type_refs.push((c.node, EdgeKind::Extends)),
-                Role::Binding => binding = Some((c.node, false)),
-                Role::Field => binding = Some((c.node, true)),
-                Role::BindingName | Role::FieldName => binding_name = Some(c.node),
+        let mut preceding: Option<Vec<Node<'t>>> = None;
+        for &(role, node) in captures {
+            match role {
+                Role::Definition(k) => def = Some((node, k)),
+                Role::Name => name = Some(node),
+                Role::Call => call = Some(node),
+                Role::CallName => call_name = Some(node),
+                Role::CallQualifier => call_qualifier = Some((node, false)),
+                Role::CallReceiver => call_qualifier = Some((node, true)),
+                Role::Import => self.imports.push(node),
+                Role::Implements => self.type_refs.push((node, EdgeKind::Implements)),
+                Role::Extends => self.type_refs.push((node, EdgeKind::Extends)),
+                Role::Binding => binding = Some((node, false)),
+                Role::Field => binding = Some((node, true)),
+                Role::BindingName | Role::FieldName => binding_name = Some(node),
+                Role::Preceding => preceding.get_or_insert_with(Vec::new).push(node),
+                Role::PrecedingKnown => {
+                    preceding.get_or_insert_with(Vec::new);
+                }
                 Role::Other => {}
             }
         }
         if let (Some((node, field)), Some(name)) = (binding, binding_name) {
-            bindings.push((node, name, field));
+            self.bindings.push((node, name, field));
         }
         if let (Some((node, kind)), Some(name)) = (def, name) {
             let name = last_segment(&strip_generics(text(name, src))).to_string();
             // The earliest pattern in the query file that matches a node decides its
             // kind, whatever order the matches come in.
-            let pattern = m.pattern_index;
-            match seen_defs.entry((node.id(), name.clone())) {
+            match self.seen_defs.entry((node.id(), name.clone())) {
                 Entry::Vacant(v) => {
-                    v.insert(defs.len());
-                    defs.push(RawDef {
+                    v.insert(self.defs.len());
+                    self.defs.push(RawDef {
                         node,
+                        preceding: Preceding(preceding),
                         kind,
                         name,
                         pattern,
                     });
                 }
                 Entry::Occupied(o) => {
-                    let d = &mut defs[*o.get()];
+                    let d = &mut self.defs[*o.get()];
                     if pattern < d.pattern {
                         d.kind = kind;
                         d.pattern = pattern;
@@ -327,13 +380,14 @@ pub(crate) fn run(
                 }
             });
             // Two patterns may take the same call; the one that saw a qualifier wins.
-            match seen_calls.entry(node.id()) {
+            match self.seen_calls.entry(node.id()) {
                 Entry::Vacant(v) => {
-                    v.insert(calls.len());
-                    calls.push((node, text(name, src).to_string(), qualifier));
+                    v.insert(self.calls.len());
+                    self.calls
+                        .push((node, text(name, src).to_string(), qualifier));
                 }
                 Entry::Occupied(o) => {
-                    let seen = &mut calls[*o.get()];
+                    let seen = &mut self.calls[*o.get()];
                     if seen.2.is_none() && qualifier.is_some() {
                         seen.2 = qualifier;
                     }
@@ -341,6 +395,57 @@ pub(crate) fn run(
             }
         }
     }
+}
+
+/// How [`run`] finds the matches of a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Matcher {
+    /// The language's walker when it has one, else the query.
+    Fastest,
+    /// Always the query (the reference the walkers are checked against).
+    Query,
+}
+
+/// Runs `query` (or the language's equivalent walker) over `tree` and assembles the
+/// file's definitions and references.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn run(
+    language: Language,
+    spec: &dyn Spec,
+    compiled: &CompiledQuery,
+    cursor: &mut QueryCursor,
+    tree: &Tree,
+    rel_path: &str,
+    src: &str,
+    matcher: Matcher,
+) -> ParsedFile {
+    let root = tree.root_node();
+    let mut found = Collected::new();
+    let walked = matcher == Matcher::Fastest
+        && spec.walk(root, src, &mut |pattern, captures| {
+            found.add(pattern, captures, src)
+        });
+    if !walked {
+        let mut captures = Vec::new();
+        let mut matches = cursor.matches(&compiled.query, root, src.as_bytes());
+        while let Some(m) = matches.next() {
+            captures.clear();
+            captures.extend(
+                m.captures
+                    .iter()
+                    .map(|c| (compiled.roles[c.index as usize], c.node)),
+            );
+            found.add(m.pattern_index, &captures, src);
+        }
+    }
+    let Collected {
+        mut defs,
+        calls,
+        imports,
+        bindings,
+        type_refs,
+        ..
+    } = found;
     // Parents before children: by start, the enclosing (longer) node first.
     defs.sort_by_key(|d| (d.node.start_byte(), std::cmp::Reverse(d.node.end_byte())));
 
@@ -393,6 +498,7 @@ pub(crate) fn run(
         }
         let mut draft = Draft {
             node: raw.node,
+            preceding: raw.preceding,
             kind,
             name: raw.name,
             parent_qualified: out.definitions[parent].qualified_name.clone(),
@@ -414,7 +520,7 @@ pub(crate) fn run(
         });
         let doc = spec
             .doc(raw.node, src)
-            .unwrap_or_else(|| comment_doc(spec, raw.node, src));
+            .unwrap_or_else(|| comment_doc(spec, raw.node, &draft.preceding, src));
         let signature = draft
             .signature
             .take()
@@ -505,14 +611,14 @@ pub(crate) fn run(
 pub const RECEIVER_TYPE: char = '\u{1f}';
 
 /// (owner definition, binding name) → (start byte, type) of each binding.
-type Bindings<'s> = HashMap<(usize, &'s str), Vec<(usize, Option<String>)>>;
+type Bindings<'s> = FastMap<(usize, &'s str), Vec<(usize, Option<String>)>>;
 
 /// Types of local bindings per definition, and of struct fields per struct name.
 struct LocalTypes<'s> {
     /// (owner definition, binding name) → (start byte, type) in source order.
     bindings: Bindings<'s>,
     /// (struct name, field name) → type.
-    fields: HashMap<(String, &'s str), Option<String>>,
+    fields: FastMap<(String, &'s str), Option<String>>,
 }
 
 impl<'s> LocalTypes<'s> {
@@ -523,8 +629,8 @@ impl<'s> LocalTypes<'s> {
         found: Vec<(Node<'_>, Node<'_>, bool)>,
         src: &'s str,
     ) -> LocalTypes<'s> {
-        let mut bindings: Bindings<'_> = HashMap::new();
-        let mut fields = HashMap::new();
+        let mut bindings: Bindings<'_> = FastMap::default();
+        let mut fields = FastMap::default();
         for (node, name, field) in found {
             let n = text(name, src);
             let ty = spec.binding_type(node, src);
@@ -710,7 +816,12 @@ fn generic_metadata(draft: &mut Draft<'_>, src: &str) {
 }
 
 /// The doc comment right before a definition (or before the node wrapping it).
-fn comment_doc(spec: &dyn Spec, node: Node<'_>, src: &str) -> String {
+fn comment_doc<'t>(
+    spec: &dyn Spec,
+    node: Node<'t>,
+    preceding: &Preceding<'t>,
+    src: &str,
+) -> String {
     let mut anchor = node;
     // `parent()` walks down from the root: only languages with wrappers pay for it.
     while let Some(p) = (!spec.wrappers().is_empty())
@@ -726,11 +837,11 @@ fn comment_doc(spec: &dyn Spec, node: Node<'_>, src: &str) -> String {
     }
     let mut lines: Vec<&str> = Vec::new();
     let mut next_row = anchor.start_position().row;
-    let mut cur = anchor.prev_sibling();
+    let mut cur = preceding.before(node, anchor);
     while let Some(n) = cur {
         if spec.doc_transparent().contains(&n.kind()) {
             next_row = n.start_position().row;
-            cur = n.prev_sibling();
+            cur = preceding.before(node, n);
             continue;
         }
         if !n.kind().contains("comment") || n.end_position().row + 1 < next_row {
@@ -741,7 +852,7 @@ fn comment_doc(spec: &dyn Spec, node: Node<'_>, src: &str) -> String {
         };
         lines.push(line);
         next_row = n.start_position().row;
-        cur = n.prev_sibling();
+        cur = preceding.before(node, n);
     }
     lines.reverse();
     // Block comments (`/** ... */`) carry a `*` margin on each line.

@@ -13,6 +13,9 @@
 //! | `@binding` with `@binding.name`      | a local binding (parameter, `let`, pattern); its type (the language's code reads it) types receivers of that name |
 //! | `@field` with `@field.name`          | a struct field; its type types `self.<name>` receivers |
 //!
+//! Rust, the language of the largest codebases Cairn indexes, finds the same matches
+//! with a hand-written walk ([`rust_walk`]), checked against its query file by tests.
+//!
 //! Containment comes from the nesting of definition nodes; a reference belongs to the
 //! innermost definition around it. What the queries cannot say (Rust use trees, test
 //! attributes, doc comments, Go receivers) the language's [`driver::Spec`] adds.
@@ -24,6 +27,7 @@ pub use driver::RECEIVER_TYPE;
 mod go;
 mod python;
 mod rust;
+mod rust_walk;
 mod typescript;
 mod zig;
 
@@ -173,6 +177,27 @@ impl Extractor {
         rel_path: &str,
         source: &str,
     ) -> Result<ParsedFile, ExtractError> {
+        self.extract_with(language, rel_path, source, driver::Matcher::Fastest)
+    }
+
+    /// [`Self::extract`] running the language's query file even where a hand-written
+    /// walker replaces it: the reference the walkers are checked against.
+    pub fn extract_by_query(
+        &mut self,
+        language: Language,
+        rel_path: &str,
+        source: &str,
+    ) -> Result<ParsedFile, ExtractError> {
+        self.extract_with(language, rel_path, source, driver::Matcher::Query)
+    }
+
+    fn extract_with(
+        &mut self,
+        language: Language,
+        rel_path: &str,
+        source: &str,
+        matcher: driver::Matcher,
+    ) -> Result<ParsedFile, ExtractError> {
         if u32::try_from(source.len()).is_err() {
             return Err(ExtractError::TooLarge {
                 path: rel_path.to_string(),
@@ -208,6 +233,7 @@ impl Extractor {
             &tree,
             rel_path,
             source,
+            matcher,
         ))
     }
 }

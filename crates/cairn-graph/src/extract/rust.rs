@@ -1,6 +1,6 @@
 //! Rust: module paths from file paths, use trees, `#[test]` functions, `///` docs.
 
-use super::driver::{collapse, strip_generics, text, Draft, Import, Spec};
+use super::driver::{collapse, strip_generics, text, Draft, Emit, Import, Preceding, Spec};
 use crate::model::BlockKind;
 use tree_sitter::Node;
 
@@ -82,7 +82,9 @@ impl Spec for Rust {
             }
         }
         match d.kind {
-            BlockKind::Function | BlockKind::Method if has_test_attribute(node, src) => {
+            BlockKind::Function | BlockKind::Method
+                if has_test_attribute(node, &d.preceding, src) =>
+            {
                 d.kind = BlockKind::Test;
             }
             BlockKind::Impl => {
@@ -149,6 +151,10 @@ impl Spec for Rust {
 
     fn imports(&self, node: Node<'_>, src: &str, out: &mut Vec<Import>) {
         use_tree(node, src, &[], out);
+    }
+
+    fn walk<'t>(&self, root: Node<'t>, _src: &str, emit: &mut Emit<'_, 't>) -> bool {
+        super::rust_walk::walk(root, emit)
     }
 
     fn doc_line<'s>(&self, comment: &'s str) -> Option<&'s str> {
@@ -259,8 +265,8 @@ fn is_call_in_expression_macro(name: Node<'_>, src: &str, qualified: bool) -> bo
 }
 
 /// Whether the attributes before a function include `#[test]` or `#[<crate>::test]`.
-fn has_test_attribute(node: Node<'_>, src: &str) -> bool {
-    let mut cur = node.prev_sibling();
+fn has_test_attribute<'t>(node: Node<'t>, preceding: &Preceding<'t>, src: &str) -> bool {
+    let mut cur = preceding.before(node, node);
     while let Some(n) = cur {
         match n.kind() {
             "attribute_item" => {
@@ -278,7 +284,7 @@ fn has_test_attribute(node: Node<'_>, src: &str) -> bool {
             k if k.contains("comment") => {}
             _ => return false,
         }
-        cur = n.prev_sibling();
+        cur = preceding.before(node, n);
     }
     false
 }

@@ -1,0 +1,85 @@
+//! Single-thread cost of each pattern of the Rust extraction query over the Rust files
+//! of a tree (each pattern run alone over the parsed trees), to see which patterns
+//! query execution spends its time on:
+//! `cargo run --release -p cairn-graph --example query_cost -- PATH`.
+
+use cairn_graph::extract::grammar;
+use cairn_graph::Language;
+
+/// CPU seconds this thread used (the machine may be shared).
+fn cpu() -> f64 {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
+    let rest = &stat[stat.rfind(')').map_or(0, |i| i + 2)..];
+    let f: Vec<f64> = rest
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0.0))
+        .collect();
+    (f.get(11).unwrap_or(&0.0) + f.get(12).unwrap_or(&0.0)) / 100.0
+}
+use tree_sitter::{Query, QueryCursor, StreamingIterator};
+
+fn main() {
+    let root = std::env::args().nth(1).expect("usage: query_cost PATH");
+    let source = include_str!("../queries/rust.scm");
+    let lang = grammar(Language::Rust, "x.rs");
+    let mut parser = tree_sitter::Parser::new();
+    parser.set_language(&lang).expect("grammar");
+    let mut files = Vec::new();
+    for e in ignore::WalkBuilder::new(&root).build().flatten() {
+        let p = e.path();
+        if p.extension().is_some_and(|x| x == "rs") {
+            if let Ok(s) = std::fs::read_to_string(p) {
+                if s.len() < 1 << 20 {
+                    let tree = parser.parse(&s, None).expect("parse");
+                    files.push((s, tree));
+                }
+            }
+        }
+    }
+    let run = |q: &Query| {
+        let mut cursor = QueryCursor::new();
+        let t = cpu();
+        let mut n = 0usize;
+        for (s, tree) in &files {
+            let mut m = cursor.matches(q, tree.root_node(), s.as_bytes());
+            while m.next().is_some() {
+                n += 1;
+            }
+        }
+        (cpu() - t, n)
+    };
+    let t = cpu();
+    let mut nodes = 0usize;
+    for (_, tree) in &files {
+        let mut c = tree.walk();
+        'walk: loop {
+            nodes += 1;
+            let _ = c.node().kind_id();
+            if c.goto_first_child() {
+                continue;
+            }
+            while !c.goto_next_sibling() {
+                if !c.goto_parent() {
+                    break 'walk;
+                }
+            }
+        }
+    }
+    println!("cursor walk: {:.3} s, {nodes} nodes", cpu() - t);
+    let full = Query::new(&lang, source).expect("query");
+    let (all, n) = run(&full);
+    println!(
+        "all {} patterns: {all:.3} s, {n} matches",
+        full.pattern_count()
+    );
+    if std::env::args().nth(2).is_none() {
+        return;
+    }
+    for i in 0..full.pattern_count() {
+        let text = &source[full.start_byte_for_pattern(i)..full.end_byte_for_pattern(i)];
+        let q = Query::new(&lang, text).expect("pattern");
+        let (secs, n) = run(&q);
+        let first = text.lines().next().unwrap_or("");
+        println!("{i:2} {secs:.3} s {n:7} matches  {first}");
+    }
+}

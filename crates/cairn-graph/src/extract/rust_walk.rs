@@ -1,0 +1,510 @@
+//! The Rust query file (`queries/rust.scm`) as one hand-written walk of the tree.
+//!
+//! Query execution keeps per-node bookkeeping for every pattern (field and supertype
+//! status, candidate states) and cost about as much as parsing on real Rust code; a
+//! plain cursor walk that looks at node kinds costs a fraction of it. The walk emits the
+//! same matches, with the query's pattern numbers: each `match` arm below names the
+//! pattern it stands for. `tests::walker_agrees_with_the_query` and the example
+//! `walker_check` compare the two.
+
+use super::driver::{Emit, Role};
+use crate::model::BlockKind;
+use std::sync::OnceLock;
+use tree_sitter::Node;
+
+/// Node kind and field ids of the Rust grammar the walk looks for.
+struct Ids {
+    mod_item: u16,
+    function_item: u16,
+    function_signature_item: u16,
+    struct_item: u16,
+    union_item: u16,
+    enum_item: u16,
+    trait_item: u16,
+    impl_item: u16,
+    const_item: u16,
+    static_item: u16,
+    type_item: u16,
+    macro_definition: u16,
+    call_expression: u16,
+    generic_function: u16,
+    scoped_identifier: u16,
+    field_expression: u16,
+    identifier: u16,
+    type_identifier: u16,
+    field_identifier: u16,
+    declaration_list: u16,
+    token_tree: u16,
+    colon_colon: u16,
+    parameter: u16,
+    let_declaration: u16,
+    for_expression: u16,
+    closure_parameters: u16,
+    tuple_struct_pattern: u16,
+    field_declaration: u16,
+    use_declaration: u16,
+    f_name: u16,
+    f_body: u16,
+    f_type: u16,
+    f_trait: u16,
+    f_function: u16,
+    f_path: u16,
+    f_value: u16,
+    f_field: u16,
+    f_pattern: u16,
+    f_argument: u16,
+    /// By kind id: attribute items and comments, which docs and test attributes are
+    /// read from (see [`super::driver::Preceding`]).
+    run_kinds: Vec<bool>,
+}
+
+impl Ids {
+    /// The ids, or `None` when the grammar lacks one (a grammar upgrade renamed it:
+    /// the query then runs instead).
+    fn load(lang: &tree_sitter::Language) -> Option<Ids> {
+        let kind = |name: &str| Some(lang.id_for_node_kind(name, true)).filter(|&id| id != 0);
+        let field = |name: &str| lang.field_id_for_name(name).map(|f| f.get());
+        Some(Ids {
+            mod_item: kind("mod_item")?,
+            function_item: kind("function_item")?,
+            function_signature_item: kind("function_signature_item")?,
+            struct_item: kind("struct_item")?,
+            union_item: kind("union_item")?,
+            enum_item: kind("enum_item")?,
+            trait_item: kind("trait_item")?,
+            impl_item: kind("impl_item")?,
+            const_item: kind("const_item")?,
+            static_item: kind("static_item")?,
+            type_item: kind("type_item")?,
+            macro_definition: kind("macro_definition")?,
+            call_expression: kind("call_expression")?,
+            generic_function: kind("generic_function")?,
+            scoped_identifier: kind("scoped_identifier")?,
+            field_expression: kind("field_expression")?,
+            identifier: kind("identifier")?,
+            type_identifier: kind("type_identifier")?,
+            field_identifier: kind("field_identifier")?,
+            declaration_list: kind("declaration_list")?,
+            token_tree: kind("token_tree")?,
+            colon_colon: Some(lang.id_for_node_kind("::", false)).filter(|&id| id != 0)?,
+            parameter: kind("parameter")?,
+            let_declaration: kind("let_declaration")?,
+            for_expression: kind("for_expression")?,
+            closure_parameters: kind("closure_parameters")?,
+            tuple_struct_pattern: kind("tuple_struct_pattern")?,
+            field_declaration: kind("field_declaration")?,
+            use_declaration: kind("use_declaration")?,
+            f_name: field("name")?,
+            f_body: field("body")?,
+            f_type: field("type")?,
+            f_trait: field("trait")?,
+            f_function: field("function")?,
+            f_path: field("path")?,
+            f_value: field("value")?,
+            f_field: field("field")?,
+            f_pattern: field("pattern")?,
+            f_argument: field("argument")?,
+            run_kinds: (0..lang.node_kind_count())
+                .map(|id| {
+                    lang.node_kind_for_id(id as u16)
+                        .is_some_and(|k| k == "attribute_item" || k.contains("comment"))
+                })
+                .collect(),
+        })
+    }
+}
+
+fn ids() -> Option<&'static Ids> {
+    static IDS: OnceLock<Option<Ids>> = OnceLock::new();
+    IDS.get_or_init(|| Ids::load(&tree_sitter_rust::LANGUAGE.into()))
+        .as_ref()
+}
+
+/// Where the walk is among the children of one node.
+struct Level<'t> {
+    parent: Node<'t>,
+    /// Where this level's run of comments and attributes starts in the shared stack.
+    run_start: usize,
+    parent_kind: u16,
+    /// In a token tree: the last named child so far, and whether a `::` came between
+    /// it and the named child before it (`before_last`).
+    last: Option<(Node<'t>, bool)>,
+    before_last: Option<Node<'t>>,
+    /// A `::` came after `last`.
+    colons: bool,
+}
+
+impl<'t> Level<'t> {
+    fn new(parent: Node<'t>, run_start: usize) -> Level<'t> {
+        Level {
+            parent,
+            run_start,
+            parent_kind: parent.kind_id(),
+            last: None,
+            before_last: None,
+            colons: false,
+        }
+    }
+}
+
+/// Walks `root`, emitting the matches of `queries/rust.scm`; `false` if the grammar
+/// is not the one the walk knows.
+pub(crate) fn walk<'t>(root: Node<'t>, emit: &mut Emit<'_, 't>) -> bool {
+    let Some(ids) = ids() else {
+        return false;
+    };
+    let mut cursor = root.walk();
+    let mut levels: Vec<Level<'t>> = Vec::new();
+    // The comments and attributes right before the current node, for each level.
+    let mut runs: Vec<Node<'t>> = Vec::new();
+    loop {
+        let node = cursor.node();
+        let run_start = levels.last().map_or(0, |l| l.run_start);
+        if let Some(level) = levels.last_mut() {
+            child_of(ids, node, level, emit);
+        }
+        if node.is_named() {
+            visit(ids, node, &runs[run_start..], emit);
+        }
+        let in_run = ids
+            .run_kinds
+            .get(usize::from(node.kind_id()))
+            .copied()
+            .unwrap_or(false);
+        if in_run {
+            runs.push(node);
+        } else {
+            runs.truncate(run_start);
+        }
+        if cursor.goto_first_child() {
+            levels.push(Level::new(node, runs.len()));
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return true;
+            }
+            if let Some(level) = levels.pop() {
+                runs.truncate(level.run_start);
+            }
+        }
+    }
+}
+
+/// Patterns about a node and its fields.
+/// `run`: the comments and attributes right before `node`, farthest first.
+fn visit<'t>(ids: &Ids, node: Node<'t>, run: &[Node<'t>], emit: &mut Emit<'_, 't>) {
+    let k = node.kind_id();
+    let field_of_kind = |field: u16, kind: u16| {
+        node.child_by_field_id(field)
+            .filter(|c| c.kind_id() == kind)
+    };
+    let named_field = |field: u16| node.child_by_field_id(field).filter(|c| c.is_named());
+    let def = |pattern: usize, kind: BlockKind, name: Option<Node<'t>>, emit: &mut Emit<'_, 't>| {
+        if let Some(name) = name {
+            let mut captures = Vec::with_capacity(3 + run.len());
+            captures.extend([
+                (Role::Definition(kind), node),
+                (Role::Name, name),
+                (Role::PrecedingKnown, node),
+            ]);
+            captures.extend(run.iter().rev().map(|&n| (Role::Preceding, n)));
+            emit(pattern, &captures);
+        }
+    };
+    match k {
+        // (mod_item name: (identifier) @name body: (declaration_list)) @definition.module
+        _ if k == ids.mod_item && field_of_kind(ids.f_body, ids.declaration_list).is_some() => def(
+            0,
+            BlockKind::Module,
+            field_of_kind(ids.f_name, ids.identifier),
+            emit,
+        ),
+        _ if k == ids.function_item => def(
+            1,
+            BlockKind::Function,
+            field_of_kind(ids.f_name, ids.identifier),
+            emit,
+        ),
+        _ if k == ids.function_signature_item => def(
+            2,
+            BlockKind::Function,
+            field_of_kind(ids.f_name, ids.identifier),
+            emit,
+        ),
+        _ if k == ids.struct_item => def(
+            3,
+            BlockKind::Struct,
+            field_of_kind(ids.f_name, ids.type_identifier),
+            emit,
+        ),
+        _ if k == ids.union_item => def(
+            4,
+            BlockKind::Struct,
+            field_of_kind(ids.f_name, ids.type_identifier),
+            emit,
+        ),
+        _ if k == ids.enum_item => def(
+            5,
+            BlockKind::Enum,
+            field_of_kind(ids.f_name, ids.type_identifier),
+            emit,
+        ),
+        _ if k == ids.trait_item => def(
+            6,
+            BlockKind::Trait,
+            field_of_kind(ids.f_name, ids.type_identifier),
+            emit,
+        ),
+        _ if k == ids.impl_item => {
+            // (impl_item type: (_) @name) @definition.impl
+            def(7, BlockKind::Impl, named_field(ids.f_type), emit);
+            // (impl_item trait: (_) @implements)
+            if let Some(t) = named_field(ids.f_trait) {
+                emit(27, &[(Role::Implements, t)]);
+            }
+        }
+        _ if k == ids.const_item => def(
+            8,
+            BlockKind::Constant,
+            field_of_kind(ids.f_name, ids.identifier),
+            emit,
+        ),
+        _ if k == ids.static_item => def(
+            9,
+            BlockKind::Constant,
+            field_of_kind(ids.f_name, ids.identifier),
+            emit,
+        ),
+        _ if k == ids.type_item => def(
+            10,
+            BlockKind::TypeAlias,
+            field_of_kind(ids.f_name, ids.type_identifier),
+            emit,
+        ),
+        _ if k == ids.macro_definition => def(
+            11,
+            BlockKind::Function,
+            field_of_kind(ids.f_name, ids.identifier),
+            emit,
+        ),
+        _ if k == ids.call_expression => {
+            if let Some(f) = node.child_by_field_id(ids.f_function) {
+                call(ids, node, f, false, emit);
+            }
+        }
+        // (parameter pattern: (identifier) @binding.name) @binding, and the same for
+        // let_declaration and for_expression
+        _ if k == ids.parameter || k == ids.let_declaration || k == ids.for_expression => {
+            if let Some(name) = field_of_kind(ids.f_pattern, ids.identifier) {
+                let pattern = if k == ids.parameter {
+                    20
+                } else if k == ids.let_declaration {
+                    21
+                } else {
+                    22
+                };
+                emit(pattern, &[(Role::Binding, node), (Role::BindingName, name)]);
+            }
+        }
+        // (field_declaration name: (field_identifier) @field.name) @field
+        _ if k == ids.field_declaration => {
+            if let Some(name) = field_of_kind(ids.f_name, ids.field_identifier) {
+                emit(25, &[(Role::Field, node), (Role::FieldName, name)]);
+            }
+        }
+        // (use_declaration argument: (_) @import)
+        _ if k == ids.use_declaration => {
+            if let Some(arg) = named_field(ids.f_argument) {
+                emit(26, &[(Role::Import, arg)]);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The call patterns: `function` is the call's `function` field; `generic` whether it
+/// was found under a `generic_function` (patterns 15 to 17 instead of 12 to 14).
+fn call<'t>(ids: &Ids, node: Node<'t>, function: Node<'t>, generic: bool, emit: &mut Emit<'_, 't>) {
+    let k = function.kind_id();
+    let base = if generic { 15 } else { 12 };
+    if k == ids.identifier {
+        // (call_expression function: (identifier) @call.name) @call
+        emit(base, &[(Role::Call, node), (Role::CallName, function)]);
+    } else if k == ids.scoped_identifier {
+        // function: (scoped_identifier path: (_) @call.qualifier name: (identifier) @call.name)
+        let path = function
+            .child_by_field_id(ids.f_path)
+            .filter(|p| p.is_named());
+        let name = function
+            .child_by_field_id(ids.f_name)
+            .filter(|n| n.kind_id() == ids.identifier);
+        if let (Some(path), Some(name)) = (path, name) {
+            emit(
+                base + 1,
+                &[
+                    (Role::Call, node),
+                    (Role::CallQualifier, path),
+                    (Role::CallName, name),
+                ],
+            );
+        }
+    } else if k == ids.field_expression {
+        // function: (field_expression value: (_) @call.receiver field: (field_identifier) @call.name)
+        let value = function
+            .child_by_field_id(ids.f_value)
+            .filter(|v| v.is_named());
+        let field = function
+            .child_by_field_id(ids.f_field)
+            .filter(|f| f.kind_id() == ids.field_identifier);
+        if let (Some(value), Some(field)) = (value, field) {
+            emit(
+                base + 2,
+                &[
+                    (Role::Call, node),
+                    (Role::CallReceiver, value),
+                    (Role::CallName, field),
+                ],
+            );
+        }
+    } else if k == ids.generic_function && !generic {
+        // function: (generic_function function: ...)
+        if let Some(inner) = function.child_by_field_id(ids.f_function) {
+            call(ids, node, inner, true, emit);
+        }
+    }
+}
+
+/// Patterns about a node among its siblings: closure parameters, tuple struct pattern
+/// bindings, and calls in token trees.
+fn child_of<'t>(ids: &Ids, node: Node<'t>, level: &mut Level<'t>, emit: &mut Emit<'_, 't>) {
+    let k = node.kind_id();
+    if level.parent_kind == ids.token_tree {
+        if !node.is_named() {
+            level.colons |= k == ids.colon_colon;
+            return;
+        }
+        if k == ids.token_tree {
+            if let Some((name, colons)) = level.last.filter(|(n, _)| n.kind_id() == ids.identifier)
+            {
+                // (token_tree (identifier) @call.name @call . (token_tree))
+                emit(18, &[(Role::CallName, name), (Role::Call, name)]);
+                // (token_tree (identifier) @call.qualifier . "::" . (identifier)
+                //   @call.name @call . (token_tree))
+                let qualifier = level
+                    .before_last
+                    .filter(|q| colons && q.kind_id() == ids.identifier);
+                if let Some(q) = qualifier {
+                    emit(
+                        19,
+                        &[
+                            (Role::CallQualifier, q),
+                            (Role::CallName, name),
+                            (Role::Call, name),
+                        ],
+                    );
+                }
+            }
+        }
+        level.before_last = level.last.map(|(n, _)| n);
+        level.last = Some((node, level.colons));
+        level.colons = false;
+        return;
+    }
+    if k != ids.identifier {
+        return;
+    }
+    // (closure_parameters (identifier) @binding.name) @binding
+    // (tuple_struct_pattern (identifier) @binding.name) @binding
+    let pattern = if level.parent_kind == ids.closure_parameters {
+        23
+    } else if level.parent_kind == ids.tuple_struct_pattern {
+        24
+    } else {
+        return;
+    };
+    emit(
+        pattern,
+        &[(Role::Binding, level.parent), (Role::BindingName, node)],
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::extract::Extractor;
+    use crate::model::{Language, ParsedFile};
+
+    /// References in a canonical order: the walk may meet two calls of one line in
+    /// another order than the query (only the order within a line can differ).
+    fn canonical(mut p: ParsedFile) -> ParsedFile {
+        p.references.sort_by(|a, b| {
+            (a.line, a.from, &a.name, &a.qualifier, &a.alias, a.kind).cmp(&(
+                b.line,
+                b.from,
+                &b.name,
+                &b.qualifier,
+                &b.alias,
+                b.kind,
+            ))
+        });
+        p
+    }
+
+    #[test]
+    fn walker_agrees_with_the_query() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for sub in ["src", "tests", "examples"] {
+            collect(&dir.join(sub), &mut files);
+        }
+        // Odd and broken input too: error recovery must not set them apart.
+        files.push((
+            "broken.rs".into(),
+            "fn f( { g(); mod m { fn h() -> { x.y(; } } impl for {} assert_eq!(a::b(1), c (2));"
+                .into(),
+        ));
+        files.push((
+            "macros.rs".into(),
+            "fn f() { println!(\"{}\", m::g(x), h!(y), z :: w (1), Some(v)); matches!(a, B(c)); \
+             let E(p, q) = r; let s = |t, u: U| t; for k in ks { k.go(); } }"
+                .into(),
+        ));
+        files.push((
+            "docs.rs".into(),
+            "/// Doc.\n#[test]\n// plain\n#[cfg(x)]\nfn t() {}\n\n/** Block\n * doc */\nstruct S;\n\
+             mod m {\n    //! inner\n    /// In a module.\n    #[tokio::test] async fn u() {}\n    \
+             fn v() { /// not an item doc\n fn w() {} }\n}\n"
+                .into(),
+        ));
+        assert!(files.len() > 20, "the crate's own sources are the corpus");
+        assert!(
+            super::ids().is_some(),
+            "the walk knows the grammar (else the query ran)"
+        );
+        let mut ex = Extractor::new();
+        for (path, text) in &files {
+            let walked = ex.extract(Language::Rust, path, text).unwrap();
+            let queried = ex.extract_by_query(Language::Rust, path, text).unwrap();
+            assert_eq!(canonical(walked), canonical(queried), "{path}");
+        }
+    }
+
+    fn collect(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                collect(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                if let Ok(text) = std::fs::read_to_string(&p) {
+                    out.push((p.display().to_string(), text));
+                }
+            }
+        }
+    }
+}
