@@ -51,13 +51,15 @@ pub enum Error {
     #[error("corruption: {0}")]
     Corruption(Corruption),
     /// The file was written by an unknown format version.
-    #[error("{file}: unsupported format version {found} (this build reads version {expected})")]
+    #[error(
+        "{file}: unsupported format version {found} (this build reads versions up to {expected})"
+    )]
     UnsupportedVersion {
         /// The file.
         file: PathBuf,
         /// The version found in it.
         found: u32,
-        /// The version this build reads and writes.
+        /// The newest version this build reads (the one it writes).
         expected: u32,
     },
     /// An earlier write or fsync failed; the engine refuses further work until reopened.

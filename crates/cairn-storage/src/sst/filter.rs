@@ -5,9 +5,13 @@
 //! Payload (SSTable format version 2): `k: u8 | nblocks × 64 bytes`. For a key hash
 //! `h` (`hash64` of the internal key), the block is `(h × nblocks) >> 64` (128-bit
 //! product), and with `g = mix(h)` the bits are `(g >> 9i) & 511` for `i < k`
-//! (`k <= 7`), bit `b` of a block being bit `b % 8` of its byte `b / 8`. Version 1
-//! used unblocked double hashing; such tables are refused by the reader's version
-//! check.
+//! (`k <= 7`), bit `b` of a block being bit `b % 8` of its byte `b / 8`.
+//!
+//! Version 1 tables (unblocked double hashing over another hash) are still read:
+//! [`TableFilter`] is chosen once per table at open from the footer's version, so a
+//! version-2 lookup pays only a predictable branch (see `filter_v1.rs`).
+
+use super::filter_v1::BloomV1;
 
 /// Bytes per filter block: one cache line.
 const BLOCK: usize = 64;
@@ -90,6 +94,52 @@ impl Bloom {
 
     pub(crate) fn mem_bytes(&self) -> usize {
         self.bits.len()
+    }
+}
+
+/// A table's filter, in the encoding of the table's format version.
+#[derive(Debug)]
+pub(crate) enum TableFilter {
+    /// Version 2: blocked, probed with `util::hash64`.
+    Blocked(Bloom),
+    /// Version 1: unblocked, probed with its own hash of the key.
+    V1(BloomV1),
+}
+
+impl TableFilter {
+    /// Parses the filter payload of a table of format `version`; `None` when malformed
+    /// or the version has no filter encoding.
+    pub(crate) fn decode(version: u32, payload: &[u8]) -> Option<TableFilter> {
+        match version {
+            1 => BloomV1::decode(payload).map(TableFilter::V1),
+            2 => Bloom::decode(payload).map(TableFilter::Blocked),
+            _ => None,
+        }
+    }
+
+    /// Whether `key` may be in the set; `hash` is `hash64(key)`, which only version 2
+    /// uses (version 1 hashes `key` its own way).
+    #[inline]
+    pub(crate) fn may_contain(&self, key: &[u8], hash: u64) -> bool {
+        match self {
+            TableFilter::Blocked(b) => b.may_contain_hash(hash),
+            TableFilter::V1(b) => b.may_contain(key),
+        }
+    }
+
+    /// Whether `key` may be in the set, hashing it as the version needs.
+    pub(crate) fn may_contain_key(&self, key: &[u8]) -> bool {
+        match self {
+            TableFilter::Blocked(b) => b.may_contain(key),
+            TableFilter::V1(b) => b.may_contain(key),
+        }
+    }
+
+    pub(crate) fn mem_bytes(&self) -> usize {
+        match self {
+            TableFilter::Blocked(b) => b.mem_bytes(),
+            TableFilter::V1(b) => b.mem_bytes(),
+        }
     }
 }
 

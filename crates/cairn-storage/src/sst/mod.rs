@@ -2,6 +2,7 @@
 
 mod block;
 mod filter;
+mod filter_v1;
 mod iter;
 mod reader;
 mod writer;

@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::block::{unframe, Block};
-use super::filter::Bloom;
-use super::writer::{FOOTER_LEN, FORMAT_VERSION, HANDLE_LEN, MAGIC};
+use super::filter::TableFilter;
+use super::writer::{FOOTER_LEN, FORMAT_VERSION, HANDLE_LEN, MAGIC, OLDEST_READ_VERSION};
 use crate::batch::Kind;
 use crate::cache::ClockCache;
 use crate::error::{Error, Result};
@@ -48,7 +48,8 @@ pub(crate) struct TableReader {
     /// and then only one run of `index_heads` instead of the whole array, which
     /// costs a cache miss per step near the leaves.
     fences: Box<[KeyHead]>,
-    bloom: Bloom,
+    /// Chosen by the table's format version at open.
+    filter: TableFilter,
     cache: Arc<BlockCache>,
 }
 
@@ -95,7 +96,9 @@ impl TableReader {
         if crc32c::crc32c(covered) != crc {
             return Err(corrupt(Some(footer_off), "footer checksum mismatch".into()));
         }
-        if version != FORMAT_VERSION {
+        // Older versions stay readable (only the filter differs); newer ones are not
+        // understood.
+        if !(OLDEST_READ_VERSION..=FORMAT_VERSION).contains(&version) {
             return Err(Error::UnsupportedVersion {
                 file: path,
                 found: version,
@@ -127,7 +130,7 @@ impl TableReader {
             return Err(corrupt(Some(mh.offset), "malformed meta block".into()));
         }
         let index_data: Box<[u8]> = read(ih)?.into();
-        let bloom = Bloom::decode(&read(fh)?)
+        let filter = TableFilter::decode(version, &read(fh)?)
             .ok_or_else(|| corrupt(Some(fh.offset), "malformed bloom filter".into()))?;
         let index = Self::parse_index(&index_data, footer_off)
             .ok_or_else(|| corrupt(Some(ih.offset), "malformed index block".into()))?;
@@ -153,7 +156,7 @@ impl TableReader {
             index,
             index_heads,
             fences,
-            bloom,
+            filter,
             cache,
         })
     }
@@ -204,14 +207,14 @@ impl TableReader {
     /// Bytes held in memory (index + filter), for the table cache.
     pub(crate) fn mem_bytes(&self) -> usize {
         self.index_data.len()
-            + self.bloom.mem_bytes()
+            + self.filter.mem_bytes()
             + self.index.len() * (24 + HEAD_BYTES)
             + self.fences.len() * HEAD_BYTES
             + 256
     }
 
     pub(crate) fn may_contain(&self, key: &[u8]) -> bool {
-        self.bloom.may_contain(key)
+        self.filter.may_contain_key(key)
     }
 
     pub(crate) fn block_count(&self) -> usize {
@@ -292,7 +295,7 @@ impl TableReader {
         hash: u64,
         seq: u64,
     ) -> Result<Option<Found>> {
-        if !self.bloom.may_contain_hash(hash) {
+        if !self.filter.may_contain(key, hash) {
             return Ok(None);
         }
         let i = self.seek_block_with_head(key, head, seq);
@@ -351,32 +354,126 @@ mod tests {
         assert_eq!(find(&[0, 2]), None);
     }
 
-    #[test]
-    fn a_table_of_another_format_version_is_refused_by_name() {
-        let sim = Arc::new(SimVfs::new(7));
-        let vfs: Arc<dyn Vfs> = Arc::clone(&sim) as Arc<dyn Vfs>;
-        let dir = Path::new("/t");
-        write_table(&vfs, dir, 100);
-        let path = dir.join(crate::sst::file_name(1));
-        let mut bytes = sim.read_file(&path).expect("table");
-        // Rewrite the footer as version 1 wrote it, with a valid checksum.
+    /// Rewrites table 1's footer version (with a valid checksum), nothing else.
+    fn set_version(sim: &SimVfs, path: &Path, version: u32) {
+        let mut bytes = sim.read_file(path).expect("table");
         let footer = bytes.len() - FOOTER_LEN;
         let covered = footer + 3 * HANDLE_LEN;
-        bytes[covered..covered + 4].copy_from_slice(&1u32.to_le_bytes());
+        bytes[covered..covered + 4].copy_from_slice(&version.to_le_bytes());
         let crc = crc32c::crc32c(&bytes[footer..covered + 4]);
         bytes[covered + 4..covered + 8].copy_from_slice(&crc.to_le_bytes());
-        assert!(sim.write_file(&path, &bytes));
-        let cache = Arc::new(BlockCache::new(1 << 20));
-        match TableReader::open(&vfs, dir, 1, cache) {
-            Err(Error::UnsupportedVersion {
-                file,
-                found,
-                expected,
-            }) => {
-                assert_eq!((file, found, expected), (path, 1, 2));
+        assert!(sim.write_file(path, &bytes));
+    }
+
+    #[test]
+    fn a_table_of_an_unknown_format_version_is_refused_by_name() {
+        for version in [0, 3, 99] {
+            let sim = Arc::new(SimVfs::new(7));
+            let vfs: Arc<dyn Vfs> = Arc::clone(&sim) as Arc<dyn Vfs>;
+            let dir = Path::new("/t");
+            write_table(&vfs, dir, 100);
+            let path = dir.join(crate::sst::file_name(1));
+            set_version(&sim, &path, version);
+            let cache = Arc::new(BlockCache::new(1 << 20));
+            match TableReader::open(&vfs, dir, 1, cache) {
+                Err(Error::UnsupportedVersion {
+                    file,
+                    found,
+                    expected,
+                }) => {
+                    assert_eq!((file, found, expected), (path, version, 2));
+                }
+                Err(e) => panic!("unexpected error {e}"),
+                Ok(_) => panic!("a version-{version} table was opened"),
             }
-            Err(e) => panic!("unexpected error {e}"),
-            Ok(_) => panic!("a version-1 table was opened"),
+        }
+    }
+
+    /// The version-1 database written by the last version-1 build (d12303a); how it
+    /// was made is in `tests/fixtures/README.md`.
+    fn v1_fixture() -> (Arc<dyn Vfs>, PathBuf) {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v1_db");
+        (Arc::new(crate::io::OsVfs), dir)
+    }
+
+    /// Every entry of a table, in order, through a table iterator.
+    fn scan(r: &Arc<TableReader>) -> Vec<(Vec<u8>, u64, Kind, Vec<u8>)> {
+        let mut it = super::super::TableIter::new(Arc::clone(r), &[], u64::MAX).expect("iter");
+        let mut out = Vec::new();
+        while let Some((k, seq, kind, v)) = it.peek() {
+            out.push((k.to_vec(), seq, kind, v.to_vec()));
+            it.advance().expect("advance");
+        }
+        out
+    }
+
+    #[test]
+    fn version_1_tables_of_the_previous_release_are_read() {
+        let (vfs, dir) = v1_fixture();
+        let cache = Arc::new(BlockCache::new(1 << 20));
+        // Table 1: puts of n0000..n0599 = "first-{i}" in one keyspace.
+        let t1 = Arc::new(TableReader::open(&vfs, &dir, 1, Arc::clone(&cache)).expect("open 1"));
+        assert!(matches!(t1.filter, TableFilter::V1(_)));
+        let entries = scan(&t1);
+        assert_eq!(entries.len(), 600);
+        let ks = entries[0].0[..2].to_vec();
+        let ikey = |name: &str| [&ks[..], name.as_bytes()].concat();
+        for (i, (k, _, kind, v)) in entries.iter().enumerate() {
+            assert_eq!(k, &ikey(&format!("n{i:04}")));
+            assert_eq!(
+                (kind, v.as_slice()),
+                (&Kind::Put, format!("first-{i}").as_bytes())
+            );
+        }
+        // Point reads go through the version-1 filter: the engine passes the
+        // version-2 hash, which that filter must not use.
+        let get = |r: &TableReader, key: &[u8]| {
+            r.get(key, &key_head(key), crate::util::hash64(key), u64::MAX)
+                .expect("get")
+                .map(|f| (f.kind, f.block.slice(f.value).to_vec()))
+        };
+        for (k, _, kind, v) in &entries {
+            assert_eq!(get(&t1, k), Some((*kind, v.clone())));
+        }
+        // The filter still filters: absent keys are mostly refused before any block.
+        let absent = (600..10_600).map(|i| ikey(&format!("n{i:04}")));
+        let passed = absent
+            .filter(|k| {
+                let by_hash = t1.filter.may_contain(k, crate::util::hash64(k));
+                assert_eq!(by_hash, t1.may_contain(k), "the two filter paths disagree");
+                by_hash
+            })
+            .count();
+        assert!(
+            passed < 500,
+            "{passed} of 10000 absent keys passed the filter"
+        );
+        assert_eq!(get(&t1, &ikey("n0600")), None);
+
+        // Table 2: "second-{i}" for i % 3 == 0, then deletes for i % 7 == 0 (i < 600).
+        let t2 = Arc::new(TableReader::open(&vfs, &dir, 2, cache).expect("open 2"));
+        let mut expect = Vec::new();
+        for i in 0..600u32 {
+            if i % 7 == 0 {
+                expect.push((ikey(&format!("n{i:04}")), Kind::Delete, Vec::new()));
+            } else if i % 3 == 0 {
+                let v = format!("second-{i}").into_bytes();
+                expect.push((ikey(&format!("n{i:04}")), Kind::Put, v));
+            }
+        }
+        // The newest version of each key: deletes of i % 21 == 0 shadow their puts.
+        let newest: Vec<_> = scan(&t2).into_iter().fold(
+            Vec::<(Vec<u8>, Kind, Vec<u8>)>::new(),
+            |mut acc, (k, _, kind, v)| {
+                if acc.last().is_none_or(|last| last.0 != k) {
+                    acc.push((k, kind, v));
+                }
+                acc
+            },
+        );
+        assert_eq!(newest, expect);
+        for (k, kind, v) in &expect {
+            assert_eq!(get(&t2, k), Some((*kind, v.clone())));
         }
     }
 }

@@ -32,10 +32,14 @@
 //! manifest; a crash before that leaves an orphan file that the next open deletes.
 //!
 //! Version changes: 1 is the first version. 2 replaces version 1's unblocked
-//! double-hashing filter (`a % nbits` probes) with the blocked filter, so a lookup
-//! reads one cache line; everything else is unchanged. A table of another version is
-//! refused at open with `Error::UnsupportedVersion` naming the file, never read with
-//! the wrong filter.
+//! double-hashing filter (`a % nbits` probes over a one-lane key hash) with the
+//! blocked filter over the two-lane `util::hash64`, so a lookup reads one cache line;
+//! everything else is unchanged.
+//!
+//! This build writes version 2 and reads versions 1 and 2: a version-1 table is read
+//! with its own filter (`filter_v1.rs`, picked at open), and compaction rewrites it as
+//! version 2. A table of any other version is refused at open with
+//! `Error::UnsupportedVersion` naming the file, never read with the wrong filter.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -48,7 +52,10 @@ use crate::io::{Vfs, VfsFile};
 use crate::util::{hash64, put_len_bytes};
 
 pub(crate) const MAGIC: u64 = u64::from_le_bytes(*b"CAIRNSST");
+/// The version this build writes, and the newest it reads.
 pub(crate) const FORMAT_VERSION: u32 = 2;
+/// The oldest version this build reads (tables of earlier releases stay readable).
+pub(crate) const OLDEST_READ_VERSION: u32 = 1;
 pub(crate) const HANDLE_LEN: usize = 8 + 4;
 pub(crate) const FOOTER_LEN: usize = 3 * HANDLE_LEN + 4 + 4 + 8;
 const WRITE_BUFFER: usize = 64 << 10;
