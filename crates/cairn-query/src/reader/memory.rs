@@ -384,11 +384,15 @@ impl RowReader for MemoryReader {
                     }
                     ids => fields.iter().find(|(k, _)| ids.contains(k)),
                 };
-                let v = match found {
-                    Some((_, n)) => t.value(*n, arena),
-                    None => Value::Missing,
-                };
-                out.set(w.slot, v);
+                // Scalars are written straight into their slot: building the value in
+                // a temporary first and copying it costs a store-forwarding stall per
+                // field, the largest cost of a plain scan.
+                match found {
+                    Some((_, Node::Int(i))) => out.set(w.slot, Value::Int(*i)),
+                    Some((_, Node::Float(f))) => out.set(w.slot, Value::Float(*f)),
+                    Some((_, n)) => out.set(w.slot, t.value(*n, arena)),
+                    None => out.set(w.slot, Value::Missing),
+                }
             }
         }
         if let Some(slot) = self.position {

@@ -289,8 +289,8 @@ impl<'vm> ResultStream<'vm> {
                 };
                 let found = pipeline_next(pipeline, &mut regs, &cx);
                 match found {
-                    Ok(true) => Ok(Some(RowView {
-                        value: regs[plan.query.out as usize],
+                    Ok(Some(value)) => Ok(Some(RowView {
+                        value,
                         shape: &plan.query.shape,
                         _regs: Some(RegsGuard {
                             regs,
@@ -332,9 +332,9 @@ fn pipeline_next<'p: 'a, 'a>(
     p: &mut Pipeline,
     regs: &mut [Value<'a>],
     cx: &Ctx<'p, 'a>,
-) -> Result<bool> {
+) -> Result<Option<Value<'a>>> {
     let Some(reader) = p.reader.as_mut() else {
-        return Ok(false);
+        return Ok(None);
     };
     if !p.started {
         p.started = true;
@@ -352,42 +352,60 @@ fn pipeline_next<'p: 'a, 'a>(
         let mut skip = count(p.offset, regs)?.unwrap_or(0);
         while skip > 0 {
             if !next_passing(reader.as_mut(), &p.filters, regs, cx)? {
-                return Ok(false);
+                return Ok(None);
             }
             skip -= 1;
         }
     }
     if p.remaining == Some(0) {
-        return Ok(false);
+        return Ok(None);
     }
     if !next_passing(reader.as_mut(), &p.filters, regs, cx)? {
-        return Ok(false);
+        return Ok(None);
     }
     if let Some(r) = p.remaining.as_mut() {
         *r -= 1;
     }
-    // The projection.
-    match &cx.plan.query.root {
+    // The projection. The row's value is returned as well as stored in its register,
+    // so the caller does not read back what was just written (a store-forwarding
+    // stall on every row).
+    let value = match &cx.plan.query.root {
         Op::Project { fields, out, .. } => {
             let mut tuple = bumpalo::collections::Vec::with_capacity_in(fields.len(), cx.arena);
             for ((name, _), c) in fields.iter().zip(&p.columns) {
                 let v = match *c {
-                    Column::Reg(r) => regs[r as usize],
+                    Column::Reg(r) => copy_scalar(&regs[r as usize]),
                     Column::Program(prog) => eval(cx.plan.program(prog), regs, cx)?,
                 };
                 if !v.is_missing() {
                     tuple.push((name.as_str(), v));
                 }
             }
-            let tuple = tuple.into_bump_slice();
-            regs[*out as usize] = Value::Tuple(tuple);
+            let value = Value::Tuple(tuple.into_bump_slice());
+            regs[*out as usize] = value;
+            value
         }
         Op::ProjectValue { expr, out, .. } => {
-            regs[*out as usize] = eval(cx.plan.program(*expr), regs, cx)?;
+            let value = eval(cx.plan.program(*expr), regs, cx)?;
+            regs[*out as usize] = value;
+            value
         }
         _ => return unreachable_plan(),
+    };
+    Ok(Some(value))
+}
+
+/// A copy of `v` that reads a scalar by its own fields (tag, then payload) rather than
+/// as one wide block: the reader has just written it that way, and a wide load of
+/// narrow stores still in flight stalls.
+#[inline(always)]
+fn copy_scalar<'a>(v: &Value<'a>) -> Value<'a> {
+    match *v {
+        Value::Int(i) => Value::Int(i),
+        Value::Float(f) => Value::Float(f),
+        Value::Bool(b) => Value::Bool(b),
+        other => other,
     }
-    Ok(true)
 }
 
 /// Reads rows until one passes every filter.
