@@ -1,7 +1,7 @@
-//! Single-thread cost of each pattern of the Rust extraction query over the Rust files
-//! of a tree (each pattern run alone over the parsed trees), to see which patterns
-//! query execution spends its time on:
-//! `cargo run --release -p cairn-graph --example query_cost -- PATH`.
+//! Single-thread CPU cost of executing the Rust extraction query over the Rust files of
+//! a tree, against a plain cursor walk of the same trees; with a second argument, also
+//! each pattern alone, to see which patterns query execution spends its time on:
+//! `cargo run --release -p cairn-graph --example query_cost -- PATH [per-pattern]`.
 
 use cairn_graph::extract::grammar;
 use cairn_graph::Language;

@@ -307,9 +307,7 @@ impl<'a> SymbolTable<'a> {
                 }
                 if let Some((last, init)) = segs.split_last() {
                     let containers = self.containers(fi, last, init);
-                    let mut members = self.members_of_all(&containers, name);
-                    members.retain(|&m| accept(self.sym(m).kind));
-                    if let Some(best) = self.nearest(fi, &members) {
+                    if let Some(best) = self.nearest_member(fi, &containers, name, accept) {
                         return Some(best);
                     }
                     // `Value::Int(x)`: a variant's constructor stands for its enum.
@@ -447,9 +445,61 @@ impl<'a> SymbolTable<'a> {
             .map(|a| &index.symbols[a as usize])
             .find(|s| s.kind.is_type() || s.kind == BlockKind::Impl)?;
         let containers = self.containers(fi, &owner.name, &[]);
-        let mut members = self.members_of_all(&containers, name);
-        members.retain(|&m| accept(self.sym(m).kind));
-        self.nearest(fi, &members)
+        self.nearest_member(fi, &containers, name, accept)
+    }
+
+    /// `nearest` of the accepted `members_of_all(containers, name)`, without listing
+    /// them all: the containers come same file first, so a member in file `fi` usually
+    /// ends the search at the first container, where a common type name (`Error`,
+    /// `Builder`) can have hundreds of containers in a big workspace.
+    fn nearest_member(
+        &self,
+        fi: u32,
+        containers: &[SymRef],
+        name: &str,
+        accept: fn(BlockKind) -> bool,
+    ) -> Option<SymRef> {
+        let package = self.packages[fi as usize];
+        let mut first = None;
+        let mut first_in_package = None;
+        // Scans candidates in `members_of_all` order; `true` when one is in file `fi`.
+        let mut take = |m: SymRef| {
+            if !accept(self.sym(m).kind) {
+                return false;
+            }
+            if m.0 == fi {
+                return true;
+            }
+            first = first.or(Some(m));
+            if first_in_package.is_none() && self.packages[m.0 as usize] == package {
+                first_in_package = Some(m);
+            }
+            false
+        };
+        let mut typed: Option<&str> = None;
+        let mut key = String::new();
+        let mut found = Vec::new();
+        for &c in containers {
+            found.clear();
+            self.direct_members(c, name, &mut key, &mut found);
+            for &m in &found {
+                if take(m) {
+                    return Some(m);
+                }
+            }
+            let s = self.sym(c);
+            if s.kind.is_type() || s.kind == BlockKind::Impl {
+                typed = Some(s.name.as_str());
+            }
+        }
+        if let Some(t) = typed {
+            for &(_, m) in self.type_members.get(&(t, name)).into_iter().flatten() {
+                if take(m) {
+                    return Some(m);
+                }
+            }
+        }
+        first_in_package.or(first)
     }
 
     /// The import of file `fi` that binds `local` (its alias, or its last segment).

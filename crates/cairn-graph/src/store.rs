@@ -80,8 +80,9 @@ impl GraphStore {
     }
 
     /// Adjacency lists for one traversal: the cache, locked and checked against the
-    /// engine's latest write, filling from the edge indexes on a miss.
-    pub fn adjacency(&self) -> Adjacency<'_> {
+    /// engine's latest write, filling from the edge indexes on a miss. Holding it
+    /// blocks the store's writes (which must not run on the same thread meanwhile).
+    pub(crate) fn adjacency(&self) -> Adjacency<'_> {
         let mut cache = self.lock_adjacency();
         cache.check_seq(self.engine.last_seq());
         Adjacency {
@@ -438,7 +439,7 @@ impl GraphStore {
 }
 
 /// The adjacency cache, locked for one traversal (see [`GraphStore::adjacency`]).
-pub struct Adjacency<'a> {
+pub(crate) struct Adjacency<'a> {
     store: &'a GraphStore,
     cache: MutexGuard<'a, AdjacencyCache>,
     scratch: Vec<Neighbor>,
@@ -447,7 +448,7 @@ pub struct Adjacency<'a> {
 impl Adjacency<'_> {
     /// The neighbours of `id` along edges of `kind` (leaving it when `outgoing`), in
     /// key order: from the cache, or from one prefix scan that then fills it.
-    pub fn neighbors(
+    pub(crate) fn neighbors(
         &mut self,
         id: BlockId,
         kind: EdgeKind,
