@@ -399,6 +399,10 @@ fn pipeline_next<'p: 'a, 'a>(
 /// as one wide block: the reader has just written it that way, and a wide load of
 /// narrow stores still in flight stalls.
 #[inline(always)]
+#[expect(
+    clippy::needless_match,
+    reason = "the match is the point: it decides the width of the loads"
+)]
 fn copy_scalar<'a>(v: &Value<'a>) -> Value<'a> {
     match *v {
         Value::Int(i) => Value::Int(i),
