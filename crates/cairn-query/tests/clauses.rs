@@ -115,3 +115,18 @@ fn values_rows_are_a_bag_of_lists() {
         json!({"$bag": [[2, "b"]]})
     );
 }
+
+#[test]
+fn field_names_bare_keys_and_quoted_indexes() {
+    // A bare name as a tuple key, when no variable has that name.
+    assert_eq!(both("{a: 1, b: 2}"), json!({"a": 1, "b": 2}));
+    // A string index names the field exactly.
+    assert_eq!(both("{'x': 1, 'X': 2}['X']"), json!(2));
+    // Strict mode refuses a name that several fields answer to.
+    let q = "SELECT r.dup FROM [{'dup': 1, 'dup': 2}] AS r";
+    assert!(run(q, Mode::Strict).is_err());
+    assert_eq!(
+        run(q, Mode::Permissive).unwrap(),
+        json!({"$bag": [{"dup": 1}]})
+    );
+}

@@ -18,6 +18,18 @@ pub(crate) fn binding_name(b: &BindingsName<'_>) -> (String, bool) {
     }
 }
 
+/// The name `e` refers to, if `e` is a plain variable reference.
+fn unbound_name(e: &lg::ValueExpr) -> Option<String> {
+    match e {
+        lg::ValueExpr::VarRef(n, _) => Some(binding_name(n).0),
+        lg::ValueExpr::DynamicLookup(c) => c.iter().find_map(|c| match c {
+            lg::ValueExpr::VarRef(n, _) => Some(binding_name(n).0),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
 /// The name of a reference to a hidden SELECT item, if `e` is one.
 fn hidden_name(e: &lg::ValueExpr) -> Option<&str> {
     let name = match e {
@@ -364,8 +376,20 @@ impl PlanBuilder<'_> {
                 dst
             }
             E::TupleExpr(t) => {
+                // A key written as a name that no variable or global holds (`{a: 1}`) is
+                // that name.
+                let keys: Vec<lg::ValueExpr> = t
+                    .attrs
+                    .iter()
+                    .map(|k| match unbound_name(k) {
+                        Some(n) if !self.resolvable(k, scope) => {
+                            lg::ValueExpr::Lit(Box::new(lg::Lit::String(n)))
+                        }
+                        _ => k.clone(),
+                    })
+                    .collect();
                 let mut items = Vec::with_capacity(t.attrs.len() * 2);
-                for (k, v) in t.attrs.iter().zip(&t.values) {
+                for (k, v) in keys.iter().zip(&t.values) {
                     items.push(k);
                     items.push(v);
                 }

@@ -559,6 +559,35 @@ fn rewrite_star_items(j: &mut Json, ids: &mut Ids) -> bool {
     false
 }
 
+/// `x['name']` → `x."name"`: a string index names a field exactly (the planner would
+/// look it up ignoring case).
+fn quoted_index_steps(j: &Json, ids: &mut Ids) -> Option<Json> {
+    let steps = j.pointer("/Path/node/steps")?.as_array()?;
+    let is_string_index = |s: &Json| {
+        s.pointer("/PathIndex/index/Lit/node/CharStringLit")
+            .is_some()
+    };
+    if !steps.iter().any(is_string_index) {
+        return None;
+    }
+    let mut out = j.clone();
+    let steps = out.pointer_mut("/Path/node/steps")?.as_array_mut()?;
+    for step in steps.iter_mut() {
+        let Some(name) = step
+            .pointer("/PathIndex/index/Lit/node/CharStringLit")
+            .and_then(Json::as_str)
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        *step = json!({"PathProject": {"index": {"VarRef": {"id": ids.next(), "node": {
+            "name": {"value": name, "case": "CaseSensitive"},
+            "qualifier": "Unqualified",
+        }}}}});
+    }
+    Some(out)
+}
+
 /// A path with `[*]` or `.*` steps → `path_wildcard(prefix, 'steps', indexes…)` (see
 /// `functions::path`): the steps before the first wildcard stay an ordinary path.
 fn wildcard_path(node: &Json, ids: &mut Ids) -> Option<Json> {
@@ -673,7 +702,10 @@ fn values_rows(j: &mut Json, ids: &mut Ids) -> bool {
 
 fn rewrite_node(j: &mut Json, ids: &mut Ids) -> Option<Json> {
     if let Some(node) = j.pointer("/Path/node") {
-        return wildcard_path(node, ids);
+        if let Some(call) = wildcard_path(node, ids) {
+            return Some(call);
+        }
+        return quoted_index_steps(j, ids);
     }
     // String literals: the lexer keeps `''` doubled.
     if let Some(Json::String(s)) = j.get_mut("CharStringLit") {

@@ -130,6 +130,21 @@ pub(crate) fn eval<'a>(
                                     "the tuple has no field `{name}`"
                                 )))
                             }
+                            v if *required && strict => {
+                                // Strict mode also refuses a name that several fields
+                                // answer to.
+                                let hits = fields
+                                    .iter()
+                                    .filter(|(k, _)| field_matches(k, name, *case_sensitive))
+                                    .take(2)
+                                    .count();
+                                if hits > 1 {
+                                    return Err(EvalError::type_err(format!(
+                                        "the tuple has several fields `{name}`"
+                                    )));
+                                }
+                                v
+                            }
                             v => v,
                         }
                     }
@@ -288,6 +303,15 @@ pub(crate) fn eval<'a>(
         pc += 1;
     }
     Ok(regs[prog.result as usize])
+}
+
+/// Whether a field named `k` answers to `name`, as [`lookup_field`] decides.
+fn field_matches(k: &str, name: &str, case_sensitive: bool) -> bool {
+    if case_sensitive {
+        k == name
+    } else {
+        k.eq_ignore_ascii_case(name) || (!k.is_ascii() && k.to_lowercase() == name.to_lowercase())
+    }
 }
 
 fn index_value(base: Value<'_>, index: i64) -> Result<Value<'_>, EvalError> {
