@@ -130,3 +130,19 @@ fn field_names_bare_keys_and_quoted_indexes() {
         json!({"$bag": [{"dup": 1}]})
     );
 }
+
+#[test]
+fn subqueries_see_the_variables_of_enclosing_queries() {
+    assert_eq!(
+        both("SELECT VALUE (SELECT VALUE x + v FROM [1, 2] AS x) FROM [10, 20] AS v"),
+        json!({"$bag": [{"$bag": [11, 12]}, {"$bag": [21, 22]}]})
+    );
+    assert_eq!(
+        both("SELECT VALUE (SELECT MAX(x) + v AS r FROM [1, 2] AS x) FROM [10] AS v"),
+        json!({"$bag": [{"$bag": [{"r": 12}]}]})
+    );
+    assert_eq!(
+        both("SELECT o.a, (SELECT VALUE w.b FROM [{'b': 1, 'c': 10}] AS w WHERE w.c = o.a) AS s FROM [{'a': 10}] AS o"),
+        json!({"$bag": [{"a": 10, "s": {"$bag": [1]}}]})
+    );
+}

@@ -197,7 +197,9 @@ impl PlanBuilder<'_> {
                 code.push(Instr::Global { dst, g });
                 Ok(Some(dst))
             }
-            None => Ok(None),
+            // Not a global: a variable of an enclosing query (the planner cannot tell
+            // inside a subquery).
+            None => Ok(scope.lookup(&n, cs)),
         }
     }
 
@@ -208,7 +210,7 @@ impl PlanBuilder<'_> {
                 let (n, cs) = binding_name(name);
                 match kind {
                     lg::VarRefType::Local => scope.lookup(&n, cs).is_some(),
-                    _ => self.catalog.lookup(&n, cs).is_some(),
+                    _ => self.catalog.lookup(&n, cs).is_some() || scope.lookup(&n, cs).is_some(),
                 }
             }
             lg::ValueExpr::Path(base, _) => self.resolvable(base, scope),
@@ -247,10 +249,29 @@ impl PlanBuilder<'_> {
                 }
             },
             E::DynamicLookup(candidates) => {
-                let live: Vec<&lg::ValueExpr> = candidates
+                let mut live: Vec<&lg::ValueExpr> = candidates
                     .iter()
                     .filter(|c| self.resolvable(c, scope))
                     .collect();
+                // A "global" that is really the same local variable as another candidate
+                // is that candidate (one direct read, not a chain of tries).
+                let local_names: Vec<(String, bool)> = live
+                    .iter()
+                    .filter_map(|c| match c {
+                        E::VarRef(n, lg::VarRefType::Local) => Some(binding_name(n)),
+                        _ => None,
+                    })
+                    .collect();
+                if !local_names.is_empty() {
+                    live.retain(|c| match c {
+                        E::VarRef(n, kind) if !matches!(kind, lg::VarRefType::Local) => {
+                            let (n, cs) = binding_name(n);
+                            self.catalog.lookup(&n, cs).is_some()
+                                || !local_names.iter().any(|(l, _)| l.eq_ignore_ascii_case(&n))
+                        }
+                        _ => true,
+                    });
+                }
                 match live.as_slice() {
                     [] => {
                         let name = candidates

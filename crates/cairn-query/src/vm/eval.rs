@@ -152,6 +152,8 @@ pub(crate) fn eval<'a>(
                     // A field of NULL (the right side of a LEFT JOIN without a match) is
                     // unknown, not absent.
                     Value::Null => Value::Null,
+                    // One of several candidates for a name: not there.
+                    _ if !*required => Value::Missing,
                     other => recover(
                         Err(EvalError::type_err(format!(
                             "cannot read field `{}` of {}",
