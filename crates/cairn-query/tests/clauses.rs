@@ -146,3 +146,17 @@ fn subqueries_see_the_variables_of_enclosing_queries() {
         json!({"$bag": [{"a": 10, "s": {"$bag": [1]}}]})
     );
 }
+
+#[test]
+fn offsets_that_are_not_counts() {
+    let q = "SELECT VALUE x FROM [1, 2, 3] AS x OFFSET 'a'";
+    assert_eq!(
+        run(q, Mode::Permissive).unwrap(),
+        json!({"$bag": [1, 2, 3]})
+    );
+    assert!(run(q, Mode::Strict).is_err());
+    // A negative literal is refused when compiling, in both modes.
+    let q = "SELECT VALUE x FROM [1, 2, 3] AS x OFFSET -1";
+    assert!(run(q, Mode::Permissive).is_err());
+    assert!(run(q, Mode::Strict).is_err());
+}
