@@ -160,3 +160,17 @@ fn offsets_that_are_not_counts() {
     assert!(run(q, Mode::Permissive).is_err());
     assert!(run(q, Mode::Strict).is_err());
 }
+
+#[test]
+fn a_cast_group_key_is_named_after_its_operand() {
+    let q = "SELECT n FROM [{'n': '1'}, {'n': '01'}, {'n': '2'}] AS r GROUP BY CAST(r.n AS INT)";
+    let got = both(q);
+    let mut rows: Vec<String> = got["$bag"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.to_string())
+        .collect();
+    rows.sort();
+    assert_eq!(rows, vec![r#"{"n":1}"#, r#"{"n":2}"#]);
+}

@@ -246,6 +246,29 @@ fn same_name(a: &str, a_sensitive: bool, b: &str, b_sensitive: bool) -> bool {
     }
 }
 
+/// The name of the variable or last path step that `CAST(x AS T)` converts.
+fn cast_operand_name(expr: &Json) -> Option<String> {
+    let call = expr.pointer("/Call/node")?;
+    if !call
+        .pointer("/func_name/value")?
+        .as_str()?
+        .eq_ignore_ascii_case("cast")
+    {
+        return None;
+    }
+    let operand = call.pointer("/args/0/node/Positional")?;
+    if let Some((name, _)) = var_name(operand) {
+        return Some(name);
+    }
+    operand
+        .pointer("/Path/node/steps")?
+        .as_array()?
+        .last()?
+        .pointer("/PathProject/index/VarRef/node/name/value")?
+        .as_str()
+        .map(str::to_string)
+}
+
 /// `j` without its node ids, to compare expressions by structure.
 fn without_ids(j: &Json) -> Json {
     match j {
@@ -337,6 +360,12 @@ fn query_aliases(j: &mut Json, ids: &mut Ids) -> bool {
                     k["as_alias"] = json!({"value": a, "case": case});
                     key_names.push(a.to_lowercase());
                     rewritten.push(a.to_lowercase());
+                    changed = true;
+                } else if let Some(name) = k.get("expr").and_then(cast_operand_name) {
+                    // `GROUP BY CAST(x AS T)` names its key after `x`, as a plain `x`
+                    // would be named.
+                    k["as_alias"] = json!({"value": name, "case": "CaseInsensitive"});
+                    key_names.push(name.to_lowercase());
                     changed = true;
                 }
                 continue;
