@@ -115,3 +115,62 @@ fn values_rows_are_a_bag_of_lists() {
         json!({"$bag": [[2, "b"]]})
     );
 }
+
+#[test]
+fn field_names_bare_keys_and_quoted_indexes() {
+    // A bare name as a tuple key, when no variable has that name.
+    assert_eq!(both("{a: 1, b: 2}"), json!({"a": 1, "b": 2}));
+    // A string index names the field exactly.
+    assert_eq!(both("{'x': 1, 'X': 2}['X']"), json!(2));
+    // Strict mode refuses a name that several fields answer to.
+    let q = "SELECT r.dup FROM [{'dup': 1, 'dup': 2}] AS r";
+    assert!(run(q, Mode::Strict).is_err());
+    assert_eq!(
+        run(q, Mode::Permissive).unwrap(),
+        json!({"$bag": [{"dup": 1}]})
+    );
+}
+
+#[test]
+fn subqueries_see_the_variables_of_enclosing_queries() {
+    assert_eq!(
+        both("SELECT VALUE (SELECT VALUE x + v FROM [1, 2] AS x) FROM [10, 20] AS v"),
+        json!({"$bag": [{"$bag": [11, 12]}, {"$bag": [21, 22]}]})
+    );
+    assert_eq!(
+        both("SELECT VALUE (SELECT MAX(x) + v AS r FROM [1, 2] AS x) FROM [10] AS v"),
+        json!({"$bag": [{"$bag": [{"r": 12}]}]})
+    );
+    assert_eq!(
+        both("SELECT o.a, (SELECT VALUE w.b FROM [{'b': 1, 'c': 10}] AS w WHERE w.c = o.a) AS s FROM [{'a': 10}] AS o"),
+        json!({"$bag": [{"a": 10, "s": {"$bag": [1]}}]})
+    );
+}
+
+#[test]
+fn offsets_that_are_not_counts() {
+    let q = "SELECT VALUE x FROM [1, 2, 3] AS x OFFSET 'a'";
+    assert_eq!(
+        run(q, Mode::Permissive).unwrap(),
+        json!({"$bag": [1, 2, 3]})
+    );
+    assert!(run(q, Mode::Strict).is_err());
+    // A negative literal is refused when compiling, in both modes.
+    let q = "SELECT VALUE x FROM [1, 2, 3] AS x OFFSET -1";
+    assert!(run(q, Mode::Permissive).is_err());
+    assert!(run(q, Mode::Strict).is_err());
+}
+
+#[test]
+fn a_cast_group_key_is_named_after_its_operand() {
+    let q = "SELECT n FROM [{'n': '1'}, {'n': '01'}, {'n': '2'}] AS r GROUP BY CAST(r.n AS INT)";
+    let got = both(q);
+    let mut rows: Vec<String> = got["$bag"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.to_string())
+        .collect();
+    rows.sort();
+    assert_eq!(rows, vec![r#"{"n":1}"#, r#"{"n":2}"#]);
+}

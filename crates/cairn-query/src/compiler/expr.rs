@@ -18,6 +18,18 @@ pub(crate) fn binding_name(b: &BindingsName<'_>) -> (String, bool) {
     }
 }
 
+/// The name `e` refers to, if `e` is a plain variable reference.
+fn unbound_name(e: &lg::ValueExpr) -> Option<String> {
+    match e {
+        lg::ValueExpr::VarRef(n, _) => Some(binding_name(n).0),
+        lg::ValueExpr::DynamicLookup(c) => c.iter().find_map(|c| match c {
+            lg::ValueExpr::VarRef(n, _) => Some(binding_name(n).0),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
 /// The name of a reference to a hidden SELECT item, if `e` is one.
 fn hidden_name(e: &lg::ValueExpr) -> Option<&str> {
     let name = match e {
@@ -185,7 +197,9 @@ impl PlanBuilder<'_> {
                 code.push(Instr::Global { dst, g });
                 Ok(Some(dst))
             }
-            None => Ok(None),
+            // Not a global: a variable of an enclosing query (the planner cannot tell
+            // inside a subquery).
+            None => Ok(scope.lookup(&n, cs)),
         }
     }
 
@@ -196,7 +210,7 @@ impl PlanBuilder<'_> {
                 let (n, cs) = binding_name(name);
                 match kind {
                     lg::VarRefType::Local => scope.lookup(&n, cs).is_some(),
-                    _ => self.catalog.lookup(&n, cs).is_some(),
+                    _ => self.catalog.lookup(&n, cs).is_some() || scope.lookup(&n, cs).is_some(),
                 }
             }
             lg::ValueExpr::Path(base, _) => self.resolvable(base, scope),
@@ -235,10 +249,29 @@ impl PlanBuilder<'_> {
                 }
             },
             E::DynamicLookup(candidates) => {
-                let live: Vec<&lg::ValueExpr> = candidates
+                let mut live: Vec<&lg::ValueExpr> = candidates
                     .iter()
                     .filter(|c| self.resolvable(c, scope))
                     .collect();
+                // A "global" that is really the same local variable as another candidate
+                // is that candidate (one direct read, not a chain of tries).
+                let local_names: Vec<(String, bool)> = live
+                    .iter()
+                    .filter_map(|c| match c {
+                        E::VarRef(n, lg::VarRefType::Local) => Some(binding_name(n)),
+                        _ => None,
+                    })
+                    .collect();
+                if !local_names.is_empty() {
+                    live.retain(|c| match c {
+                        E::VarRef(n, kind) if !matches!(kind, lg::VarRefType::Local) => {
+                            let (n, cs) = binding_name(n);
+                            self.catalog.lookup(&n, cs).is_some()
+                                || !local_names.iter().any(|(l, _)| l.eq_ignore_ascii_case(&n))
+                        }
+                        _ => true,
+                    });
+                }
                 match live.as_slice() {
                     [] => {
                         let name = candidates
@@ -364,8 +397,20 @@ impl PlanBuilder<'_> {
                 dst
             }
             E::TupleExpr(t) => {
+                // A key written as a name that no variable or global holds (`{a: 1}`) is
+                // that name.
+                let keys: Vec<lg::ValueExpr> = t
+                    .attrs
+                    .iter()
+                    .map(|k| match unbound_name(k) {
+                        Some(n) if !self.resolvable(k, scope) => {
+                            lg::ValueExpr::Lit(Box::new(lg::Lit::String(n)))
+                        }
+                        _ => k.clone(),
+                    })
+                    .collect();
                 let mut items = Vec::with_capacity(t.attrs.len() * 2);
-                for (k, v) in t.attrs.iter().zip(&t.values) {
+                for (k, v) in keys.iter().zip(&t.values) {
                     items.push(k);
                     items.push(v);
                 }

@@ -24,6 +24,31 @@ fn group_key_ref(e: &lg::ValueExpr, group: Option<&lg::GroupBy>) -> lg::ValueExp
     }
 }
 
+/// Whether `e` is a negative integer written as a literal (`-1`).
+fn negative_literal(e: &lg::ValueExpr) -> bool {
+    let positive = |e: &lg::ValueExpr| match e {
+        lg::ValueExpr::Lit(l) => match **l {
+            lg::Lit::Int8(i) => i > 0,
+            lg::Lit::Int16(i) => i > 0,
+            lg::Lit::Int32(i) => i > 0,
+            lg::Lit::Int64(i) => i > 0,
+            _ => false,
+        },
+        _ => false,
+    };
+    match e {
+        lg::ValueExpr::Lit(l) => {
+            matches!(**l,
+            lg::Lit::Int8(i) if i < 0)
+                || matches!(**l, lg::Lit::Int16(i) if i < 0)
+                || matches!(**l, lg::Lit::Int32(i) if i < 0)
+                || matches!(**l, lg::Lit::Int64(i) if i < 0)
+        }
+        lg::ValueExpr::UnExpr(lg::UnaryOp::Neg, inner) => positive(inner),
+        _ => false,
+    }
+}
+
 /// Temporaries are numbered apart from slots while compiling, then placed after them.
 pub(crate) const TEMP_BIT: Reg = 1 << 31;
 
@@ -537,6 +562,11 @@ impl<'c> PlanBuilder<'c> {
                 Ok(n)
             }
             B::LimitOffset(l) => {
+                for e in l.limit.iter().chain(&l.offset) {
+                    if negative_literal(e) {
+                        return Err(planning("LIMIT and OFFSET must not be negative"));
+                    }
+                }
                 let mut n = self.input(plan, id, outer)?;
                 let limit = l
                     .limit

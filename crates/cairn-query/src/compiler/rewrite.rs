@@ -246,6 +246,29 @@ fn same_name(a: &str, a_sensitive: bool, b: &str, b_sensitive: bool) -> bool {
     }
 }
 
+/// The name of the variable or last path step that `CAST(x AS T)` converts.
+fn cast_operand_name(expr: &Json) -> Option<String> {
+    let call = expr.pointer("/Call/node")?;
+    if !call
+        .pointer("/func_name/value")?
+        .as_str()?
+        .eq_ignore_ascii_case("cast")
+    {
+        return None;
+    }
+    let operand = call.pointer("/args/0/node/Positional")?;
+    if let Some((name, _)) = var_name(operand) {
+        return Some(name);
+    }
+    operand
+        .pointer("/Path/node/steps")?
+        .as_array()?
+        .last()?
+        .pointer("/PathProject/index/VarRef/node/name/value")?
+        .as_str()
+        .map(str::to_string)
+}
+
 /// `j` without its node ids, to compare expressions by structure.
 fn without_ids(j: &Json) -> Json {
     match j {
@@ -337,6 +360,12 @@ fn query_aliases(j: &mut Json, ids: &mut Ids) -> bool {
                     k["as_alias"] = json!({"value": a, "case": case});
                     key_names.push(a.to_lowercase());
                     rewritten.push(a.to_lowercase());
+                    changed = true;
+                } else if let Some(name) = k.get("expr").and_then(cast_operand_name) {
+                    // `GROUP BY CAST(x AS T)` names its key after `x`, as a plain `x`
+                    // would be named.
+                    k["as_alias"] = json!({"value": name, "case": "CaseInsensitive"});
+                    key_names.push(name.to_lowercase());
                     changed = true;
                 }
                 continue;
@@ -559,6 +588,35 @@ fn rewrite_star_items(j: &mut Json, ids: &mut Ids) -> bool {
     false
 }
 
+/// `x['name']` → `x."name"`: a string index names a field exactly (the planner would
+/// look it up ignoring case).
+fn quoted_index_steps(j: &Json, ids: &mut Ids) -> Option<Json> {
+    let steps = j.pointer("/Path/node/steps")?.as_array()?;
+    let is_string_index = |s: &Json| {
+        s.pointer("/PathIndex/index/Lit/node/CharStringLit")
+            .is_some()
+    };
+    if !steps.iter().any(is_string_index) {
+        return None;
+    }
+    let mut out = j.clone();
+    let steps = out.pointer_mut("/Path/node/steps")?.as_array_mut()?;
+    for step in steps.iter_mut() {
+        let Some(name) = step
+            .pointer("/PathIndex/index/Lit/node/CharStringLit")
+            .and_then(Json::as_str)
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        *step = json!({"PathProject": {"index": {"VarRef": {"id": ids.next(), "node": {
+            "name": {"value": name, "case": "CaseSensitive"},
+            "qualifier": "Unqualified",
+        }}}}});
+    }
+    Some(out)
+}
+
 /// A path with `[*]` or `.*` steps → `path_wildcard(prefix, 'steps', indexes…)` (see
 /// `functions::path`): the steps before the first wildcard stay an ordinary path.
 fn wildcard_path(node: &Json, ids: &mut Ids) -> Option<Json> {
@@ -673,7 +731,10 @@ fn values_rows(j: &mut Json, ids: &mut Ids) -> bool {
 
 fn rewrite_node(j: &mut Json, ids: &mut Ids) -> Option<Json> {
     if let Some(node) = j.pointer("/Path/node") {
-        return wildcard_path(node, ids);
+        if let Some(call) = wildcard_path(node, ids) {
+            return Some(call);
+        }
+        return quoted_index_steps(j, ids);
     }
     // String literals: the lexer keeps `''` doubled.
     if let Some(Json::String(s)) = j.get_mut("CharStringLit") {

@@ -160,6 +160,21 @@ pub(crate) fn eval<'a>(
                                     "the tuple has no field `{name}`"
                                 )))
                             }
+                            v if *required && strict => {
+                                // Strict mode also refuses a name that several fields
+                                // answer to.
+                                let hits = fields
+                                    .iter()
+                                    .filter(|(k, _)| field_matches(k, name, *case_sensitive))
+                                    .take(2)
+                                    .count();
+                                if hits > 1 {
+                                    return Err(EvalError::type_err(format!(
+                                        "the tuple has several fields `{name}`"
+                                    )));
+                                }
+                                v
+                            }
                             v => v,
                         }
                     }
@@ -167,6 +182,8 @@ pub(crate) fn eval<'a>(
                     // A field of NULL (the right side of a LEFT JOIN without a match) is
                     // unknown, not absent.
                     Value::Null => Value::Null,
+                    // One of several candidates for a name: not there.
+                    _ if !*required => Value::Missing,
                     other => recover(
                         Err(EvalError::type_err(format!(
                             "cannot read field `{}` of {}",
@@ -318,6 +335,15 @@ pub(crate) fn eval<'a>(
         pc += 1;
     }
     Ok(regs[prog.result as usize])
+}
+
+/// Whether a field named `k` answers to `name`, as [`lookup_field`] decides.
+fn field_matches(k: &str, name: &str, case_sensitive: bool) -> bool {
+    if case_sensitive {
+        k == name
+    } else {
+        k.eq_ignore_ascii_case(name) || (!k.is_ascii() && k.to_lowercase() == name.to_lowercase())
+    }
 }
 
 fn index_value(base: Value<'_>, index: i64) -> Result<Value<'_>, EvalError> {

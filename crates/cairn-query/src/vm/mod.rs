@@ -338,10 +338,15 @@ fn pipeline_next<'p: 'a, 'a>(
     };
     if !p.started {
         p.started = true;
+        let offset_prog = p.offset;
         let count = |prog: Option<ProgId>, regs: &mut [Value<'a>]| -> Result<Option<u64>> {
             let Some(prog) = prog else { return Ok(None) };
             match eval(cx.plan.program(prog), regs, cx)? {
                 Value::Int(i) if i >= 0 => Ok(Some(i as u64)),
+                // Permissive mode skips no rows for an OFFSET that is not a count.
+                _ if Some(prog) == offset_prog && cx.plan.mode == crate::plan::Mode::Permissive => {
+                    Ok(None)
+                }
                 other => Err(QueryError::Eval(crate::error::EvalError::Fatal(format!(
                     "LIMIT and OFFSET must be non-negative integers, got {}",
                     other.type_tag().name()

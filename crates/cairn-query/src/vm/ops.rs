@@ -406,6 +406,9 @@ pub(crate) fn next<'a>(
                         let Some(p) = p else { return Ok(None) };
                         match eval_q(*p, regs, cx)? {
                             Value::Int(i) if i >= 0 => Ok(Some(i as u64)),
+                            // Permissive mode skips no rows for an OFFSET that is not a
+                            // count (a negative literal is refused when compiling).
+                            _ if what == "OFFSET" && !cx.strict() => Ok(None),
                             other => Err(EvalError::Fatal(format!(
                                 "{what} must be a non-negative integer, got {}",
                                 other.type_tag().name()
