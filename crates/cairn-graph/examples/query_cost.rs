@@ -3,19 +3,12 @@
 //! each pattern alone, to see which patterns query execution spends its time on:
 //! `cargo run --release -p cairn-graph --example query_cost -- PATH [per-pattern]`.
 
+mod common;
+use common::cpu;
+
 use cairn_graph::extract::grammar;
 use cairn_graph::Language;
 
-/// CPU seconds this thread used (the machine may be shared).
-fn cpu() -> f64 {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
-    let rest = &stat[stat.rfind(')').map_or(0, |i| i + 2)..];
-    let f: Vec<f64> = rest
-        .split_whitespace()
-        .map(|x| x.parse().unwrap_or(0.0))
-        .collect();
-    (f.get(11).unwrap_or(&0.0) + f.get(12).unwrap_or(&0.0)) / 100.0
-}
 use tree_sitter::{Query, QueryCursor, StreamingIterator};
 
 fn main() {
@@ -24,18 +17,13 @@ fn main() {
     let lang = grammar(Language::Rust, "x.rs");
     let mut parser = tree_sitter::Parser::new();
     parser.set_language(&lang).expect("grammar");
-    let mut files = Vec::new();
-    for e in ignore::WalkBuilder::new(&root).build().flatten() {
-        let p = e.path();
-        if p.extension().is_some_and(|x| x == "rs") {
-            if let Ok(s) = std::fs::read_to_string(p) {
-                if s.len() < 1 << 20 {
-                    let tree = parser.parse(&s, None).expect("parse");
-                    files.push((s, tree));
-                }
-            }
-        }
-    }
+    let files: Vec<_> = common::rust_files(&root)
+        .into_iter()
+        .map(|(_, s)| {
+            let tree = parser.parse(&s, None).expect("parse");
+            (s, tree)
+        })
+        .collect();
     let run = |q: &Query| {
         let mut cursor = QueryCursor::new();
         let t = cpu();

@@ -3,19 +3,11 @@
 //! and times both single-threaded in CPU seconds:
 //! `cargo run --release -p cairn-graph --example walker_check -- PATH`.
 
+mod common;
+use common::cpu;
+
 use cairn_graph::extract::Extractor;
 use cairn_graph::{Language, ParsedFile};
-
-/// CPU seconds this thread used (the machine may be shared).
-fn cpu() -> f64 {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
-    let rest = &stat[stat.rfind(')').map_or(0, |i| i + 2)..];
-    let f: Vec<f64> = rest
-        .split_whitespace()
-        .map(|x| x.parse().unwrap_or(0.0))
-        .collect();
-    (f.get(11).unwrap_or(&0.0) + f.get(12).unwrap_or(&0.0)) / 100.0
-}
 
 fn canonical(mut p: ParsedFile) -> ParsedFile {
     p.references.sort_by(|a, b| {
@@ -33,17 +25,7 @@ fn canonical(mut p: ParsedFile) -> ParsedFile {
 
 fn main() {
     let root = std::env::args().nth(1).expect("usage: walker_check PATH");
-    let mut files = Vec::new();
-    for e in ignore::WalkBuilder::new(&root).build().flatten() {
-        let p = e.path();
-        if p.extension().is_some_and(|x| x == "rs") {
-            if let Ok(s) = std::fs::read_to_string(p) {
-                if s.len() < 1 << 20 {
-                    files.push((p.display().to_string(), s));
-                }
-            }
-        }
-    }
+    let files = common::rust_files(&root);
     let mb = files.iter().map(|f| f.1.len()).sum::<usize>() as f64 / 1e6;
     let mut ex = Extractor::new();
     let (mut walk_s, mut query_s, mut differ) = (0.0, 0.0, 0usize);
