@@ -352,12 +352,7 @@ fn query_aliases(j: &mut Json, ids: &mut Ids) -> bool {
                     .iter()
                     .find(|(_, _, e)| Some(without_ids(e)) == key_expr);
                 if let Some((a, a_s, _)) = hit {
-                    let case = if *a_s {
-                        "CaseSensitive"
-                    } else {
-                        "CaseInsensitive"
-                    };
-                    k["as_alias"] = json!({"value": a, "case": case});
+                    k["as_alias"] = ident(a, *a_s);
                     key_names.push(a.to_lowercase());
                     rewritten.push(a.to_lowercase());
                     changed = true;
@@ -376,12 +371,7 @@ fn query_aliases(j: &mut Json, ids: &mut Ids) -> bool {
             match hit {
                 Some((a, a_s, e)) if is_free(&name, &bound) => {
                     k["expr"] = e.clone();
-                    let case = if *a_s {
-                        "CaseSensitive"
-                    } else {
-                        "CaseInsensitive"
-                    };
-                    k["as_alias"] = json!({"value": a, "case": case});
+                    k["as_alias"] = ident(a, *a_s);
                     key_names.push(a.to_lowercase());
                     rewritten.push(a.to_lowercase());
                     changed = true;
@@ -410,13 +400,8 @@ fn query_aliases(j: &mut Json, ids: &mut Ids) -> bool {
                 let Some((a, a_s, _)) = keyed.iter().find(|(a, _, _)| a == alias) else {
                     continue;
                 };
-                let case = if *a_s {
-                    "CaseSensitive"
-                } else {
-                    "CaseInsensitive"
-                };
                 pe["expr"] = json!({"VarRef": {"id": ids.next(), "node": {
-                    "name": {"value": a, "case": case},
+                    "name": ident(a, *a_s),
                     "qualifier": "Unqualified",
                 }}});
             }
@@ -795,4 +780,14 @@ fn rewrite_node(j: &mut Json, ids: &mut Ids) -> Option<Json> {
         return Some(call("is_type", args, ids));
     }
     None
+}
+
+/// An identifier of the AST: its text and whether it is case-sensitive (quoted).
+fn ident(name: &str, case_sensitive: bool) -> Json {
+    let case = if case_sensitive {
+        "CaseSensitive"
+    } else {
+        "CaseInsensitive"
+    };
+    json!({"value": name, "case": case})
 }
