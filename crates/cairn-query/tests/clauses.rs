@@ -1,17 +1,11 @@
 //! ORDER BY, GROUP BY, HAVING and set operators over what the SELECT list names, and the
 //! strict/permissive rules for absent fields and non-collections, end to end.
 
-use cairn_query::value::json::to_json;
-use cairn_query::{Catalog, Compiler, Mode, PartiQLVM, QueryError};
-use serde_json::{json, Value as Json};
+mod common;
 
-fn run(q: &str, mode: Mode) -> Result<Json, QueryError> {
-    let catalog = Catalog::new();
-    let plan = Compiler::new(&catalog).mode(mode).compile(q)?;
-    let mut vm = PartiQLVM::new(plan);
-    let v = vm.execute()?.materialize()?;
-    Ok(to_json(&v))
-}
+use cairn_query::Mode;
+use common::run;
+use serde_json::{json, Value as Json};
 
 fn both(q: &str) -> Json {
     let strict = run(q, Mode::Strict).unwrap_or_else(|e| panic!("{q}: {e}"));

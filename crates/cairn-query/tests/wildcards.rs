@@ -1,16 +1,10 @@
 //! Path wildcards (`[*]`, `.*`) and `x.*` in SELECT lists, end to end (text → result).
 
-use cairn_query::value::json::to_json;
-use cairn_query::{Catalog, Compiler, Mode, PartiQLVM, QueryError};
-use serde_json::{json, Value as Json};
+mod common;
 
-fn run(q: &str, mode: Mode) -> Result<Json, QueryError> {
-    let catalog = Catalog::new();
-    let plan = Compiler::new(&catalog).mode(mode).compile(q)?;
-    let mut vm = PartiQLVM::new(plan);
-    let v = vm.execute()?.materialize()?;
-    Ok(to_json(&v))
-}
+use cairn_query::Mode;
+use common::run;
+use serde_json::{json, Value as Json};
 
 fn eval(q: &str, mode: Mode) -> Json {
     run(q, mode).unwrap_or_else(|e| panic!("{q}: {e}"))
