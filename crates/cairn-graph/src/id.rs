@@ -67,70 +67,13 @@ impl fmt::Debug for BlockId {
     }
 }
 
-/// A fast hasher for the crate's in-memory maps: keyed by [`BlockId`]s (already uniform
-/// 128-bit hashes) or by short names from the workspace's own code. It folds words with
-/// one rotate, xor and multiply each (the Fx scheme): much cheaper than SipHash, whose
-/// protection against chosen collisions these keys do not need.
-#[derive(Clone, Copy, Default)]
-pub struct FastHasher(u64);
+/// Builds the hasher of the crate's in-memory maps: keyed by [`BlockId`]s (already
+/// uniform 128-bit hashes) or by short names from the workspace's own code, which need
+/// no SipHash protection against chosen collisions. `rustc-hash`'s Fx scheme folds each
+/// word with one rotate, xor and multiply.
+pub type FastBuildHasher = rustc_hash::FxBuildHasher;
 
-const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-impl FastHasher {
-    #[inline]
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(FX_SEED);
-    }
-}
-
-impl std::hash::Hasher for FastHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.add(u64::from_le_bytes(w));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(w));
-        }
-    }
-
-    #[inline]
-    fn write_u8(&mut self, n: u8) {
-        self.add(u64::from(n));
-    }
-
-    #[inline]
-    fn write_u32(&mut self, n: u32) {
-        self.add(u64::from(n));
-    }
-
-    #[inline]
-    fn write_u64(&mut self, n: u64) {
-        self.add(n);
-    }
-
-    #[inline]
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-
-    #[inline]
-    fn finish(&self) -> u64 {
-        // The multiply leaves its best bits high; tables index by the low ones.
-        self.0.rotate_left(26)
-    }
-}
-
-/// Builds [`FastHasher`]s.
-pub type FastBuildHasher = std::hash::BuildHasherDefault<FastHasher>;
-
-/// A `HashMap` with [`FastHasher`].
+/// A `HashMap` with [`FastBuildHasher`].
 pub type FastMap<K, V> = std::collections::HashMap<K, V, FastBuildHasher>;
 
 /// The hash of a file's or block's content, to detect change.
