@@ -1,33 +1,50 @@
-//! [`Memtable`]: versions of keys in a `BTreeMap` of arena pointers.
+//! [`Memtable`]: versions of keys in a `BTreeSet` of 32-byte handles into a bump arena.
 //!
-//! Keys and values are copied once into a `bumpalo::Bump` owned by the memtable; the
-//! ordered map holds only (pointer, length, sequence) triples. Arena chunks never move
-//! and are only freed when the memtable is dropped, so every slice handed out lives as
-//! long as the `&Memtable` (or `Arc<Memtable>`) it came from. Releasing a flushed
-//! memtable is one drop of the arena: no per-entry frees.
+//! Each operation is copied once into a `bumpalo::Bump` owned by the memtable as one
+//! [`Entry`]: a header (sequence, kind, lengths) followed by the key and value bytes.
+//! The ordered set holds only [`MemKey`]s: the key's head (see [`KeyHead`]) and a
+//! pointer to its entry, 32 bytes, so a B-tree node holds 11 of them in 352 bytes and
+//! a search touches about half the cache lines a (key, value) pair map would. Most
+//! comparisons are decided by the heads; only equal heads read the entry.
+//!
+//! Arena chunks never move and are only freed when the memtable is dropped, so every
+//! slice handed out lives as long as the `&Memtable` (or `Arc<Memtable>`) it came
+//! from. Releasing a flushed memtable is one drop of the arena: no per-entry frees.
 
+use std::alloc::Layout;
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::ops::Bound;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering as AtomicOrdering};
 
 use bumpalo::Bump;
-use parking_lot::{Mutex, RwLock};
+use parking_lot::RwLock;
 
 use crate::batch::{Kind, Op};
 use crate::util::{cmp_after_head, key_head, KeyHead};
 
-/// Per-entry bookkeeping charged to the memtable size (map node share, pointers).
-const ENTRY_OVERHEAD: usize = 48;
+/// Per-entry bookkeeping charged to the memtable size: the entry header and the
+/// set's share of B-tree nodes (32-byte handles in partly full nodes).
+const ENTRY_OVERHEAD: usize = std::mem::size_of::<Entry>() + 48;
 
-/// A key version: bytes in the arena plus its sequence number, and the key's head
-/// (see [`KeyHead`]) so most map comparisons never read the arena.
+/// The header of one operation in the arena; the key bytes (`ks | key`) and then the
+/// value bytes follow it. A lookup probe is a header on the stack whose `key` points
+/// at the caller's bytes instead.
+#[repr(C)]
+struct Entry {
+    seq: u64,
+    key: *const u8,
+    key_len: usize,
+    value_len: usize,
+    kind: Kind,
+}
+
+/// A key version: the key's head, so most set comparisons never leave the node, and
+/// its entry.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct MemKey {
     head: KeyHead,
-    ptr: *const u8,
-    len: usize,
-    pub(crate) seq: u64,
+    entry: *const Entry,
 }
 
 /// A value (empty for tombstones) in the arena.
@@ -54,25 +71,57 @@ unsafe impl Send for MemValue {}
 unsafe impl Sync for MemValue {}
 
 impl MemKey {
-    /// A key for lookups only; it borrows `key` and must not outlive the call.
-    fn probe(key: &[u8], seq: u64) -> Self {
-        MemKey {
-            head: key_head(key),
-            ptr: key.as_ptr(),
-            len: key.len(),
-            seq,
+    fn entry(&self) -> &Entry {
+        // SAFETY: `entry` points either at an arena entry of the memtable whose set
+        // holds this key (alive, and never written again, as long as the memtable) or,
+        // for probes, at a header on the stack of `with_probe` for the duration of one
+        // set lookup.
+        #[expect(unsafe_code, reason = "arena-backed entry")]
+        unsafe {
+            &*self.entry
         }
     }
 
+    /// The key bytes (`ks | key`).
     fn raw(&self) -> &[u8] {
-        // SAFETY: `ptr`/`len` come from a live slice: either an arena allocation of the
-        // memtable that holds this key (alive as long as the memtable) or, for probes,
-        // the caller's slice for the duration of one map lookup.
+        let e = self.entry();
+        // SAFETY: `key`/`key_len` describe bytes written before the entry was
+        // published (arena) or the caller's live slice (probes); see `entry`.
         #[expect(unsafe_code, reason = "arena-backed slice")]
         unsafe {
-            std::slice::from_raw_parts(self.ptr, self.len)
+            std::slice::from_raw_parts(e.key, e.key_len)
         }
     }
+
+    pub(crate) fn seq(&self) -> u64 {
+        self.entry().seq
+    }
+
+    fn value(&self) -> MemValue {
+        let e = self.entry();
+        MemValue {
+            // The value follows the key in the arena (`wrapping_add`: probes, whose
+            // value is never read, point at the caller's key).
+            ptr: e.key.wrapping_add(e.key_len),
+            len: e.value_len,
+            kind: e.kind,
+        }
+    }
+}
+
+/// Runs `f` with a lookup key for (`key`, `seq`) that borrows `key`.
+fn with_probe<R>(key: &[u8], seq: u64, f: impl FnOnce(MemKey) -> R) -> R {
+    let e = Entry {
+        seq,
+        key: key.as_ptr(),
+        key_len: key.len(),
+        value_len: 0,
+        kind: Kind::Delete,
+    };
+    f(MemKey {
+        head: key_head(key),
+        entry: &e,
+    })
 }
 
 impl PartialEq for MemKey {
@@ -92,15 +141,37 @@ impl Ord for MemKey {
         self.head
             .cmp(&other.head)
             .then_with(|| cmp_after_head(self.raw(), other.raw()))
-            .then_with(|| other.seq.cmp(&self.seq))
+            .then_with(|| other.seq().cmp(&self.seq()))
     }
+}
+
+/// Lets its content be reached only through `&mut`, so it can be shared between
+/// threads even when the content cannot (`Bump` is not `Sync`): readers share the
+/// memtable state but never touch the arena, the writer reaches it through the
+/// state's write lock.
+struct WriterOnly<T>(T);
+
+impl<T> WriterOnly<T> {
+    fn get_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
+// SAFETY: no `&self` method hands out access to the content, so a shared
+// `&WriterOnly<T>` gives no access to `T` at all; moving it between threads needs
+// `T: Send`.
+#[expect(unsafe_code, reason = "exclusive-access wrapper, as std's Exclusive")]
+unsafe impl<T: Send> Sync for WriterOnly<T> {}
+
+struct State {
+    set: BTreeSet<MemKey>,
+    arena: WriterOnly<Bump>,
 }
 
 /// A memtable. Single writer (the engine's write lock), many concurrent readers.
 pub(crate) struct Memtable {
-    /// NOTE: a `Mutex` only so the memtable is `Sync`; only the writer allocates.
-    arena: Mutex<Bump>,
-    map: RwLock<BTreeMap<MemKey, MemValue>>,
+    /// One lock for the set and the arena: a write takes it once.
+    state: RwLock<State>,
     bytes: AtomicUsize,
     max_seq: AtomicU64,
     /// The WAL file holding this memtable's writes.
@@ -110,8 +181,10 @@ pub(crate) struct Memtable {
 impl Memtable {
     pub(crate) fn new(wal_number: u64) -> Self {
         Memtable {
-            arena: Mutex::new(Bump::new()),
-            map: RwLock::new(BTreeMap::new()),
+            state: RwLock::new(State {
+                set: BTreeSet::new(),
+                arena: WriterOnly(Bump::new()),
+            }),
             bytes: AtomicUsize::new(0),
             max_seq: AtomicU64::new(0),
             wal_number,
@@ -132,55 +205,82 @@ impl Memtable {
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        // Every insert adds to `bytes` after the entry is in the map.
+        // Every insert adds to `bytes` after the entry is in the set.
         self.bytes.load(AtomicOrdering::Acquire) == 0
     }
 
-    /// Copies one operation into the arena: its map key and value.
-    fn alloc_entry(arena: &Bump, seq: u64, op: &Op<'_>) -> (MemKey, MemValue) {
-        let key = arena.alloc_slice_fill_copy(2 + op.key.len(), 0u8);
-        key[..2].copy_from_slice(&op.ks.to_be_bytes());
-        key[2..].copy_from_slice(op.key);
+    /// Copies one operation into the arena as an [`Entry`] followed by `ks | key` and
+    /// the value, and returns its set key and the bytes charged for it.
+    fn alloc_entry(arena: &Bump, seq: u64, op: &Op<'_>) -> (MemKey, usize) {
         let value: &[u8] = match op.kind {
-            Kind::Put => arena.alloc_slice_copy(op.value),
+            Kind::Put => op.value,
             Kind::Delete => &[],
         };
-        (
-            MemKey {
-                head: key_head(key),
-                ptr: key.as_ptr(),
-                len: key.len(),
+        let key_len = crate::keyspace::KS_PREFIX + op.key.len();
+        let header = Layout::new::<Entry>();
+        // Only a size beyond `isize::MAX` fails: an allocation failure, as in `Bump`.
+        let layout = Layout::from_size_align(header.size() + key_len + value.len(), header.align())
+            .unwrap_or_else(|_| std::alloc::handle_alloc_error(header));
+        let base = arena.alloc_layout(layout).as_ptr();
+        // SAFETY: `base` is a fresh allocation of `layout`: the header fits at its
+        // start (same alignment) and the key and value bytes right after it; nothing
+        // else refers to it yet. The bytes are written before the entry is returned,
+        // and never again.
+        #[expect(unsafe_code, reason = "writing an entry into its arena allocation")]
+        let entry = unsafe {
+            let key = base.add(header.size());
+            std::ptr::copy_nonoverlapping(op.ks.to_be_bytes().as_ptr(), key, 2);
+            std::ptr::copy_nonoverlapping(op.key.as_ptr(), key.add(2), op.key.len());
+            std::ptr::copy_nonoverlapping(value.as_ptr(), key.add(key_len), value.len());
+            let entry = base.cast::<Entry>();
+            entry.write(Entry {
                 seq,
-            },
-            MemValue {
-                ptr: value.as_ptr(),
-                len: value.len(),
+                key,
+                key_len,
+                value_len: value.len(),
                 kind: op.kind,
-            },
-        )
+            });
+            entry.cast_const()
+        };
+        let k = MemKey {
+            head: key_head(
+                MemKey {
+                    head: [0; 3],
+                    entry,
+                }
+                .raw(),
+            ),
+            entry,
+        };
+        (k, key_len + value.len() + ENTRY_OVERHEAD)
     }
 
     /// Inserts the operations of one batch; op `i` gets sequence `first_seq + i`.
     pub(crate) fn insert_ops(&self, first_seq: u64, ops: &[Op<'_>]) {
-        let arena = self.arena.lock();
-        let mut entries = Vec::with_capacity(ops.len());
+        let mut guard = self.state.write();
+        let state = &mut *guard;
+        let arena = state.arena.get_mut();
         let mut added = 0usize;
         for (i, op) in ops.iter().enumerate() {
-            let (k, v) = Self::alloc_entry(&arena, first_seq + i as u64, op);
-            added += k.len + v.len + ENTRY_OVERHEAD;
-            entries.push((k, v));
-        }
-        drop(arena);
-        let mut map = self.map.write();
-        for (k, v) in entries {
-            map.insert(k, v);
+            let (k, charged) = Self::alloc_entry(arena, first_seq + i as u64, op);
+            added += charged;
+            state.set.insert(k);
         }
         let last = first_seq + ops.len().saturating_sub(1) as u64;
         self.account(added, last);
     }
 
-    /// Adds to the size and raises `max_seq`. Called under the map's write lock, which
-    /// makes the caller the only writer: plain loads and stores, no atomic RMW.
+    /// Inserts a single operation with sequence `seq` (the unbatched write path).
+    pub(crate) fn insert_one(&self, seq: u64, op: &Op<'_>) {
+        let mut guard = self.state.write();
+        let state = &mut *guard;
+        let (k, charged) = Self::alloc_entry(state.arena.get_mut(), seq, op);
+        state.set.insert(k);
+        self.account(charged, seq);
+    }
+
+    /// Adds to the size and raises `max_seq`. Called under the state's write lock,
+    /// which makes the caller the only writer: plain loads and stores, no atomic RMW.
     fn account(&self, added: usize, seq: u64) {
         let bytes = self.bytes.load(AtomicOrdering::Relaxed);
         self.bytes.store(bytes + added, AtomicOrdering::Release);
@@ -189,23 +289,14 @@ impl Memtable {
         }
     }
 
-    /// Inserts a single operation with sequence `seq` (the unbatched write path).
-    pub(crate) fn insert_one(&self, seq: u64, op: &Op<'_>) {
-        let (k, v) = Self::alloc_entry(&self.arena.lock(), seq, op);
-        let added = k.len + v.len + ENTRY_OVERHEAD;
-        let mut map = self.map.write();
-        map.insert(k, v);
-        self.account(added, seq);
-    }
-
     /// Newest version of `key` with sequence `<= seq`: its kind and value.
     pub(crate) fn get(&self, key: &[u8], seq: u64) -> Option<MemValue> {
-        let map = self.map.read();
-        let (k, v) = map.range(MemKey::probe(key, seq)..).next()?;
+        let state = self.state.read();
+        let k = with_probe(key, seq, |probe| state.set.range(probe..).next().copied())?;
         if k.raw() != key {
             return None;
         }
-        Some(*v)
+        Some(k.value())
     }
 
     /// Copies up to `limit` entries after `from` into `out`.
@@ -215,26 +306,33 @@ impl Memtable {
         limit: usize,
         out: &mut Vec<(MemKey, MemValue)>,
     ) {
-        let map = self.map.read();
-        let lower = match from {
-            Bound::Included((k, s)) => Bound::Included(MemKey::probe(k, s)),
-            Bound::Excluded((k, s)) => Bound::Excluded(MemKey::probe(k, s)),
-            Bound::Unbounded => Bound::Unbounded,
-        };
-        out.extend(
-            map.range((lower, Bound::Unbounded))
+        let state = self.state.read();
+        let entries = |lower: Bound<MemKey>| {
+            state
+                .set
+                .range((lower, Bound::Unbounded))
                 .take(limit)
-                .map(|(k, v)| (*k, *v)),
-        );
+                .map(|k| (*k, k.value()))
+        };
+        match from {
+            Bound::Included((k, s)) => {
+                with_probe(k, s, |p| out.extend(entries(Bound::Included(p))))
+            }
+            Bound::Excluded((k, s)) => {
+                with_probe(k, s, |p| out.extend(entries(Bound::Excluded(p))))
+            }
+            Bound::Unbounded => out.extend(entries(Bound::Unbounded)),
+        }
     }
 
     /// The bytes of a key taken from this memtable.
     pub(crate) fn key_bytes<'m>(&'m self, k: &MemKey) -> &'m [u8] {
-        // SAFETY: `k` came from this memtable's map, so it points into `self.arena`,
-        // which outlives `'m`.
+        let bytes = k.raw();
+        // SAFETY: `k` came from this memtable's set, so its bytes are in `self`'s
+        // arena, which outlives `'m`.
         #[expect(unsafe_code, reason = "arena-backed slice")]
         unsafe {
-            std::slice::from_raw_parts(k.ptr, k.len)
+            std::slice::from_raw_parts(bytes.as_ptr(), bytes.len())
         }
     }
 
@@ -276,7 +374,29 @@ mod tests {
         assert_eq!(m.max_seq(), 4);
         let mut out = Vec::new();
         m.scan(Bound::Unbounded, 10, &mut out);
-        let seqs: Vec<u64> = out.iter().map(|(k, _)| k.seq).collect();
+        let seqs: Vec<u64> = out.iter().map(|(k, _)| k.seq()).collect();
         assert_eq!(seqs, vec![4, 2, 1, 3]);
+    }
+
+    #[test]
+    fn long_keys_with_equal_heads_order_by_their_tails_then_newest_first() {
+        let m = Memtable::new(1);
+        let long = |tail: &str| format!("{}{tail}", "h".repeat(40)).into_bytes();
+        let (b, a, c) = (long("b"), long("a"), long("c"));
+        m.insert_ops(1, &[op(&b, b"b1", Kind::Put), op(&a, b"a1", Kind::Put)]);
+        m.insert_one(3, &op(&c, b"c1", Kind::Put));
+        m.insert_one(4, &op(&b, b"b2", Kind::Put));
+        let ik = |k: &[u8]| [&[0u8, 1][..], k].concat();
+        let get = |k: &[u8], seq| m.get(&ik(k), seq).map(|v| m.value_bytes(&v).to_vec());
+        assert_eq!(get(&b, 3), Some(b"b1".to_vec()));
+        assert_eq!(get(&b, 4), Some(b"b2".to_vec()));
+        assert_eq!(get(&long("ab"), 9), None, "a key between two stored ones");
+        let mut out = Vec::new();
+        m.scan(Bound::Excluded((&ik(&a), 2)), 10, &mut out);
+        let seen: Vec<(Vec<u8>, u64)> = out
+            .iter()
+            .map(|(k, _)| (m.key_bytes(k).to_vec(), k.seq()))
+            .collect();
+        assert_eq!(seen, vec![(ik(&b), 4), (ik(&b), 1), (ik(&c), 3)]);
     }
 }

@@ -41,7 +41,7 @@ impl MemIter {
             let mem = Arc::clone(&self.mem);
             let from = match (start, &self.resume) {
                 (Some(s), _) => Bound::Included((s, u64::MAX)),
-                (None, Some(k)) => Bound::Excluded((mem.key_bytes(k), k.seq)),
+                (None, Some(k)) => Bound::Excluded((mem.key_bytes(k), k.seq())),
                 (None, None) => Bound::Unbounded,
             };
             mem.scan(from, CHUNK, &mut self.buf);
@@ -52,7 +52,7 @@ impl MemIter {
                 self.resume = Some(last.0);
             }
             let snap = self.snapshot;
-            self.buf.retain(|(k, _)| k.seq <= snap);
+            self.buf.retain(|(k, _)| k.seq() <= snap);
             if !self.buf.is_empty() || self.done {
                 return;
             }
@@ -68,7 +68,7 @@ impl MemIter {
         let (k, v) = self.buf.get(self.pos)?;
         Some((
             self.mem.key_bytes(k),
-            k.seq,
+            k.seq(),
             v.kind,
             self.mem.value_bytes(v),
         ))
