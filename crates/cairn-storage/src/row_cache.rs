@@ -13,8 +13,9 @@
 //! Older snapshots neither read nor fill the cache.
 //!
 //! Memory: a [`ClockCache`] with a byte capacity (`Options::with_row_cache_bytes`),
-//! keyed by the key's 64-bit hash; the entry holds the key, checked on every hit, so
-//! two keys with the same hash only evict each other.
+//! keyed by the key's 64-bit hash (`util::fast_hash`); the entry holds the key,
+//! checked on every hit, so two keys with the same hash only evict each other. Key
+//! and value share one allocation, so a hit follows one pointer from the cache slot.
 //!
 //! Admission: a key enters only when it is read a second time within a window of
 //! `WINDOW` misses (a "doorkeeper" bit set of recent key hashes), so a scan of
@@ -32,26 +33,33 @@ const DOOR_BITS: usize = 1 << 16;
 const WINDOW: usize = DOOR_BITS / 4;
 
 /// A cached table answer for one key.
+#[derive(Clone)]
 pub(crate) struct RowEntry {
     gen: u64,
-    key: Box<[u8]>,
-    /// `None` for a tombstone.
-    value: Option<Box<[u8]>>,
+    /// Bytes of `data` that are the key; the value follows.
+    key_len: usize,
+    tombstone: bool,
+    /// `key | value` (no value for a tombstone).
+    data: Arc<[u8]>,
 }
 
 impl RowEntry {
     /// The value bytes (empty for a tombstone, which `get` never hands out).
     pub(crate) fn value(&self) -> &[u8] {
-        self.value.as_deref().unwrap_or_default()
+        self.data.get(self.key_len..).unwrap_or_default()
     }
 
     pub(crate) fn is_tombstone(&self) -> bool {
-        self.value.is_none()
+        self.tombstone
+    }
+
+    fn key(&self) -> &[u8] {
+        self.data.get(..self.key_len).unwrap_or_default()
     }
 }
 
 pub(crate) struct RowCache {
-    cache: ClockCache<u64, Arc<RowEntry>>,
+    cache: ClockCache<u64, RowEntry>,
     /// One bit per recently missed key hash (see the module doc).
     door: Box<[AtomicU64]>,
     misses: AtomicUsize,
@@ -92,21 +100,25 @@ impl RowCache {
     }
 
     /// The answer cached for internal key `key` (hash `hash`) in table set `gen`.
-    pub(crate) fn get(&self, gen: u64, hash: u64, key: &[u8]) -> Option<Arc<RowEntry>> {
+    pub(crate) fn get(&self, gen: u64, hash: u64, key: &[u8]) -> Option<RowEntry> {
         let e = self.cache.get(&hash)?;
-        (e.gen == gen && *e.key == *key).then_some(e)
+        (e.gen == gen && e.key() == key).then_some(e)
     }
 
     /// Remembers that the tables of set `gen` answer `value` (`None`: a tombstone)
     /// for `key`.
     pub(crate) fn insert(&self, gen: u64, hash: u64, key: &[u8], value: Option<&[u8]>) {
         let weight = key.len() + value.map_or(0, <[u8]>::len) + ENTRY_OVERHEAD;
+        let mut data = Vec::with_capacity(key.len() + value.map_or(0, <[u8]>::len));
+        data.extend_from_slice(key);
+        data.extend_from_slice(value.unwrap_or_default());
         let entry = RowEntry {
             gen,
-            key: key.into(),
-            value: value.map(Into::into),
+            key_len: key.len(),
+            tombstone: value.is_none(),
+            data: data.into(),
         };
-        self.cache.insert(hash, Arc::new(entry), weight);
+        self.cache.insert(hash, entry, weight);
     }
 }
 

@@ -58,6 +58,49 @@ pub(crate) fn hash64(bytes: &[u8]) -> u64 {
     h ^ (h >> 29)
 }
 
+/// 64-bit hash of a key for in-memory tables only (the row cache): never persisted,
+/// so free to change. Folded 64x64->128-bit multiplies over three independent lanes
+/// of 16 bytes: a 100-byte key takes two rounds plus its tail, about half the
+/// dependent steps of [`hash64`], whose lane-per-8-bytes shape is fixed by the table
+/// format.
+pub(crate) fn fast_hash(bytes: &[u8]) -> u64 {
+    const P: [u64; 4] = [
+        0xa076_1d64_78bd_642f,
+        0xe703_7ed1_a0b4_28db,
+        0x8ebc_6af0_9c88_c6e3,
+        0x5899_65cc_7537_4cc3,
+    ];
+    fn fold(a: u64, b: u64) -> u64 {
+        let r = u128::from(a) * u128::from(b);
+        (r as u64) ^ ((r >> 64) as u64)
+    }
+    fn word(b: &[u8]) -> u64 {
+        let mut w = [0u8; 8];
+        w[..b.len()].copy_from_slice(b);
+        u64::from_le_bytes(w)
+    }
+    /// Folds 1..=16 bytes into `s`: two words, zero-padded.
+    fn pair(s: u64, b: &[u8], p: u64) -> u64 {
+        let (lo, hi) = b.split_at(b.len().min(8));
+        fold(word(lo) ^ p, word(hi) ^ s)
+    }
+    let len = bytes.len() as u64;
+    let mut s = [P[0] ^ len.wrapping_mul(P[1]), P[1], P[2]];
+    let mut chunks = bytes.chunks_exact(48);
+    for c in &mut chunks {
+        let (a, rest) = c.split_at(16);
+        let (b, c) = rest.split_at(16);
+        s[0] = pair(s[0], a, P[1]);
+        s[1] = pair(s[1], b, P[2]);
+        s[2] = pair(s[2], c, P[3]);
+    }
+    let mut h = s[0] ^ s[1].rotate_left(21) ^ s[2].rotate_left(42);
+    for c in chunks.remainder().chunks(16) {
+        h = pair(h, c, P[1]);
+    }
+    fold(h ^ P[3], len ^ P[0])
+}
+
 /// Key bytes summarised in a [`KeyHead`].
 pub(crate) const HEAD_BYTES: usize = 24;
 
@@ -172,6 +215,29 @@ mod tests {
             let mut v = vec![7u8; 100];
             v[i] ^= 4;
             let flipped = (hash64(&v) ^ base).count_ones();
+            assert!((12..=52).contains(&flipped), "byte {i}: {flipped} bits");
+        }
+    }
+
+    #[test]
+    fn fast_hash_separates_lengths_lanes_and_bytes() {
+        let mut seen = std::collections::HashSet::new();
+        let mut inputs: Vec<Vec<u8>> = (0..120).map(|n| vec![0u8; n]).collect();
+        for n in [1usize, 7, 8, 9, 15, 16, 17, 31, 33, 47, 48, 49, 100] {
+            for i in 0..n {
+                let mut v = vec![0u8; n];
+                v[i] = 1;
+                inputs.push(v);
+            }
+        }
+        for v in &inputs {
+            assert!(seen.insert(fast_hash(v)), "collision on {v:?}");
+        }
+        let base = fast_hash(&[7u8; 100]);
+        for i in 0..100 {
+            let mut v = vec![7u8; 100];
+            v[i] ^= 4;
+            let flipped = (fast_hash(&v) ^ base).count_ones();
             assert!((12..=52).contains(&flipped), "byte {i}: {flipped} bits");
         }
     }

@@ -249,19 +249,21 @@ impl Inner {
             let Some(newest) = guard.tables.first() else {
                 return Ok(None);
             };
-            // One hash per read, shared by the row cache and every table's filter.
-            let hash = crate::util::hash64(ikey);
             // The row cache holds the tables' newest version of a key: right only for
-            // reads that see every table version (see row_cache.rs).
+            // reads that see every table version (see row_cache.rs). It has its own
+            // cheaper hash: the filters' `hash64` is only needed when it misses.
             let row_cache = self
                 .row_cache
                 .as_ref()
-                .filter(|_| seq >= newest.info.max_seq);
-            if let Some(e) = row_cache.and_then(|c| c.get(guard.tables_gen, hash, ikey)) {
+                .filter(|_| seq >= newest.info.max_seq)
+                .map(|c| (c, crate::util::fast_hash(ikey)));
+            if let Some(e) = row_cache.and_then(|(c, h)| c.get(guard.tables_gen, h, ikey)) {
                 return Ok((!e.is_tombstone()).then(|| ValueRef::row(e)));
             }
             let sv = Arc::clone(&guard);
             drop(guard);
+            // One hash per read, shared by every table's filter.
+            let hash = crate::util::hash64(ikey);
             let head = crate::util::key_head(ikey);
             for t in &sv.tables {
                 if t.info.min_seq > seq || !t.covers_with_head(ikey, &head) {
@@ -269,9 +271,9 @@ impl Inner {
                 }
                 if let Some(found) = self.reader(t)?.get(ikey, &head, hash, seq)? {
                     let value = found.block.slice(found.value);
-                    if let Some(c) = row_cache.filter(|c| c.admit(hash)) {
+                    if let Some((c, h)) = row_cache.filter(|(c, h)| c.admit(*h)) {
                         let cached = (found.kind == Kind::Put).then_some(value);
-                        c.insert(sv.tables_gen, hash, ikey, cached);
+                        c.insert(sv.tables_gen, h, ikey, cached);
                     }
                     return Ok(match found.kind {
                         Kind::Put => Some(ValueRef::block(found.block, found.value)),

@@ -9,7 +9,7 @@ use crate::sst::Block;
 enum Owner {
     Mem(Arc<Memtable>, MemValue),
     Block(Arc<Block>, (usize, usize)),
-    Row(Arc<RowEntry>),
+    Row(RowEntry),
 }
 
 /// A value read by `get`. It points into the memtable arena, the block cache or the
@@ -29,7 +29,7 @@ impl ValueRef {
             owner: Owner::Block(block, range),
         }
     }
-    pub(crate) fn row(entry: Arc<RowEntry>) -> Self {
+    pub(crate) fn row(entry: RowEntry) -> Self {
         ValueRef {
             owner: Owner::Row(entry),
         }
