@@ -26,6 +26,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use crate::cache::ClockCache;
+use crate::keyspace::KS_PREFIX;
 
 /// Bits of the doorkeeper (8 KiB).
 const DOOR_BITS: usize = 1 << 16;
@@ -53,8 +54,11 @@ impl RowEntry {
         self.tombstone
     }
 
-    fn key(&self) -> &[u8] {
-        self.data.get(..self.key_len).unwrap_or_default()
+    /// Whether the entry is for `key` of keyspace `ks` (stored as the internal key
+    /// `ks | key`).
+    fn is_for(&self, ks: u16, key: &[u8]) -> bool {
+        let stored = self.data.get(..self.key_len).unwrap_or_default();
+        stored.split_at_checked(KS_PREFIX) == Some((&ks.to_be_bytes()[..], key))
     }
 }
 
@@ -99,22 +103,28 @@ impl RowCache {
             .is_some_and(|w| w.fetch_or(mask, Ordering::Relaxed) & mask != 0)
     }
 
-    /// The answer cached for internal key `key` (hash `hash`) in table set `gen`.
-    pub(crate) fn get(&self, gen: u64, hash: u64, key: &[u8]) -> Option<RowEntry> {
+    /// The hash of `key` in keyspace `ks`, computed from the parts so a hit needs no
+    /// internal key built.
+    pub(crate) fn hash(ks: u16, key: &[u8]) -> u64 {
+        crate::util::fast_hash(u64::from(ks), key)
+    }
+
+    /// The answer cached for `key` of keyspace `ks` (hash `hash`) in table set `gen`.
+    pub(crate) fn get(&self, gen: u64, hash: u64, ks: u16, key: &[u8]) -> Option<RowEntry> {
         let e = self.cache.get(&hash)?;
-        (e.gen == gen && e.key() == key).then_some(e)
+        (e.gen == gen && e.is_for(ks, key)).then_some(e)
     }
 
     /// Remembers that the tables of set `gen` answer `value` (`None`: a tombstone)
-    /// for `key`.
-    pub(crate) fn insert(&self, gen: u64, hash: u64, key: &[u8], value: Option<&[u8]>) {
-        let weight = key.len() + value.map_or(0, <[u8]>::len) + ENTRY_OVERHEAD;
-        let mut data = Vec::with_capacity(key.len() + value.map_or(0, <[u8]>::len));
-        data.extend_from_slice(key);
+    /// for internal key `ikey` (hash: [`Self::hash`] of its parts).
+    pub(crate) fn insert(&self, gen: u64, hash: u64, ikey: &[u8], value: Option<&[u8]>) {
+        let weight = ikey.len() + value.map_or(0, <[u8]>::len) + ENTRY_OVERHEAD;
+        let mut data = Vec::with_capacity(ikey.len() + value.map_or(0, <[u8]>::len));
+        data.extend_from_slice(ikey);
         data.extend_from_slice(value.unwrap_or_default());
         let entry = RowEntry {
             gen,
-            key_len: key.len(),
+            key_len: ikey.len(),
             tombstone: value.is_none(),
             data: data.into(),
         };
@@ -129,16 +139,22 @@ mod tests {
     #[test]
     fn hits_need_the_same_generation_and_key() {
         let c = RowCache::new(1 << 20);
-        c.insert(3, 42, b"key", Some(b"v"));
+        c.insert(3, 42, b"\0\x01key", Some(b"v"));
         assert_eq!(
-            c.get(3, 42, b"key").map(|e| e.value().to_vec()),
+            c.get(3, 42, 1, b"key").map(|e| e.value().to_vec()),
             Some(b"v".to_vec())
         );
-        assert!(c.get(4, 42, b"key").is_none(), "another table set");
-        assert!(c.get(3, 42, b"other").is_none(), "same hash, other key");
-        assert!(c.get(3, 43, b"key").is_none());
-        c.insert(3, 42, b"key", None);
-        assert!(c.get(3, 42, b"key").is_some_and(|e| e.is_tombstone()));
+        assert!(c.get(4, 42, 1, b"key").is_none(), "another table set");
+        assert!(c.get(3, 42, 1, b"other").is_none(), "same hash, other key");
+        assert!(
+            c.get(3, 42, 2, b"key").is_none(),
+            "same hash, other keyspace"
+        );
+        assert!(c.get(3, 42, 1, b"ke").is_none(), "same hash, a prefix");
+        assert!(c.get(3, 43, 1, b"key").is_none());
+        c.insert(3, 42, b"\0\x01key", None);
+        assert!(c.get(3, 42, 1, b"key").is_some_and(|e| e.is_tombstone()));
+        assert_ne!(RowCache::hash(1, b"key"), RowCache::hash(2, b"key"));
     }
 
     #[test]

@@ -58,12 +58,12 @@ pub(crate) fn hash64(bytes: &[u8]) -> u64 {
     h ^ (h >> 29)
 }
 
-/// 64-bit hash of a key for in-memory tables only (the row cache): never persisted,
+/// 64-bit hash of `bytes` under `seed`, for in-memory tables only (the row cache): never persisted,
 /// so free to change. Folded 64x64->128-bit multiplies over three independent lanes
 /// of 16 bytes: a 100-byte key takes two rounds plus its tail, about half the
 /// dependent steps of [`hash64`], whose lane-per-8-bytes shape is fixed by the table
 /// format.
-pub(crate) fn fast_hash(bytes: &[u8]) -> u64 {
+pub(crate) fn fast_hash(seed: u64, bytes: &[u8]) -> u64 {
     const P: [u64; 4] = [
         0xa076_1d64_78bd_642f,
         0xe703_7ed1_a0b4_28db,
@@ -74,30 +74,51 @@ pub(crate) fn fast_hash(bytes: &[u8]) -> u64 {
         let r = u128::from(a) * u128::from(b);
         (r as u64) ^ ((r >> 64) as u64)
     }
-    fn word(b: &[u8]) -> u64 {
+    /// The little-endian word at `b[i..i + 8]` (the caller checks the bounds).
+    fn w64(b: &[u8], i: usize) -> u64 {
         let mut w = [0u8; 8];
-        w[..b.len()].copy_from_slice(b);
+        w.copy_from_slice(&b[i..i + 8]);
         u64::from_le_bytes(w)
     }
-    /// Folds 1..=16 bytes into `s`: two words, zero-padded.
-    fn pair(s: u64, b: &[u8], p: u64) -> u64 {
-        let (lo, hi) = b.split_at(b.len().min(8));
-        fold(word(lo) ^ p, word(hi) ^ s)
+    fn w32(b: &[u8], i: usize) -> u64 {
+        let mut w = [0u8; 4];
+        w.copy_from_slice(&b[i..i + 4]);
+        u64::from(u32::from_le_bytes(w))
+    }
+    /// Folds 16 bytes at `b[i..]` into `s`.
+    fn pair(s: u64, b: &[u8], i: usize, p: u64) -> u64 {
+        fold(w64(b, i) ^ p, w64(b, i + 8) ^ s)
     }
     let len = bytes.len() as u64;
-    let mut s = [P[0] ^ len.wrapping_mul(P[1]), P[1], P[2]];
+    // The seed goes through a multiply first: xored in plainly, it would cancel against
+    // the data words xored into the same lane.
+    let mut s = [P[0] ^ len.wrapping_mul(P[1]), fold(seed ^ P[1], P[3]), P[2]];
     let mut chunks = bytes.chunks_exact(48);
     for c in &mut chunks {
-        let (a, rest) = c.split_at(16);
-        let (b, c) = rest.split_at(16);
-        s[0] = pair(s[0], a, P[1]);
-        s[1] = pair(s[1], b, P[2]);
-        s[2] = pair(s[2], c, P[3]);
+        s[0] = pair(s[0], c, 0, P[1]);
+        s[1] = pair(s[1], c, 16, P[2]);
+        s[2] = pair(s[2], c, 32, P[3]);
     }
     let mut h = s[0] ^ s[1].rotate_left(21) ^ s[2].rotate_left(42);
-    for c in chunks.remainder().chunks(16) {
-        h = pair(h, c, P[1]);
+    let mut pairs = chunks.remainder().chunks_exact(16);
+    for c in &mut pairs {
+        h = pair(h, c, 0, P[1]);
     }
+    // 0..=15 bytes left: two words read with overlapping fixed-size loads instead of a
+    // zero-padded copy (the length, mixed in above, tells the cases apart).
+    let r = pairs.remainder();
+    let n = r.len();
+    let (a, b) = if n >= 8 {
+        (w64(r, 0), w64(r, n - 8))
+    } else if n >= 4 {
+        (w32(r, 0), w32(r, n - 4))
+    } else if n > 0 {
+        let (x, y, z) = (r[0], r[n / 2], r[n - 1]);
+        ((u64::from(x) << 16) | (u64::from(y) << 8) | u64::from(z), 0)
+    } else {
+        (0, 0)
+    };
+    h = fold(a ^ P[1], b ^ h);
     fold(h ^ P[3], len ^ P[0])
 }
 
@@ -231,13 +252,14 @@ mod tests {
             }
         }
         for v in &inputs {
-            assert!(seen.insert(fast_hash(v)), "collision on {v:?}");
+            assert!(seen.insert(fast_hash(0, v)), "collision on {v:?}");
+            assert!(seen.insert(fast_hash(1, v)), "seed collision on {v:?}");
         }
-        let base = fast_hash(&[7u8; 100]);
+        let base = fast_hash(0, &[7u8; 100]);
         for i in 0..100 {
             let mut v = vec![7u8; 100];
             v[i] ^= 4;
-            let flipped = (fast_hash(&v) ^ base).count_ones();
+            let flipped = (fast_hash(0, &v) ^ base).count_ones();
             assert!((12..=52).contains(&flipped), "byte {i}: {flipped} bits");
         }
     }

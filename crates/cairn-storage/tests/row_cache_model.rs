@@ -1,6 +1,7 @@
 //! Row cache scenario: point reads repeated (so keys enter the row cache and then hit
 //! it) interleaved with puts, deletes, flushes, compactions, reopens and snapshots,
-//! checked against a `BTreeMap` model after every step.
+//! checked against a `BTreeMap` model after every step. Two keyspaces hold the same
+//! keys, so an answer cached for one keyspace must never serve the other.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -39,26 +40,29 @@ fn key(i: u64) -> Vec<u8> {
 fn run(seed: u64, steps: usize) {
     let vfs = SimVfs::new(seed);
     let mut engine = open(&vfs);
-    let mut ks = engine.keyspace("blocks").expect("keyspace");
-    let mut model: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
+    let keyspaces = |e: &Engine| ["blocks", "names"].map(|n| e.keyspace(n).expect("keyspace"));
+    let mut spaces = keyspaces(&engine);
+    let mut model: BTreeMap<(usize, Vec<u8>), Vec<u8>> = BTreeMap::new();
     let mut snaps = Vec::new();
     let mut rng = Rng(seed | 1);
     for step in 0..steps {
-        let k = key(rng.below(40));
+        let s = rng.below(2) as usize;
+        let (ks, k) = (&spaces[s], key(rng.below(40)));
+        let mk = (s, k.clone());
         match rng.below(100) {
             0..=29 => {
                 let v = format!("v{step}-{}", "x".repeat(rng.below(300) as usize)).into_bytes();
-                engine.put(&ks, &k, &v).expect("put");
-                model.insert(k, v);
+                engine.put(ks, &k, &v).expect("put");
+                model.insert(mk, v);
             }
             30..=39 => {
-                engine.delete(&ks, &k).expect("delete");
-                model.remove(&k);
+                engine.delete(ks, &k).expect("delete");
+                model.remove(&mk);
             }
             40..=79 => {
                 for _ in 0..3 {
-                    let got = engine.get(&ks, &k).expect("get").map(|v| v.to_vec());
-                    assert_eq!(got.as_ref(), model.get(&k), "seed {seed} step {step}");
+                    let got = engine.get(ks, &k).expect("get").map(|v| v.to_vec());
+                    assert_eq!(got.as_ref(), model.get(&mk), "seed {seed} step {step}");
                 }
             }
             80..=85 => engine.flush().expect("flush"),
@@ -67,7 +71,7 @@ fn run(seed: u64, steps: usize) {
                 snaps.clear();
                 engine.close().expect("close");
                 engine = open(&vfs);
-                ks = engine.keyspace("blocks").expect("keyspace");
+                spaces = keyspaces(&engine);
             }
             89..=92 => {
                 snaps.push((engine.snapshot(), model.clone()));
@@ -77,11 +81,14 @@ fn run(seed: u64, steps: usize) {
             }
             _ => {
                 if let Some((snap, m)) = snaps.get(rng.below(4) as usize) {
-                    for i in 0..40 {
-                        let k = key(i);
-                        for _ in 0..2 {
-                            let got = snap.get(&ks, &k).expect("get").map(|v| v.to_vec());
-                            assert_eq!(got.as_ref(), m.get(&k), "seed {seed} step {step}");
+                    for (s, ks) in spaces.iter().enumerate() {
+                        for i in 0..40 {
+                            let k = key(i);
+                            for _ in 0..2 {
+                                let got = snap.get(ks, &k).expect("get").map(|v| v.to_vec());
+                                let want = m.get(&(s, k.clone()));
+                                assert_eq!(got.as_ref(), want, "seed {seed} step {step}");
+                            }
                         }
                     }
                 }

@@ -234,34 +234,39 @@ impl Inner {
         // only, no I/O); the version is cloned only when tables must be read, so the
         // lock is never held across I/O.
         let guard = self.sv.read();
+        let mut mems = std::iter::once(&guard.active)
+            .chain(guard.imm.iter())
+            .filter(|m| !m.is_empty())
+            .peekable();
+        if mems.peek().is_some() {
+            let found = with_internal_key(ks.id, key, |ikey| {
+                mems.find_map(|mem| mem.get(ikey, seq).map(|v| (mem, v)))
+            });
+            if let Some((mem, v)) = found {
+                return Ok(match v.kind {
+                    Kind::Put => Some(ValueRef::mem(Arc::clone(mem), v)),
+                    Kind::Delete => None,
+                });
+            }
+        }
+        let Some(newest) = guard.tables.first() else {
+            return Ok(None);
+        };
+        // The row cache holds the tables' newest version of a key: right only for
+        // reads that see every table version (see row_cache.rs). It is probed with the
+        // keyspace and key as given (no internal key built) and its own cheaper hash:
+        // the filters' `hash64` is only needed when it misses.
+        let row_cache = self
+            .row_cache
+            .as_ref()
+            .filter(|_| seq >= newest.info.max_seq)
+            .map(|c| (c, RowCache::hash(ks.id, key)));
+        if let Some(e) = row_cache.and_then(|(c, h)| c.get(guard.tables_gen, h, ks.id, key)) {
+            return Ok((!e.is_tombstone()).then(|| ValueRef::row(e)));
+        }
+        let sv = Arc::clone(&guard);
+        drop(guard);
         with_internal_key(ks.id, key, move |ikey| {
-            for mem in std::iter::once(&guard.active).chain(guard.imm.iter()) {
-                if mem.is_empty() {
-                    continue;
-                }
-                if let Some(v) = mem.get(ikey, seq) {
-                    return Ok(match v.kind {
-                        Kind::Put => Some(ValueRef::mem(Arc::clone(mem), v)),
-                        Kind::Delete => None,
-                    });
-                }
-            }
-            let Some(newest) = guard.tables.first() else {
-                return Ok(None);
-            };
-            // The row cache holds the tables' newest version of a key: right only for
-            // reads that see every table version (see row_cache.rs). It has its own
-            // cheaper hash: the filters' `hash64` is only needed when it misses.
-            let row_cache = self
-                .row_cache
-                .as_ref()
-                .filter(|_| seq >= newest.info.max_seq)
-                .map(|c| (c, crate::util::fast_hash(ikey)));
-            if let Some(e) = row_cache.and_then(|(c, h)| c.get(guard.tables_gen, h, ikey)) {
-                return Ok((!e.is_tombstone()).then(|| ValueRef::row(e)));
-            }
-            let sv = Arc::clone(&guard);
-            drop(guard);
             // One hash per read, shared by every table's filter.
             let hash = crate::util::hash64(ikey);
             let head = crate::util::key_head(ikey);
