@@ -137,11 +137,29 @@ impl PartialOrd for MemKey {
 }
 impl Ord for MemKey {
     /// Key ascending, then sequence descending (newest version first).
+    #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
-        self.head
-            .cmp(&other.head)
-            .then_with(|| cmp_after_head(self.raw(), other.raw()))
-            .then_with(|| other.seq().cmp(&self.seq()))
+        // Inlined into the B-tree's node scans: the heads decide almost every
+        // comparison, word by word, without reading the entries.
+        let (a, b) = (&self.head, &other.head);
+        if a[0] != b[0] {
+            return a[0].cmp(&b[0]);
+        }
+        if a[1] != b[1] {
+            return a[1].cmp(&b[1]);
+        }
+        if a[2] != b[2] {
+            return a[2].cmp(&b[2]);
+        }
+        self.cmp_entries(other)
+    }
+}
+
+impl MemKey {
+    /// Orders two keys with equal heads by their entries.
+    #[inline(never)]
+    fn cmp_entries(&self, other: &Self) -> Ordering {
+        cmp_after_head(self.raw(), other.raw()).then_with(|| other.seq().cmp(&self.seq()))
     }
 }
 
