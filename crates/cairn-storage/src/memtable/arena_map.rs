@@ -21,7 +21,8 @@ use bumpalo::Bump;
 use parking_lot::RwLock;
 
 use crate::batch::{Kind, Op};
-use crate::util::{cmp_after_head, key_head, KeyHead};
+use crate::keyspace::KS_PREFIX;
+use crate::util::{cmp_after_head, key_head, KeyHead, HEAD_BYTES};
 
 /// Per-entry bookkeeping charged to the memtable size: the entry header and the
 /// set's share of B-tree nodes (32-byte handles in partly full nodes).
@@ -106,6 +107,34 @@ impl MemKey {
             len: e.value_len,
             kind: e.kind,
         }
+    }
+}
+
+/// The head of the internal key `ks | key`, read straight from `key`.
+///
+/// No bytes go through a stack buffer: reading words back across freshly stored
+/// pieces cannot be forwarded from the store buffer, so such a load waits until
+/// every earlier store is written, including the arena's, whose lines are usually
+/// still on their way from memory.
+fn internal_key_head(ks: u16, key: &[u8]) -> KeyHead {
+    fn be(b: &[u8], i: usize) -> u64 {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[i..i + 8]);
+        u64::from_be_bytes(w)
+    }
+    if key.len() >= HEAD_BYTES - KS_PREFIX {
+        // The internal key's words are `ks | key[0..6]`, `key[6..14]`, `key[14..22]`.
+        let first = if key.len() >= 8 {
+            be(key, 0) >> 16
+        } else {
+            key_head(key)[0] >> 16
+        };
+        [(u64::from(ks) << 48) | first, be(key, 6), be(key, 14)]
+    } else {
+        let mut w = [0u8; HEAD_BYTES];
+        w[..KS_PREFIX].copy_from_slice(&ks.to_be_bytes());
+        w[KS_PREFIX..KS_PREFIX + key.len()].copy_from_slice(key);
+        key_head(&w)
     }
 }
 
@@ -229,12 +258,17 @@ impl Memtable {
 
     /// Copies one operation into the arena as an [`Entry`] followed by `ks | key` and
     /// the value, and returns its set key and the bytes charged for it.
+    ///
+    /// Inlined: a result returned through the stack is read back with loads that
+    /// the store buffer cannot forward, and those wait for the arena stores ahead of
+    /// them, whose lines are usually still on their way from memory.
+    #[inline(always)]
     fn alloc_entry(arena: &Bump, seq: u64, op: &Op<'_>) -> (MemKey, usize) {
         let value: &[u8] = match op.kind {
             Kind::Put => op.value,
             Kind::Delete => &[],
         };
-        let key_len = crate::keyspace::KS_PREFIX + op.key.len();
+        let key_len = KS_PREFIX + op.key.len();
         let header = Layout::new::<Entry>();
         // Only a size beyond `isize::MAX` fails: an allocation failure, as in `Bump`.
         let layout = Layout::from_size_align(header.size() + key_len + value.len(), header.align())
@@ -260,14 +294,11 @@ impl Memtable {
             });
             entry.cast_const()
         };
+        // The head comes from the caller's bytes, not the fresh arena copy: reading
+        // words back across the just-written pieces cannot be forwarded from the store
+        // buffer and would wait for the arena lines to arrive from memory.
         let k = MemKey {
-            head: key_head(
-                MemKey {
-                    head: [0; 3],
-                    entry,
-                }
-                .raw(),
-            ),
+            head: internal_key_head(op.ks, op.key),
             entry,
         };
         (k, key_len + value.len() + ENTRY_OVERHEAD)
@@ -416,5 +447,20 @@ mod tests {
             .map(|(k, _)| (m.key_bytes(k).to_vec(), k.seq()))
             .collect();
         assert_eq!(seen, vec![(ik(&b), 4), (ik(&b), 1), (ik(&c), 3)]);
+    }
+
+    #[test]
+    fn internal_key_heads_match_the_heads_of_internal_keys() {
+        for len in 0..40usize {
+            let key: Vec<u8> = (0..len as u8).map(|b| b.wrapping_mul(37) ^ 0xa5).collect();
+            for ks in [0u16, 1, 0x1234, u16::MAX] {
+                let ikey = [&ks.to_be_bytes()[..], &key].concat();
+                assert_eq!(
+                    internal_key_head(ks, &key),
+                    key_head(&ikey),
+                    "len {len} ks {ks}"
+                );
+            }
+        }
     }
 }
