@@ -53,3 +53,7 @@
 
 ; impl Trait for Type
 (impl_item trait: (_) @implements)
+
+; type Alias = Target: the alias references the type it stands for (method calls on
+; a value typed by the alias are looked up there)
+(type_item type: (_) @references)

@@ -186,8 +186,8 @@ impl<'a> SymbolTable<'a> {
     fn resolve(&self, fi: u32, r: &StoredReference) -> Option<SymRef> {
         match r.kind {
             EdgeKind::Imports => self.resolve_import(fi, r),
-            EdgeKind::Implements | EdgeKind::Extends => {
-                self.resolve_qualified(fi, r.from, &r.name, r.qualifier.as_deref(), is_type)
+            EdgeKind::Implements | EdgeKind::Extends | EdgeKind::References => {
+                self.resolve_qualified(fi, r.from, &r.name, r.qualifier.as_deref(), is_type, 0)
             }
             _ => self.resolve_qualified(
                 fi,
@@ -195,6 +195,7 @@ impl<'a> SymbolTable<'a> {
                 &r.name,
                 r.qualifier.as_deref(),
                 is_target_of_call,
+                0,
             ),
         }
     }
@@ -260,7 +261,8 @@ impl<'a> SymbolTable<'a> {
         (!path.is_empty()).then_some(path)
     }
 
-    /// Resolves `qualifier::name` used in file `fi` inside symbol `from`.
+    /// Resolves `qualifier::name` used in file `fi` inside symbol `from`. `depth`
+    /// counts the type aliases followed on the way, bounding alias cycles.
     fn resolve_qualified(
         &self,
         fi: u32,
@@ -268,6 +270,7 @@ impl<'a> SymbolTable<'a> {
         name: &str,
         qualifier: Option<&str>,
         accept: fn(BlockKind) -> bool,
+        depth: u8,
     ) -> Option<SymRef> {
         match qualifier {
             None => self.resolve_bare(fi, from, name, accept),
@@ -276,13 +279,26 @@ impl<'a> SymbolTable<'a> {
                 .or_else(|| self.resolve_bare(fi, from, name, accept)),
             // A method call on a value whose type the extractor knew (`x.flush()`
             // after `let x = Engine::new()`): a method of that type, or nothing.
+            // A type parameter's bounds come as `Visit+Debug`: the method is the one
+            // bound that has it, and none if several have one.
             Some(q) if q.contains(RECEIVER_TYPE) => {
                 let ty = q.split(RECEIVER_TYPE).nth(1).unwrap_or("");
                 if is_self(ty) {
-                    self.enclosing_type_member(fi, from, name, is_method)
-                } else {
-                    self.resolve_qualified(fi, from, name, Some(ty), is_method)
+                    return self.enclosing_type_member(fi, from, name, is_method);
                 }
+                let mut found = None;
+                for bound in ty.split('+') {
+                    let Some(m) =
+                        self.resolve_qualified(fi, from, name, Some(bound), is_method, depth)
+                    else {
+                        continue;
+                    };
+                    if found.is_some_and(|f| f != m) {
+                        return None;
+                    }
+                    found = Some(m);
+                }
+                found
             }
             // A Rust method call on a value (`x.round()`, marked by the extractor
             // with a trailing `.`) can only be a method, never a free function.
@@ -305,9 +321,27 @@ impl<'a> SymbolTable<'a> {
                 if self.is_rust_std(fi, segs.first()) {
                     return None;
                 }
+                // `crate::f()` in a crate whose root has no name of its own: the
+                // path is the root module.
+                let root_only = (segs.is_empty())
+                    .then(|| expanded.as_deref().map(|e| self.root_module(fi, e)))
+                    .flatten()
+                    .flatten();
+                if let Some(root) = root_only {
+                    let containers = [root];
+                    return self
+                        .nearest_member(fi, &containers, name, accept)
+                        .or_else(|| self.reexported(&containers, name, accept));
+                }
                 if let Some((last, init)) = segs.split_last() {
                     let containers = self.containers(fi, last, init);
                     if let Some(best) = self.nearest_member(fi, &containers, name, accept) {
+                        return Some(best);
+                    }
+                    if let Some(best) = self.reexported(&containers, name, accept) {
+                        return Some(best);
+                    }
+                    if let Some(best) = self.through_alias(fi, &containers, name, accept, depth) {
                         return Some(best);
                     }
                     // `Value::Int(x)`: a variant's constructor stands for its enum.
@@ -500,6 +534,92 @@ impl<'a> SymbolTable<'a> {
             }
         }
         first_in_package.or(first)
+    }
+
+    /// `name` as a member of the type the nearest type alias among `containers`
+    /// stands for (`type ParseStream<'a> = &'a ParseBuffer<'a>`: `input.parse()` on an
+    /// `input: ParseStream` is `ParseBuffer::parse`), the target read where the alias
+    /// is written.
+    fn through_alias(
+        &self,
+        fi: u32,
+        containers: &[SymRef],
+        name: &str,
+        accept: fn(BlockKind) -> bool,
+        depth: u8,
+    ) -> Option<SymRef> {
+        if depth >= 4 {
+            return None;
+        }
+        let aliases: Vec<SymRef> = containers
+            .iter()
+            .copied()
+            .filter(|&c| self.sym(c).kind == BlockKind::TypeAlias)
+            .collect();
+        let (af, asym) = self.nearest(fi, &aliases)?;
+        let target = self.files[af as usize]
+            .1
+            .references
+            .iter()
+            .find(|r| r.kind == EdgeKind::References && r.from == asym)?;
+        let path = match &target.qualifier {
+            Some(q) => format!("{q}::{}", target.name),
+            None => target.name.clone(),
+        };
+        self.resolve_qualified(af, asym, name, Some(&path), accept, depth + 1)
+    }
+
+    /// The module of file `fi`'s package whose qualified name is `qualified`.
+    fn root_module(&self, fi: u32, qualified: &str) -> Option<SymRef> {
+        let package = self.packages[fi as usize];
+        self.by_qualified
+            .get(qualified)?
+            .iter()
+            .copied()
+            .find(|&r| {
+                self.sym(r).kind == BlockKind::Module && self.packages[r.0 as usize] == package
+            })
+    }
+
+    /// `name` as a module of `containers` re-exports it (`pub use task::spawn;` in
+    /// `tokio`'s root makes `tokio::spawn`), by a named import, else by a glob import
+    /// declared in that module. One level: what the import names must be defined
+    /// where it points, so re-export chains cannot loop.
+    fn reexported(
+        &self,
+        containers: &[SymRef],
+        name: &str,
+        accept: fn(BlockKind) -> bool,
+    ) -> Option<SymRef> {
+        for &(cf, cs) in containers {
+            if self.sym((cf, cs)).kind != BlockKind::Module {
+                continue;
+            }
+            let index = self.files[cf as usize].1;
+            if let Some(imp) = self.import_binding(cf, name).filter(|imp| imp.from == cs) {
+                if let Some(t) = self.resolve_import(cf, imp) {
+                    if accept(self.sym(t).kind) {
+                        return Some(t);
+                    }
+                }
+            }
+            for &ri in &self.globs[cf as usize] {
+                let imp = &index.references[ri as usize];
+                if imp.from != cs {
+                    continue;
+                }
+                if let Some(module) = self.resolve_import(cf, imp) {
+                    let found = self
+                        .members(module, name)
+                        .into_iter()
+                        .find(|&m| accept(self.sym(m).kind));
+                    if found.is_some() {
+                        return found;
+                    }
+                }
+            }
+        }
+        None
     }
 
     /// The import of file `fi` that binds `local` (its alias, or its last segment).

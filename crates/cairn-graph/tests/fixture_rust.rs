@@ -98,6 +98,7 @@ imports shapes::geometry -> shapes::Shape
 imports shapes::render -> shapes::Shape
 imports shapes::render -> shapes::util::clamp
 imports shapes::tests -> shapes
+references shapes::render::Lines -> ?Vec
 "#;
 
 #[test]

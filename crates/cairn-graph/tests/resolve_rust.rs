@@ -110,3 +110,46 @@ fn standard_library_paths_never_resolve_to_the_workspace() {
     assert_eq!(calls_of(lib, "f"), ["?Path::new", "?std::path::Path::new"]);
     assert_eq!(calls_of(lib, "g"), ["crate::other::Path::new"]);
 }
+
+#[test]
+fn a_type_alias_types_calls_as_the_type_it_stands_for() {
+    let lib = "mod types;\nuse crate::types::Cache;\npub type Handle<'a> = &'a mut Cache;\n\
+        pub fn f(h: Handle) -> u32 { h.get(1) }\n";
+    assert_eq!(calls_of(lib, "f"), ["crate::types::Cache::get"]);
+}
+
+#[test]
+fn a_cycle_of_type_aliases_resolves_nothing() {
+    let lib = "mod types;\npub type A = B;\npub type B = A;\npub fn f(a: A) -> u32 { a.get(1) }\n";
+    assert_eq!(calls_of(lib, "f"), ["?a.get"]);
+}
+
+const TRAITS: &str = "mod types;\n\
+    pub trait Getter { fn get(&self, k: u32) -> u32; }\n\
+    pub trait Sizer { fn size(&self) -> u32; fn get(&self, k: u32) -> u32; }\n";
+
+#[test]
+fn a_type_parameter_types_calls_by_its_trait_bounds() {
+    let lib = format!(
+        "{TRAITS}pub fn f<G: Getter>(g: &G) -> u32 {{ g.get(1) }}\n\
+        pub fn w<G>(g: G) -> u32 where G: Clone + Getter + ?Sized {{ g.get(1) }}\n\
+        pub fn i(g: &impl Sizer) -> u32 {{ g.size() + g.get(2) }}\n"
+    );
+    assert_eq!(calls_of(&lib, "f"), ["crate::Getter::get"]);
+    assert_eq!(calls_of(&lib, "w"), ["crate::Getter::get"]);
+    assert_eq!(
+        calls_of(&lib, "i"),
+        ["crate::Sizer::get", "crate::Sizer::size"]
+    );
+}
+
+#[test]
+fn a_method_of_several_bounds_or_of_an_unbounded_parameter_stays_unresolved() {
+    // Both bounds have a `get`; and a parameter named like a type is not that type.
+    let lib = format!(
+        "{TRAITS}pub fn f<G: Getter + Sizer>(g: &G) -> u32 {{ g.get(1) + g.size() }}\n\
+        pub fn u<Cache>(c: Cache) -> u32 {{ c.get(1) }}\n"
+    );
+    assert_eq!(calls_of(&lib, "f"), ["?g.get", "crate::Sizer::size"]);
+    assert_eq!(calls_of(&lib, "u"), ["?c.get"]);
+}

@@ -26,6 +26,8 @@ pub(crate) enum Role {
     Import,
     Implements,
     Extends,
+    /// A type a definition stands for (a type alias's target).
+    References,
     /// A local binding (`let x`, a parameter `x: T`, a pattern variable) named by
     /// `@binding.name`: its type, when the language can tell, types the receiver `x`.
     Binding,
@@ -86,6 +88,7 @@ impl CompiledQuery {
                 "import" => Role::Import,
                 "implements" => Role::Implements,
                 "extends" => Role::Extends,
+                "references" => Role::References,
                 "binding" => Role::Binding,
                 "binding.name" => Role::BindingName,
                 "field" => Role::Field,
@@ -179,6 +182,11 @@ pub(crate) trait Spec: Sync {
         _qualifier: Option<&str>,
     ) -> bool {
         false
+    }
+
+    /// The type a `@references` node names, as a path; `None` when it is not one.
+    fn referenced_type(&self, node: Node<'_>, src: &str) -> Option<String> {
+        Some(strip_generics(text(node, src)))
     }
 
     /// The type of a local binding or field (a `@binding` or `@field` node), as a
@@ -333,6 +341,7 @@ impl<'t> Collected<'t> {
                 Role::Import => self.imports.push(node),
                 Role::Implements => self.type_refs.push((node, EdgeKind::Implements)),
                 Role::Extends => self.type_refs.push((node, EdgeKind::Extends)),
+                Role::References => self.type_refs.push((node, EdgeKind::References)),
                 Role::Binding => binding = Some((node, false)),
                 Role::Field => binding = Some((node, true)),
                 Role::BindingName | Role::FieldName => binding_name = Some(node),
@@ -588,7 +597,13 @@ pub(crate) fn run(
         }
     }
     for (node, kind) in type_refs {
-        let path = strip_generics(text(node, src));
+        let path = match kind {
+            EdgeKind::References => match spec.referenced_type(node, src) {
+                Some(p) => p,
+                None => continue,
+            },
+            _ => strip_generics(text(node, src)),
+        };
         let (qualifier, name) = split_path(&path);
         if name.is_empty() {
             continue;

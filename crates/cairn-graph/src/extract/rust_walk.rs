@@ -279,12 +279,18 @@ fn visit<'t>(ids: &Ids, node: Node<'t>, run: &[Node<'t>], emit: &mut Emit<'_, 't
             field_of_kind(ids.f_name, ids.identifier),
             emit,
         ),
-        _ if k == ids.type_item => def(
-            10,
-            BlockKind::TypeAlias,
-            field_of_kind(ids.f_name, ids.type_identifier),
-            emit,
-        ),
+        _ if k == ids.type_item => {
+            def(
+                10,
+                BlockKind::TypeAlias,
+                field_of_kind(ids.f_name, ids.type_identifier),
+                emit,
+            );
+            // (type_item type: (_) @references)
+            if let Some(t) = named_field(ids.f_type) {
+                emit(28, &[(Role::References, t)]);
+            }
+        }
         _ if k == ids.macro_definition => def(
             11,
             BlockKind::Function,
