@@ -13,6 +13,7 @@ use crate::extract::RECEIVER_TYPE;
 use crate::id::{BlockId, FastMap};
 use crate::model::{BlockKind, EdgeKind, Language};
 use crate::record::{Edge, EdgeInfo, FileIndex, StoredReference, Symbol};
+use std::sync::OnceLock;
 
 /// Where a symbol is: (file number, symbol number within the file).
 type SymRef = (u32, u32);
@@ -42,6 +43,9 @@ pub struct SymbolTable<'a> {
     /// imports, as indexes into the file's references.
     imports: Vec<FastMap<&'a str, u32>>,
     globs: Vec<Vec<u32>>,
+    /// Per file, once asked: what each of its imports resolves to (by reference
+    /// number; `None` for other references). Every call through an import asks.
+    import_targets: Vec<OnceLock<Vec<Option<SymRef>>>>,
 }
 
 impl<'a> SymbolTable<'a> {
@@ -111,8 +115,10 @@ impl<'a> SymbolTable<'a> {
         for list in type_members.values_mut() {
             list.sort_unstable();
         }
+        let import_targets = files.iter().map(|_| OnceLock::new()).collect();
         SymbolTable {
             workspace,
+            import_targets,
             files,
             packages,
             by_name,
@@ -154,12 +160,23 @@ impl<'a> SymbolTable<'a> {
             }
         }
         let language = index.language;
-        for r in &index.references {
+        // A file repeats references (`f.write_str(..)` on every line of a `fmt`): the
+        // ones whose meaning does not depend on where in the file they are written
+        // are resolved once.
+        let mut memo: FastMap<(EdgeKind, &str, &str), Option<SymRef>> = FastMap::default();
+        for (ri, r) in index.references.iter().enumerate() {
             let Some(from) = index.symbols.get(r.from as usize) else {
                 continue;
             };
             let text = reference_text(language, r);
-            let (target, resolved) = match self.resolve(fi as u32, r) {
+            let target = match r.qualifier.as_deref().filter(|q| placeless(r.kind, q)) {
+                _ if r.kind == EdgeKind::Imports => self.import_target(fi as u32, ri as u32),
+                Some(q) => *memo
+                    .entry((r.kind, r.name.as_str(), q))
+                    .or_insert_with(|| self.resolve(fi as u32, r)),
+                None => self.resolve(fi as u32, r),
+            };
+            let (target, resolved) = match target {
                 Some(t) => (self.sym(t).id, true),
                 None => (BlockId::for_unresolved(self.workspace, &text), false),
             };
@@ -310,7 +327,7 @@ impl<'a> SymbolTable<'a> {
                 let imported;
                 let mut through_import = false;
                 if let Some(first) = segs.first().copied() {
-                    if let Some(imp) = self.import_binding(fi, first) {
+                    if let Some((_, imp)) = self.import_binding(fi, first) {
                         imported = import_path(imp);
                         segs.splice(0..1, imported.iter().map(String::as_str));
                         through_import = true;
@@ -402,8 +419,8 @@ impl<'a> SymbolTable<'a> {
                 (depth, std::cmp::Reverse(si))
             });
         }
-        if let Some(imp) = self.import_binding(fi, name) {
-            if let Some(t) = self.resolve_import(fi, imp) {
+        if let Some((ri, _)) = self.import_binding(fi, name) {
+            if let Some(t) = self.import_target(fi, ri) {
                 if accept(self.sym(t).kind) || self.sym(t).kind.is_type() {
                     return Some(t);
                 }
@@ -411,8 +428,7 @@ impl<'a> SymbolTable<'a> {
         }
         // Glob imports (`use m::*`, `from m import *`).
         for &ri in &self.globs[fi as usize] {
-            let imp = &index.references[ri as usize];
-            if let Some(module) = self.resolve_import(fi, imp) {
+            if let Some(module) = self.import_target(fi, ri) {
                 let found: Vec<SymRef> = self
                     .members(module, name)
                     .into_iter()
@@ -596,8 +612,11 @@ impl<'a> SymbolTable<'a> {
                 continue;
             }
             let index = self.files[cf as usize].1;
-            if let Some(imp) = self.import_binding(cf, name).filter(|imp| imp.from == cs) {
-                if let Some(t) = self.resolve_import(cf, imp) {
+            if let Some((ri, _)) = self
+                .import_binding(cf, name)
+                .filter(|(_, imp)| imp.from == cs)
+            {
+                if let Some(t) = self.import_target(cf, ri) {
                     if accept(self.sym(t).kind) {
                         return Some(t);
                     }
@@ -608,7 +627,7 @@ impl<'a> SymbolTable<'a> {
                 if imp.from != cs {
                     continue;
                 }
-                if let Some(module) = self.resolve_import(cf, imp) {
+                if let Some(module) = self.import_target(cf, ri) {
                     let found = self
                         .members(module, name)
                         .into_iter()
@@ -623,9 +642,27 @@ impl<'a> SymbolTable<'a> {
     }
 
     /// The import of file `fi` that binds `local` (its alias, or its last segment).
-    fn import_binding(&self, fi: u32, local: &str) -> Option<&'a StoredReference> {
+    fn import_binding(&self, fi: u32, local: &str) -> Option<(u32, &'a StoredReference)> {
         let ri = *self.imports[fi as usize].get(local)?;
-        Some(&self.files[fi as usize].1.references[ri as usize])
+        Some((ri, &self.files[fi as usize].1.references[ri as usize]))
+    }
+
+    /// What import number `ri` of file `fi` resolves to (resolving all the file's
+    /// imports the first time one is asked for).
+    fn import_target(&self, fi: u32, ri: u32) -> Option<SymRef> {
+        let targets = self.import_targets[fi as usize].get_or_init(|| {
+            let index = self.files[fi as usize].1;
+            index
+                .references
+                .iter()
+                .map(|r| {
+                    (r.kind == EdgeKind::Imports)
+                        .then(|| self.resolve_import(fi, r))
+                        .flatten()
+                })
+                .collect()
+        });
+        targets.get(ri as usize).copied().flatten()
     }
 
     /// Modules and types named `name` whose qualified name ends with `init::name`
@@ -783,6 +820,27 @@ impl<'a> SymbolTable<'a> {
     /// The path of the file a symbol is in (for tests and diagnostics).
     pub fn symbol_path(&self, fi: u32, si: u32) -> &'a str {
         self.path((fi, si))
+    }
+}
+
+/// Whether a reference of `kind` with qualifier `q` resolves alike wherever it is in
+/// its file: not an import, and nothing relative to the enclosing module or type
+/// (`self.`, `Self::`, `crate::`, `super::`, `self::`).
+fn placeless(kind: EdgeKind, q: &str) -> bool {
+    if kind == EdgeKind::Imports {
+        return false;
+    }
+    let (written, typed) = match q.split_once(RECEIVER_TYPE) {
+        Some((w, t)) => (w, Some(t)),
+        None => (q, None),
+    };
+    let relative = |path: &str| {
+        let first = path.split([':', '.']).next().unwrap_or("");
+        is_self(first) || matches!(first, "crate" | "super")
+    };
+    match typed {
+        Some(t) => !t.split('+').any(relative),
+        None => !relative(written),
     }
 }
 

@@ -153,3 +153,12 @@ fn a_method_of_several_bounds_or_of_an_unbounded_parameter_stays_unresolved() {
     assert_eq!(calls_of(&lib, "f"), ["?g.get", "crate::Sizer::size"]);
     assert_eq!(calls_of(&lib, "u"), ["?c.get"]);
 }
+
+#[test]
+fn an_impl_type_parameter_types_calls_in_its_methods() {
+    let lib = format!(
+        "{TRAITS}pub struct W<G>(G);\n\
+        impl<G: Getter> W<G> {{ pub fn read(&self, g: &G) -> u32 {{ g.get(1) }} }}\n"
+    );
+    assert_eq!(calls_of(&lib, "W::read"), ["crate::Getter::get"]);
+}

@@ -221,51 +221,58 @@ fn written_type(raw: &str) -> Option<String> {
     ok.then(|| t.to_string())
 }
 
-/// For a type named `name` that is a type parameter of an item around `node`
-/// (`fn f<V: Visit>(v: &mut V)`, `impl<H: Hasher> ..`, `where V: Visit<'a> + ?Sized`):
-/// its trait bounds as `Visit+Hasher` (the receiver's methods are theirs), or
-/// `Some(None)` for a parameter without any; `None` when `name` is no type parameter.
+/// For a parameter (`node`) whose type is named `name`, when that is a type parameter
+/// of its function or of the `impl`/trait around it (`fn f<V: Visit>(v: &mut V)`,
+/// `impl<H: Hasher> ..`, `where V: Visit<'a> + ?Sized`): its trait bounds as
+/// `Visit+Hasher` (the receiver's methods are theirs), or `Some(None)` for a parameter
+/// without any; `None` when `name` is no type parameter. Only the few items right
+/// above a parameter are looked at (a `let` is not): each step up the tree costs a
+/// descent from the root.
 fn type_parameter_bounds(node: Node<'_>, name: &str, src: &str) -> Option<Option<String>> {
-    let mut cur = node.parent();
-    while let Some(item) = cur {
-        cur = item.parent();
-        if !matches!(
-            item.kind(),
-            "function_item" | "function_signature_item" | "impl_item" | "trait_item"
-        ) {
-            continue;
-        }
-        let Some(params) = item.child_by_field_name("type_parameters") else {
-            continue;
-        };
-        let mut c = params.walk();
-        let declared = params.named_children(&mut c).find(|p| {
-            p.kind() == "type_parameter"
-                && p.child_by_field_name("name")
-                    .is_some_and(|n| text(n, src) == name)
-        });
-        let Some(param) = declared else {
-            continue;
-        };
-        let mut bounds = Vec::new();
-        if let Some(b) = param.child_by_field_name("bounds") {
-            trait_bounds(b, src, &mut bounds);
-        }
-        let mut c = item.walk();
-        for clause in item.children(&mut c).filter(|n| n.kind() == "where_clause") {
-            let mut c = clause.walk();
-            for pred in clause.named_children(&mut c) {
-                let left = pred.child_by_field_name("left");
-                if left.is_some_and(|l| text(l, src) == name) {
-                    if let Some(b) = pred.child_by_field_name("bounds") {
-                        trait_bounds(b, src, &mut bounds);
-                    }
+    if node.kind() != "parameter" {
+        return None;
+    }
+    let function = node.parent()?.parent()?;
+    if let Some(bounds) = declared_bounds(function, name, src) {
+        return Some(bounds);
+    }
+    let owner = function.parent()?.parent()?;
+    declared_bounds(owner, name, src)
+}
+
+/// The bounds of type parameter `name` as `item` declares it (see
+/// [`type_parameter_bounds`]); `None` when `item` declares no such parameter.
+fn declared_bounds(item: Node<'_>, name: &str, src: &str) -> Option<Option<String>> {
+    if !matches!(
+        item.kind(),
+        "function_item" | "function_signature_item" | "impl_item" | "trait_item"
+    ) {
+        return None;
+    }
+    let params = item.child_by_field_name("type_parameters")?;
+    let mut c = params.walk();
+    let param = params.named_children(&mut c).find(|p| {
+        p.kind() == "type_parameter"
+            && p.child_by_field_name("name")
+                .is_some_and(|n| text(n, src) == name)
+    })?;
+    let mut bounds = Vec::new();
+    if let Some(b) = param.child_by_field_name("bounds") {
+        trait_bounds(b, src, &mut bounds);
+    }
+    let mut c = item.walk();
+    for clause in item.children(&mut c).filter(|n| n.kind() == "where_clause") {
+        let mut c = clause.walk();
+        for pred in clause.named_children(&mut c) {
+            let left = pred.child_by_field_name("left");
+            if left.is_some_and(|l| text(l, src) == name) {
+                if let Some(b) = pred.child_by_field_name("bounds") {
+                    trait_bounds(b, src, &mut bounds);
                 }
             }
         }
-        return Some(bound_list(bounds.into_iter()));
     }
-    None
+    Some(bound_list(bounds.into_iter()))
 }
 
 /// The traits of a `trait_bounds` node as paths (lifetimes and `?Sized` left out).
