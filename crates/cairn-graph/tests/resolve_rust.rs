@@ -162,3 +162,20 @@ fn an_impl_type_parameter_types_calls_in_its_methods() {
     );
     assert_eq!(calls_of(&lib, "W::read"), ["crate::Getter::get"]);
 }
+
+#[test]
+fn a_constructor_call_types_the_method_called_on_it() {
+    let lib = "mod types;\nuse crate::types::Cache;\n\
+        pub fn f() -> u32 { Cache::new().get(1) + Cache::open(\"x\").unwrap().get(2) }\n";
+    // `open` is not a constructor name: what it returns is not assumed.
+    assert_eq!(
+        calls_of(lib, "f"),
+        [
+            "?Cache::open(\"x\").unwrap",
+            "?Cache::open(\"x\").unwrap().get",
+            "crate::types::Cache::get",
+            "crate::types::Cache::new",
+            "crate::types::Cache::open"
+        ]
+    );
+}

@@ -184,6 +184,12 @@ pub(crate) trait Spec: Sync {
         false
     }
 
+    /// The type of the value an expression gives, when the language can tell it from
+    /// the expression alone (`Engine::new(..)` as a method's receiver).
+    fn value_type(&self, _value: Node<'_>, _src: &str) -> Option<String> {
+        None
+    }
+
     /// The type a `@references` node names, as a path; `None` when it is not one.
     fn referenced_type(&self, node: Node<'_>, src: &str) -> Option<String> {
         Some(strip_generics(text(node, src)))
@@ -299,7 +305,8 @@ struct RawDef<'t> {
 struct Collected<'t> {
     defs: Vec<RawDef<'t>>,
     seen_defs: FastMap<(usize, String), usize>,
-    calls: Vec<(Node<'t>, String, Option<String>)>,
+    /// (call node, name, qualifier, the receiver node of a method call).
+    calls: Vec<(Node<'t>, String, Option<String>, Option<Node<'t>>)>,
     seen_calls: FastMap<usize, usize>,
     imports: Vec<Node<'t>>,
     /// (binding or field node, its name node, whether a field).
@@ -380,6 +387,7 @@ impl<'t> Collected<'t> {
             }
         }
         if let (Some(node), Some(name)) = (call, call_name) {
+            let receiver_node = call_qualifier.filter(|(_, r)| *r).map(|(q, _)| q);
             let qualifier = call_qualifier.map(|(q, receiver)| {
                 let t = qualifier_text(text(q, src));
                 if receiver {
@@ -393,12 +401,13 @@ impl<'t> Collected<'t> {
                 Entry::Vacant(v) => {
                     v.insert(self.calls.len());
                     self.calls
-                        .push((node, text(name, src).to_string(), qualifier));
+                        .push((node, text(name, src).to_string(), qualifier, receiver_node));
                 }
                 Entry::Occupied(o) => {
                     let seen = &mut self.calls[*o.get()];
                     if seen.2.is_none() && qualifier.is_some() {
                         seen.2 = qualifier;
+                        seen.3 = receiver_node;
                     }
                 }
             }
@@ -555,7 +564,7 @@ pub(crate) fn run(
 
     let owner = Owner::new(&out.definitions, &ranges);
     let types = LocalTypes::new(spec, &out.definitions, &owner, bindings, src);
-    for (node, name, qualifier) in calls {
+    for (node, name, qualifier, receiver) in calls {
         // Error recovery can leave a zero-width (missing) name.
         if name.is_empty() || spec.skip_call(node, src, &name, qualifier.as_deref()) {
             continue;
@@ -563,7 +572,10 @@ pub(crate) fn run(
         let from = owner.of(node);
         let qualifier = qualifier.map(|q| {
             let q = spec.call_qualifier(&out.definitions[from], q);
-            match types.of_receiver(&out.definitions, from, node.start_byte(), &q) {
+            let typed = types
+                .of_receiver(&out.definitions, from, node.start_byte(), &q)
+                .or_else(|| receiver.and_then(|r| spec.value_type(r, src)));
+            match typed {
                 Some(t) => format!("{q}{RECEIVER_TYPE}{t}"),
                 None => q,
             }

@@ -125,7 +125,15 @@ impl Spec for Rust {
         if node.kind() != "let_declaration" {
             return None;
         }
-        let mut value = node.child_by_field_name("value")?;
+        self.value_type(node.child_by_field_name("value")?, src)
+    }
+
+    /// What a constructor call gives: `Engine::new(..)`, `Engine::default()`,
+    /// `Engine::with_..(..)`, `Engine::from(..)`, `Engine { .. }`, also behind `?`,
+    /// `.unwrap()` or `.expect(..)`; as a `let`'s value or a method's receiver
+    /// (`Engine::new().flush()`).
+    fn value_type(&self, value: Node<'_>, src: &str) -> Option<String> {
+        let mut value = value;
         loop {
             match value.kind() {
                 "try_expression" => value = value.named_child(0)?,
