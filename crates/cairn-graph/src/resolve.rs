@@ -9,7 +9,7 @@
 //! holding a package manifest), then a unique definition in the workspace. A reference
 //! nothing matches becomes an edge to an unresolved symbol that keeps its text.
 
-use crate::extract::RECEIVER_TYPE;
+use crate::extract::{RECEIVER_TYPE, RETURN_OF};
 use crate::id::{BlockId, FastMap};
 use crate::model::{BlockKind, EdgeKind, Language};
 use crate::record::{Edge, EdgeInfo, FileIndex, StoredReference, Symbol};
@@ -46,6 +46,9 @@ pub struct SymbolTable<'a> {
     /// Per file, once asked: what each of its imports resolves to (by reference
     /// number; `None` for other references). Every call through an import asks.
     import_targets: Vec<OnceLock<Vec<Option<SymRef>>>>,
+    /// The `references` reference of each definition that has one (a function's
+    /// return type, an alias's target), by definition.
+    returns: FastMap<SymRef, u32>,
 }
 
 impl<'a> SymbolTable<'a> {
@@ -67,6 +70,7 @@ impl<'a> SymbolTable<'a> {
         let mut package_numbers: FastMap<&str, u32> = FastMap::default();
         let mut imports = Vec::with_capacity(files.len());
         let mut globs = Vec::with_capacity(files.len());
+        let mut returns: FastMap<SymRef, u32> = FastMap::default();
         for (fi, (path, index)) in files.iter().enumerate() {
             let package = package_of(path, package_roots);
             let n = package_numbers.len() as u32;
@@ -96,6 +100,11 @@ impl<'a> SymbolTable<'a> {
                     methods.entry(s.name.as_str()).or_default().push((r, owner));
                 }
             }
+            for (ri, r) in index.references.iter().enumerate() {
+                if r.kind == EdgeKind::References {
+                    returns.entry((fi as u32, r.from)).or_insert(ri as u32);
+                }
+            }
             let mut bound: FastMap<&str, u32> = FastMap::default();
             let mut glob = Vec::new();
             for (ri, r) in index.references.iter().enumerate() {
@@ -119,6 +128,7 @@ impl<'a> SymbolTable<'a> {
         SymbolTable {
             workspace,
             import_targets,
+            returns,
             files,
             packages,
             by_name,
@@ -203,6 +213,10 @@ impl<'a> SymbolTable<'a> {
     fn resolve(&self, fi: u32, r: &StoredReference) -> Option<SymRef> {
         match r.kind {
             EdgeKind::Imports => self.resolve_import(fi, r),
+            // `fn new() -> Self`: the type of the impl it is in.
+            EdgeKind::References if r.qualifier.is_none() && is_self(&r.name) => {
+                self.enclosing_type(fi, r.from)
+            }
             EdgeKind::Implements | EdgeKind::Extends | EdgeKind::References => {
                 self.resolve_qualified(fi, r.from, &r.name, r.qualifier.as_deref(), is_type, 0)
             }
@@ -299,7 +313,16 @@ impl<'a> SymbolTable<'a> {
             // A type parameter's bounds come as `Visit+Debug`: the method is the one
             // bound that has it, and none if several have one.
             Some(q) if q.contains(RECEIVER_TYPE) => {
-                let ty = q.split(RECEIVER_TYPE).nth(1).unwrap_or("");
+                let ty = q.split_once(RECEIVER_TYPE).map_or("", |(_, t)| t);
+                if let Some(call) = ty.strip_prefix(RETURN_OF) {
+                    // Without the inner call's target or its return type, the
+                    // receiver is as good as untyped.
+                    let written = q.split_once(RECEIVER_TYPE).map_or(q, |(w, _)| w);
+                    return match self.method_of_returned(fi, from, call, name, depth) {
+                        Some(found) => found,
+                        None => self.method_of_value(fi, written, name),
+                    };
+                }
                 if is_self(ty) {
                     return self.enclosing_type_member(fi, from, name, is_method);
                 }
@@ -573,16 +596,69 @@ impl<'a> SymbolTable<'a> {
             .filter(|&c| self.sym(c).kind == BlockKind::TypeAlias)
             .collect();
         let (af, asym) = self.nearest(fi, &aliases)?;
-        let target = self.files[af as usize]
-            .1
-            .references
-            .iter()
-            .find(|r| r.kind == EdgeKind::References && r.from == asym)?;
+        let ri = *self.returns.get(&(af, asym))?;
+        let target = &self.files[af as usize].1.references[ri as usize];
         let path = match &target.qualifier {
             Some(q) => format!("{q}::{}", target.name),
             None => target.name.clone(),
         };
         self.resolve_qualified(af, asym, name, Some(&path), accept, depth + 1)
+    }
+
+    /// The method `name` of what the call `call` returns (`RETURN_OF`-encoded: its
+    /// name and qualifier): a method of the type its target's return type names
+    /// (or of the struct a tuple struct constructor makes), `Some(None)` when that
+    /// type has none (`Option`, `Vec`: not the workspace's); `None` when the call's
+    /// target or its return type is unknown.
+    fn method_of_returned(
+        &self,
+        fi: u32,
+        from: u32,
+        call: &str,
+        name: &str,
+        depth: u8,
+    ) -> Option<Option<SymRef>> {
+        if depth >= 8 {
+            return None;
+        }
+        let (inner_name, inner_q) = call.split_once(RETURN_OF)?;
+        let inner_q = (!inner_q.is_empty()).then_some(inner_q);
+        let callee =
+            self.resolve_qualified(fi, from, inner_name, inner_q, is_target_of_call, depth + 1)?;
+        if self.sym(callee).kind.is_type() {
+            return Some(self.nearest_member(callee.0, &[callee], name, is_method));
+        }
+        let (cf, cs) = callee;
+        let ri = *self.returns.get(&callee)?;
+        let returned = &self.files[cf as usize].1.references[ri as usize];
+        if returned.qualifier.is_none() && is_self(&returned.name) {
+            return Some(self.enclosing_type_member(cf, cs, name, is_method));
+        }
+        let path = match &returned.qualifier {
+            Some(q) => format!("{q}::{}", returned.name),
+            None => returned.name.clone(),
+        };
+        Some(self.resolve_qualified(cf, cs, name, Some(&path), is_method, depth + 1))
+    }
+
+    /// The type the definition `from` of file `fi` is in (for an `impl`, the type
+    /// it is for, nearest first).
+    fn enclosing_type(&self, fi: u32, from: u32) -> Option<SymRef> {
+        let index = self.files[fi as usize].1;
+        let owner = ancestors(index, from).into_iter().find(|&a| {
+            let k = index.symbols[a as usize].kind;
+            k.is_type() || k == BlockKind::Impl
+        })?;
+        let s = &index.symbols[owner as usize];
+        if s.kind != BlockKind::Impl {
+            return Some((fi, owner));
+        }
+        let types: Vec<SymRef> = self
+            .containers(fi, &s.name, &[])
+            .into_iter()
+            .filter(|&c| self.sym(c).kind.is_type())
+            .collect();
+        self.nearest(fi, &types)
     }
 
     /// The module of file `fi`'s package whose qualified name is `qualified`.

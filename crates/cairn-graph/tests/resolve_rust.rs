@@ -179,3 +179,51 @@ fn a_constructor_call_types_the_method_called_on_it() {
         ]
     );
 }
+
+#[test]
+fn what_a_call_returns_types_the_method_called_on_it() {
+    let lib = "mod types;\nuse crate::types::{Cache, Store};\n\
+        pub fn store() -> Store { Store }\n\
+        pub struct B;\npub fn b() -> B { B }\n\
+        impl B { pub fn get(self) -> Self { self } pub fn done(&self) -> &Cache { todo!() } }\n\
+        pub fn f() -> u32 { store().get(1) }\n\
+        pub fn g() -> u32 { let s = store(); s.get(2) }\n\
+        pub fn h() -> u32 { b().get().get().done().get(3) }\n";
+    assert_eq!(
+        calls_of(lib, "f"),
+        ["crate::store", "crate::types::Store::get"]
+    );
+    assert_eq!(
+        calls_of(lib, "g"),
+        ["crate::store", "crate::types::Store::get"]
+    );
+    assert_eq!(
+        calls_of(lib, "h"),
+        [
+            "crate::B::done",
+            "crate::B::get",
+            "crate::b",
+            "crate::types::Cache::get"
+        ]
+    );
+}
+
+#[test]
+fn a_call_returning_an_outside_type_keeps_its_methods_unresolved() {
+    // `Store::push` is the only `push` of the workspace, but `numbers()` gives a `Vec`;
+    // `Option<Store>` is no `Store` either.
+    let lib = "mod types;\nuse crate::types::Store;\n\
+        pub fn numbers() -> Vec<u32> { Vec::new() }\n\
+        pub fn maybe() -> Option<Store> { None }\n\
+        pub fn f() { numbers().push(1); let v = numbers(); v.push(2); maybe().push(3); }\n";
+    assert_eq!(
+        calls_of(lib, "f"),
+        [
+            "?maybe().push",
+            "?numbers().push",
+            "?v.push",
+            "crate::maybe",
+            "crate::numbers"
+        ]
+    );
+}

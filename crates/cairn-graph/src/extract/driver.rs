@@ -184,6 +184,12 @@ pub(crate) trait Spec: Sync {
         false
     }
 
+    /// The call a binding without a [`Self::binding_type`] takes its value from
+    /// (`let x = make();`): what that call returns types the binding.
+    fn binding_call<'t>(&self, _binding: Node<'t>) -> Option<Node<'t>> {
+        None
+    }
+
     /// The type of the value an expression gives, when the language can tell it from
     /// the expression alone (`Engine::new(..)` as a method's receiver).
     fn value_type(&self, _value: Node<'_>, _src: &str) -> Option<String> {
@@ -459,6 +465,7 @@ pub(crate) fn run(
     let Collected {
         mut defs,
         calls,
+        seen_calls,
         imports,
         bindings,
         type_refs,
@@ -564,25 +571,54 @@ pub(crate) fn run(
 
     let owner = Owner::new(&out.definitions, &ranges);
     let types = LocalTypes::new(spec, &out.definitions, &owner, bindings, src);
-    for (node, name, qualifier, receiver) in calls {
+    // Qualifiers as stored, by call; `None` for a call that is skipped. A receiver
+    // that is itself a call (`a.b().c()`) is typed by what that call returns, so
+    // calls are done inner first: an inner call ends before the call around it.
+    let mut finals: Vec<Option<Option<String>>> = vec![None; calls.len()];
+    let mut order: Vec<usize> = (0..calls.len()).collect();
+    order.sort_by_key(|&i| calls[i].0.end_byte());
+    for i in order {
+        let (node, name, qualifier, receiver) = &calls[i];
         // Error recovery can leave a zero-width (missing) name.
-        if name.is_empty() || spec.skip_call(node, src, &name, qualifier.as_deref()) {
+        if name.is_empty() || spec.skip_call(*node, src, name, qualifier.as_deref()) {
             continue;
         }
-        let from = owner.of(node);
-        let qualifier = qualifier.map(|q| {
+        let from = owner.of(*node);
+        let qualifier = qualifier.clone().map(|q| {
             let q = spec.call_qualifier(&out.definitions[from], q);
+            // What the call with node id `id` returns, once that call is done.
+            let returned = |id: usize| {
+                let inner = seen_calls.get(&id)?;
+                let inner_q = finals.get(*inner)?.as_ref()?;
+                let spec = format!(
+                    "{RETURN_OF}{}{RETURN_OF}{}",
+                    calls[*inner].1,
+                    inner_q.as_deref().unwrap_or("")
+                );
+                (spec.len() <= MAX_RETURN_OF).then_some(spec)
+            };
             let typed = types
                 .of_receiver(&out.definitions, from, node.start_byte(), &q)
-                .or_else(|| receiver.and_then(|r| spec.value_type(r, src)));
+                .and_then(|t| match t.strip_prefix(CALL_RESULT) {
+                    Some(id) => returned(id.parse().ok()?),
+                    None => Some(t),
+                })
+                .or_else(|| receiver.and_then(|r| spec.value_type(r, src)))
+                .or_else(|| returned(receiver.as_ref()?.id()));
             match typed {
                 Some(t) => format!("{q}{RECEIVER_TYPE}{t}"),
                 None => q,
             }
         });
+        finals[i] = Some(qualifier);
+    }
+    for ((node, name, _, _), qualifier) in calls.into_iter().zip(finals) {
+        let Some(qualifier) = qualifier else {
+            continue;
+        };
         out.references.push(Reference {
             kind: EdgeKind::Calls,
-            from,
+            from: owner.of(node),
             name,
             qualifier,
             alias: None,
@@ -637,6 +673,19 @@ pub(crate) fn run(
 /// extractor knows it (`engine.\u{1f}Engine`): see [`crate::model::Reference`].
 pub const RECEIVER_TYPE: char = '\u{1f}';
 
+/// A receiver type given as what a call returns: `RETURN_OF name RETURN_OF qualifier`
+/// (the inner call's name and stored qualifier, empty for a bare call), after
+/// [`RECEIVER_TYPE`]: `x.b().c()` has `x.b().` + `\u{1f}\u{1e}b\u{1e}x.`.
+pub const RETURN_OF: char = '\u{1e}';
+
+/// Marks a binding typed by what a call returns (`let x = make();`), by the call's
+/// node id, until that call's qualifier is known: driver-internal, never stored.
+const CALL_RESULT: char = '\u{1d}';
+
+/// Longest [`RETURN_OF`] type kept: each call of a chain embeds the one before, so a
+/// long builder chain would otherwise store text quadratic in its length.
+const MAX_RETURN_OF: usize = 512;
+
 /// (owner definition, binding name) → (start byte, type) of each binding.
 type Bindings<'s> = FastMap<(usize, &'s str), Vec<(usize, Option<String>)>>;
 
@@ -660,7 +709,11 @@ impl<'s> LocalTypes<'s> {
         let mut fields = FastMap::default();
         for (node, name, field) in found {
             let n = text(name, src);
-            let ty = spec.binding_type(node, src);
+            let ty = spec.binding_type(node, src).or_else(|| {
+                // Typed later, by what the call returns (see `CALL_RESULT`).
+                let call = spec.binding_call(node).filter(|_| !field)?;
+                Some(format!("{CALL_RESULT}{}", call.id()))
+            });
             let at = owner.of(name);
             if field {
                 let d = &definitions[at];

@@ -128,6 +128,15 @@ impl Spec for Rust {
         self.value_type(node.child_by_field_name("value")?, src)
     }
 
+    fn binding_call<'t>(&self, binding: Node<'t>) -> Option<Node<'t>> {
+        if binding.kind() != "let_declaration" {
+            return None;
+        }
+        binding
+            .child_by_field_name("value")
+            .filter(|v| v.kind() == "call_expression")
+    }
+
     /// What a constructor call gives: `Engine::new(..)`, `Engine::default()`,
     /// `Engine::with_..(..)`, `Engine::from(..)`, `Engine { .. }`, also behind `?`,
     /// `.unwrap()` or `.expect(..)`; as a `let`'s value or a method's receiver
@@ -171,9 +180,10 @@ impl Spec for Rust {
         }
     }
 
-    /// An alias's target as a path (`&'a Buffer<'a>` → `Buffer`).
+    /// An alias's target or a function's return type as a path (`&'a Buffer<'a>` →
+    /// `Buffer`); none for a primitive type, which is never a block.
     fn referenced_type(&self, node: Node<'_>, src: &str) -> Option<String> {
-        written_type(text(node, src))
+        written_type(text(node, src)).filter(|t| !is_primitive(t))
     }
 
     fn imports(&self, node: Node<'_>, src: &str, out: &mut Vec<Import>) {
@@ -299,6 +309,29 @@ fn trait_bounds(node: Node<'_>, src: &str, out: &mut Vec<String>) {
 fn bound_list(bounds: impl Iterator<Item = String>) -> Option<String> {
     let all: Vec<String> = bounds.collect();
     (!all.is_empty()).then(|| all.join("+"))
+}
+
+fn is_primitive(t: &str) -> bool {
+    matches!(
+        t,
+        "bool"
+            | "char"
+            | "str"
+            | "u8"
+            | "u16"
+            | "u32"
+            | "u64"
+            | "u128"
+            | "usize"
+            | "i8"
+            | "i16"
+            | "i32"
+            | "i64"
+            | "i128"
+            | "isize"
+            | "f32"
+            | "f64"
+    )
 }
 
 /// The crate a directory holds: `ion-rs-1.0.0-rc.11` is `ion-rs`; a name without a
