@@ -9,7 +9,7 @@
 //! holding a package manifest), then a unique definition in the workspace. A reference
 //! nothing matches becomes an edge to an unresolved symbol that keeps its text.
 
-use crate::extract::{RECEIVER_TYPE, RETURN_OF};
+use crate::extract::{RECEIVER_TYPE, RETURN_OF, TRIED};
 use crate::id::{BlockId, FastMap};
 use crate::model::{BlockKind, EdgeKind, Language};
 use crate::record::{Edge, EdgeInfo, FileIndex, StoredReference, Symbol};
@@ -17,6 +17,16 @@ use std::sync::OnceLock;
 
 /// Where a symbol is: (file number, symbol number within the file).
 type SymRef = (u32, u32);
+
+/// The type of what a call returns.
+enum Returned {
+    /// A type itself (a tuple struct's constructor gives one of it).
+    Type(SymRef),
+    /// The type of the `impl` around definition (file, symbol): `-> Self`.
+    SelfOf(u32, u32),
+    /// A type as written in definition (file, symbol).
+    Path(u32, u32, String),
+}
 
 /// The workspace's symbols, indexed for lookup.
 pub struct SymbolTable<'a> {
@@ -618,27 +628,57 @@ impl<'a> SymbolTable<'a> {
         name: &str,
         depth: u8,
     ) -> Option<Option<SymRef>> {
+        Some(match self.returned_type(fi, from, call, depth)? {
+            Returned::Type(t) => self.nearest_member(t.0, &[t], name, is_method),
+            Returned::SelfOf(cf, cs) => self.enclosing_type_member(cf, cs, name, is_method),
+            Returned::Path(cf, cs, path) => {
+                self.resolve_qualified(cf, cs, name, Some(&path), is_method, depth + 1)
+            }
+        })
+    }
+
+    /// The type of what the call `call` returns (see [`Self::method_of_returned`]),
+    /// through `?` or `.unwrap()`/`.expect(..)` the type inside its `Result` or
+    /// `Option`.
+    fn returned_type(&self, fi: u32, from: u32, call: &str, depth: u8) -> Option<Returned> {
         if depth >= 8 {
             return None;
         }
+        let (tried, call) = match call.strip_prefix(TRIED) {
+            Some(rest) => (true, rest),
+            None => (false, call),
+        };
         let (inner_name, inner_q) = call.split_once(RETURN_OF)?;
         let inner_q = (!inner_q.is_empty()).then_some(inner_q);
+        // `f().unwrap()`: the value inside what `f()` returns.
+        if matches!(inner_name, "unwrap" | "expect") && !tried {
+            let receiver = inner_q
+                .and_then(|q| q.split_once(RECEIVER_TYPE))
+                .and_then(|(_, t)| t.strip_prefix(RETURN_OF));
+            if let Some(receiver) = receiver.filter(|r| !r.starts_with(TRIED)) {
+                let peeled = format!("{TRIED}{receiver}");
+                return self.returned_type(fi, from, &peeled, depth + 1);
+            }
+        }
         let callee =
             self.resolve_qualified(fi, from, inner_name, inner_q, is_target_of_call, depth + 1)?;
         if self.sym(callee).kind.is_type() {
-            return Some(self.nearest_member(callee.0, &[callee], name, is_method));
+            return (!tried).then_some(Returned::Type(callee));
         }
         let (cf, cs) = callee;
         let ri = *self.returns.get(&callee)?;
         let returned = &self.files[cf as usize].1.references[ri as usize];
+        if tried {
+            return Some(Returned::Path(cf, cs, returned.alias.clone()?));
+        }
         if returned.qualifier.is_none() && is_self(&returned.name) {
-            return Some(self.enclosing_type_member(cf, cs, name, is_method));
+            return Some(Returned::SelfOf(cf, cs));
         }
         let path = match &returned.qualifier {
             Some(q) => format!("{q}::{}", returned.name),
             None => returned.name.clone(),
         };
-        Some(self.resolve_qualified(cf, cs, name, Some(&path), is_method, depth + 1))
+        Some(Returned::Path(cf, cs, path))
     }
 
     /// The type the definition `from` of file `fi` is in (for an `impl`, the type

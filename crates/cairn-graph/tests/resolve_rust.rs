@@ -63,8 +63,11 @@ fn a_constructor_behind_try_or_unwrap_types_the_binding() {
     let lib = "mod types;\nuse crate::types::Cache;\n\
         pub fn f() -> std::io::Result<u32> { let c = Cache::open(\"x\")?; Ok(c.get(1)) }\n\
         pub fn g() -> u32 { let c = Cache::new_in().unwrap(); c.get(1) }\n";
-    // `open` is not a constructor name: its result's type is not assumed.
-    assert_eq!(calls_of(lib, "f"), ["?c.get", "crate::types::Cache::open"]);
+    // `open` is no constructor name, but its declared `io::Result<Cache>` types `c`.
+    assert_eq!(
+        calls_of(lib, "f"),
+        ["crate::types::Cache::get", "crate::types::Cache::open"]
+    );
     assert_eq!(
         calls_of(lib, "g"),
         [
@@ -167,12 +170,12 @@ fn an_impl_type_parameter_types_calls_in_its_methods() {
 fn a_constructor_call_types_the_method_called_on_it() {
     let lib = "mod types;\nuse crate::types::Cache;\n\
         pub fn f() -> u32 { Cache::new().get(1) + Cache::open(\"x\").unwrap().get(2) }\n";
-    // `open` is not a constructor name: what it returns is not assumed.
+    // `open` is no constructor name; its declared `io::Result<Cache>` types the
+    // receiver after `.unwrap()` (both `get` calls are one edge: one line, one target).
     assert_eq!(
         calls_of(lib, "f"),
         [
             "?Cache::open(\"x\").unwrap",
-            "?Cache::open(\"x\").unwrap().get",
             "crate::types::Cache::get",
             "crate::types::Cache::new",
             "crate::types::Cache::open"
@@ -224,6 +227,41 @@ fn a_call_returning_an_outside_type_keeps_its_methods_unresolved() {
             "?v.push",
             "crate::maybe",
             "crate::numbers"
+        ]
+    );
+}
+
+#[test]
+fn the_value_inside_a_returned_result_types_calls_after_try_or_unwrap() {
+    let lib = "mod types;\nuse crate::types::Cache;\n\
+        pub fn load() -> std::io::Result<Cache> { Ok(Cache::new()) }\n\
+        pub fn f() -> std::io::Result<u32> { let c = load()?; Ok(c.get(1) + load()?.get(2)) }\n\
+        pub fn g() -> u32 { load().unwrap().get(3) }\n";
+    assert_eq!(
+        calls_of(lib, "f"),
+        ["crate::load", "crate::types::Cache::get"]
+    );
+    assert_eq!(
+        calls_of(lib, "g"),
+        ["?load().unwrap", "crate::load", "crate::types::Cache::get"]
+    );
+}
+
+#[test]
+fn the_value_inside_an_outside_type_keeps_its_calls_unresolved() {
+    // `Store::push` is the only `push`, but `list()?` is a `Vec`, and `load()` (not
+    // unwrapped) a `Result`.
+    let lib = "mod types;\nuse crate::types::Cache;\n\
+        pub fn list() -> Result<Vec<u32>, ()> { Ok(Vec::new()) }\n\
+        pub fn load() -> Option<Cache> { None }\n\
+        pub fn f() -> Result<(), ()> { list()?.push(1); load().push(2); Ok(()) }\n";
+    assert_eq!(
+        calls_of(lib, "f"),
+        [
+            "?list()?.push",
+            "?load().push",
+            "crate::list",
+            "crate::load"
         ]
     );
 }

@@ -185,8 +185,20 @@ pub(crate) trait Spec: Sync {
     }
 
     /// The call a binding without a [`Self::binding_type`] takes its value from
-    /// (`let x = make();`): what that call returns types the binding.
-    fn binding_call<'t>(&self, _binding: Node<'t>) -> Option<Node<'t>> {
+    /// (`let x = make();`), and whether through `?` (`let x = make()?;`): what that
+    /// call returns types the binding.
+    fn binding_call<'t>(&self, _binding: Node<'t>) -> Option<(Node<'t>, bool)> {
+        None
+    }
+
+    /// The call whose value an expression is through `?` (`make()?`).
+    fn tried_call<'t>(&self, _value: Node<'t>) -> Option<Node<'t>> {
+        None
+    }
+
+    /// For a `@references` type that wraps a value (`Result<Engine, E>`,
+    /// `Option<Engine>`): the type `?` or `.unwrap()` gives (`Engine`).
+    fn unwrapped_type(&self, _node: Node<'_>, _src: &str) -> Option<String> {
         None
     }
 
@@ -586,12 +598,14 @@ pub(crate) fn run(
         let from = owner.of(*node);
         let qualifier = qualifier.clone().map(|q| {
             let q = spec.call_qualifier(&out.definitions[from], q);
-            // What the call with node id `id` returns, once that call is done.
-            let returned = |id: usize| {
+            // What the call with node id `id` returns (`tried`: through `?`), once
+            // that call is done.
+            let returned = |id: usize, tried: bool| {
                 let inner = seen_calls.get(&id)?;
                 let inner_q = finals.get(*inner)?.as_ref()?;
                 let spec = format!(
-                    "{RETURN_OF}{}{RETURN_OF}{}",
+                    "{RETURN_OF}{}{}{RETURN_OF}{}",
+                    if tried { TRIED } else { "" },
                     calls[*inner].1,
                     inner_q.as_deref().unwrap_or("")
                 );
@@ -600,11 +614,15 @@ pub(crate) fn run(
             let typed = types
                 .of_receiver(&out.definitions, from, node.start_byte(), &q)
                 .and_then(|t| match t.strip_prefix(CALL_RESULT) {
-                    Some(id) => returned(id.parse().ok()?),
+                    Some(id) => match id.strip_prefix(TRIED) {
+                        Some(id) => returned(id.parse().ok()?, true),
+                        None => returned(id.parse().ok()?, false),
+                    },
                     None => Some(t),
                 })
                 .or_else(|| receiver.and_then(|r| spec.value_type(r, src)))
-                .or_else(|| returned(receiver.as_ref()?.id()));
+                .or_else(|| returned(receiver.as_ref()?.id(), false))
+                .or_else(|| returned(spec.tried_call((*receiver)?)?.id(), true));
             match typed {
                 Some(t) => format!("{q}{RECEIVER_TYPE}{t}"),
                 None => q,
@@ -656,12 +674,18 @@ pub(crate) fn run(
         if name.is_empty() {
             continue;
         }
+        // A type's `?`/`.unwrap()` value rides in the unused alias: see
+        // `crate::model::Reference::alias`.
+        let alias = match kind {
+            EdgeKind::References => spec.unwrapped_type(node, src),
+            _ => None,
+        };
         out.references.push(Reference {
             kind,
             from: owner.of(node),
             name,
             qualifier,
-            alias: None,
+            alias,
             line: line_of(node),
         });
     }
@@ -681,6 +705,9 @@ pub const RETURN_OF: char = '\u{1e}';
 /// Marks a binding typed by what a call returns (`let x = make();`), by the call's
 /// node id, until that call's qualifier is known: driver-internal, never stored.
 const CALL_RESULT: char = '\u{1d}';
+
+/// After [`RETURN_OF`]: the value is the inner call's through `?` (`f()?.g()`).
+pub const TRIED: &str = "?";
 
 /// Longest [`RETURN_OF`] type kept: each call of a chain embeds the one before, so a
 /// long builder chain would otherwise store text quadratic in its length.
@@ -711,8 +738,9 @@ impl<'s> LocalTypes<'s> {
             let n = text(name, src);
             let ty = spec.binding_type(node, src).or_else(|| {
                 // Typed later, by what the call returns (see `CALL_RESULT`).
-                let call = spec.binding_call(node).filter(|_| !field)?;
-                Some(format!("{CALL_RESULT}{}", call.id()))
+                let (call, tried) = spec.binding_call(node).filter(|_| !field)?;
+                let mark = if tried { TRIED } else { "" };
+                Some(format!("{CALL_RESULT}{mark}{}", call.id()))
             });
             let at = owner.of(name);
             if field {

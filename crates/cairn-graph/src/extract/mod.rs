@@ -23,7 +23,7 @@
 //! [`BlockKind`]: crate::model::BlockKind
 
 mod driver;
-pub use driver::{RECEIVER_TYPE, RETURN_OF};
+pub use driver::{RECEIVER_TYPE, RETURN_OF, TRIED};
 mod go;
 mod python;
 mod rust;

@@ -128,13 +128,45 @@ impl Spec for Rust {
         self.value_type(node.child_by_field_name("value")?, src)
     }
 
-    fn binding_call<'t>(&self, binding: Node<'t>) -> Option<Node<'t>> {
+    fn binding_call<'t>(&self, binding: Node<'t>) -> Option<(Node<'t>, bool)> {
         if binding.kind() != "let_declaration" {
             return None;
         }
-        binding
-            .child_by_field_name("value")
-            .filter(|v| v.kind() == "call_expression")
+        let value = binding.child_by_field_name("value")?;
+        if value.kind() == "call_expression" {
+            return Some((value, false));
+        }
+        self.tried_call(value).map(|c| (c, true))
+    }
+
+    fn tried_call<'t>(&self, value: Node<'t>) -> Option<Node<'t>> {
+        if value.kind() != "try_expression" {
+            return None;
+        }
+        value
+            .named_child(0)
+            .filter(|c| c.kind() == "call_expression")
+    }
+
+    /// `Result<T, E>`, `io::Result<T>`, `Option<T>`: `T` (a path, not a primitive).
+    fn unwrapped_type(&self, node: Node<'_>, src: &str) -> Option<String> {
+        let mut node = node;
+        while node.kind() == "reference_type" {
+            node = node.child_by_field_name("type")?;
+        }
+        if node.kind() != "generic_type" {
+            return None;
+        }
+        let outer = text(node.child_by_field_name("type")?, src);
+        if !matches!(outer.rsplit("::").next(), Some("Result" | "Option")) {
+            return None;
+        }
+        let args = node.child_by_field_name("type_arguments")?;
+        let mut c = args.walk();
+        let first = args
+            .named_children(&mut c)
+            .find(|a| a.kind() != "lifetime")?;
+        written_type(text(first, src)).filter(|t| !is_primitive(t))
     }
 
     /// What a constructor call gives: `Engine::new(..)`, `Engine::default()`,
