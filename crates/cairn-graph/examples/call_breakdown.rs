@@ -3,7 +3,7 @@
 //! call_breakdown -- PATH [N]` (N: how many example texts per class; with
 //! `SAMPLE=<class>`, some unresolved sites of that class go to stderr).
 
-use cairn_graph::extract::RECEIVER_TYPE;
+use cairn_graph::extract::{RECEIVER_TYPE, RETURN_OF};
 use cairn_graph::{sync, BlockKind, EdgeKind, GraphStore, Language, SyncOptions};
 use cairn_storage::{Engine, Options};
 use std::collections::{HashMap, HashSet};
@@ -117,7 +117,17 @@ fn main() {
                 c.1 += 1;
             } else {
                 // Typed receivers are grouped by their type.
-                let key = typed.map_or(text, |t| format!("<{t}>.{}", r.name));
+                let key = typed.map_or(text, |t| {
+                    // What a call returns: named by that call's name.
+                    let t = match t.strip_prefix(RETURN_OF) {
+                        Some(call) => format!(
+                            "returned by {}()",
+                            call.split(RETURN_OF).next().unwrap_or("")
+                        ),
+                        None => t.to_string(),
+                    };
+                    format!("<{t}>.{}", r.name)
+                });
                 *c.2.entry(key).or_default() += 1;
             }
         }
