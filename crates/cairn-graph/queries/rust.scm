@@ -53,3 +53,12 @@
 
 ; impl Trait for Type
 (impl_item trait: (_) @implements)
+
+; type Alias = Target: the alias references the type it stands for (method calls on
+; a value typed by the alias are looked up there)
+(type_item type: (_) @references)
+
+; fn f() -> Type: the function references the type it returns (a method called on
+; what it returns is looked up there)
+(function_item return_type: (_) @references)
+(function_signature_item return_type: (_) @references)

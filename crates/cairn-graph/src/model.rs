@@ -266,11 +266,16 @@ pub struct Reference {
     /// What qualifies the name, as written: `m`, `Vec`, `obj`, `self`, `crate::m`;
     /// `None` for a bare call `helper()`. A method call's receiver ends with `.`
     /// (`engine.`), followed, when the extractor knows the receiver's type, by
-    /// [`crate::extract::RECEIVER_TYPE`] and that type (`engine.\u{1f}Engine`). For an import, the path before the name
+    /// [`crate::extract::RECEIVER_TYPE`] and that type (`engine.\u{1f}Engine`), or
+    /// the call the receiver is the value of ([`crate::extract::RETURN_OF`]). For an
+    /// import, the path before the name
     /// (`crate::store` in `use crate::store::Engine`).
     pub qualifier: Option<String>,
     /// For imports: the local name the import binds, when it differs from `name`
-    /// (`use a::b as c` binds `c`; `import numpy as np` binds `np`). `None` otherwise.
+    /// (`use a::b as c` binds `c`; `import numpy as np` binds `np`). For a Rust
+    /// function's return type (a `References` reference): the type `?` or
+    /// `.unwrap()` gives when it is a `Result` or `Option` (`Engine` for
+    /// `io::Result<Engine>`). `None` otherwise.
     pub alias: Option<String>,
     /// 1-based line of the call or import site.
     pub line: u32,

@@ -9,13 +9,24 @@
 //! holding a package manifest), then a unique definition in the workspace. A reference
 //! nothing matches becomes an edge to an unresolved symbol that keeps its text.
 
-use crate::extract::RECEIVER_TYPE;
+use crate::extract::{RECEIVER_TYPE, RETURN_OF, TRIED};
 use crate::id::{BlockId, FastMap};
 use crate::model::{BlockKind, EdgeKind, Language};
 use crate::record::{Edge, EdgeInfo, FileIndex, StoredReference, Symbol};
+use std::sync::OnceLock;
 
 /// Where a symbol is: (file number, symbol number within the file).
 type SymRef = (u32, u32);
+
+/// The type of what a call returns.
+enum Returned {
+    /// A type itself (a tuple struct's constructor gives one of it).
+    Type(SymRef),
+    /// The type of the `impl` around definition (file, symbol): `-> Self`.
+    SelfOf(u32, u32),
+    /// A type as written in definition (file, symbol).
+    Path(u32, u32, String),
+}
 
 /// The workspace's symbols, indexed for lookup.
 pub struct SymbolTable<'a> {
@@ -42,6 +53,12 @@ pub struct SymbolTable<'a> {
     /// imports, as indexes into the file's references.
     imports: Vec<FastMap<&'a str, u32>>,
     globs: Vec<Vec<u32>>,
+    /// Per file, once asked: what each of its imports resolves to (by reference
+    /// number; `None` for other references). Every call through an import asks.
+    import_targets: Vec<OnceLock<Vec<Option<SymRef>>>>,
+    /// The `references` reference of each definition that has one (a function's
+    /// return type, an alias's target), by definition.
+    returns: FastMap<SymRef, u32>,
 }
 
 impl<'a> SymbolTable<'a> {
@@ -63,6 +80,7 @@ impl<'a> SymbolTable<'a> {
         let mut package_numbers: FastMap<&str, u32> = FastMap::default();
         let mut imports = Vec::with_capacity(files.len());
         let mut globs = Vec::with_capacity(files.len());
+        let mut returns: FastMap<SymRef, u32> = FastMap::default();
         for (fi, (path, index)) in files.iter().enumerate() {
             let package = package_of(path, package_roots);
             let n = package_numbers.len() as u32;
@@ -92,6 +110,11 @@ impl<'a> SymbolTable<'a> {
                     methods.entry(s.name.as_str()).or_default().push((r, owner));
                 }
             }
+            for (ri, r) in index.references.iter().enumerate() {
+                if r.kind == EdgeKind::References {
+                    returns.entry((fi as u32, r.from)).or_insert(ri as u32);
+                }
+            }
             let mut bound: FastMap<&str, u32> = FastMap::default();
             let mut glob = Vec::new();
             for (ri, r) in index.references.iter().enumerate() {
@@ -111,8 +134,11 @@ impl<'a> SymbolTable<'a> {
         for list in type_members.values_mut() {
             list.sort_unstable();
         }
+        let import_targets = files.iter().map(|_| OnceLock::new()).collect();
         SymbolTable {
             workspace,
+            import_targets,
+            returns,
             files,
             packages,
             by_name,
@@ -154,12 +180,23 @@ impl<'a> SymbolTable<'a> {
             }
         }
         let language = index.language;
-        for r in &index.references {
+        // A file repeats references (`f.write_str(..)` on every line of a `fmt`): the
+        // ones whose meaning does not depend on where in the file they are written
+        // are resolved once.
+        let mut memo: FastMap<(EdgeKind, &str, &str), Option<SymRef>> = FastMap::default();
+        for (ri, r) in index.references.iter().enumerate() {
             let Some(from) = index.symbols.get(r.from as usize) else {
                 continue;
             };
             let text = reference_text(language, r);
-            let (target, resolved) = match self.resolve(fi as u32, r) {
+            let target = match r.qualifier.as_deref().filter(|q| placeless(r.kind, q)) {
+                _ if r.kind == EdgeKind::Imports => self.import_target(fi as u32, ri as u32),
+                Some(q) => *memo
+                    .entry((r.kind, r.name.as_str(), q))
+                    .or_insert_with(|| self.resolve(fi as u32, r)),
+                None => self.resolve(fi as u32, r),
+            };
+            let (target, resolved) = match target {
                 Some(t) => (self.sym(t).id, true),
                 None => (BlockId::for_unresolved(self.workspace, &text), false),
             };
@@ -186,8 +223,12 @@ impl<'a> SymbolTable<'a> {
     fn resolve(&self, fi: u32, r: &StoredReference) -> Option<SymRef> {
         match r.kind {
             EdgeKind::Imports => self.resolve_import(fi, r),
-            EdgeKind::Implements | EdgeKind::Extends => {
-                self.resolve_qualified(fi, r.from, &r.name, r.qualifier.as_deref(), is_type)
+            // `fn new() -> Self`: the type of the impl it is in.
+            EdgeKind::References if r.qualifier.is_none() && is_self(&r.name) => {
+                self.enclosing_type(fi, r.from)
+            }
+            EdgeKind::Implements | EdgeKind::Extends | EdgeKind::References => {
+                self.resolve_qualified(fi, r.from, &r.name, r.qualifier.as_deref(), is_type, 0)
             }
             _ => self.resolve_qualified(
                 fi,
@@ -195,6 +236,7 @@ impl<'a> SymbolTable<'a> {
                 &r.name,
                 r.qualifier.as_deref(),
                 is_target_of_call,
+                0,
             ),
         }
     }
@@ -260,7 +302,8 @@ impl<'a> SymbolTable<'a> {
         (!path.is_empty()).then_some(path)
     }
 
-    /// Resolves `qualifier::name` used in file `fi` inside symbol `from`.
+    /// Resolves `qualifier::name` used in file `fi` inside symbol `from`. `depth`
+    /// counts the type aliases followed on the way, bounding alias cycles.
     fn resolve_qualified(
         &self,
         fi: u32,
@@ -268,6 +311,7 @@ impl<'a> SymbolTable<'a> {
         name: &str,
         qualifier: Option<&str>,
         accept: fn(BlockKind) -> bool,
+        depth: u8,
     ) -> Option<SymRef> {
         match qualifier {
             None => self.resolve_bare(fi, from, name, accept),
@@ -276,13 +320,35 @@ impl<'a> SymbolTable<'a> {
                 .or_else(|| self.resolve_bare(fi, from, name, accept)),
             // A method call on a value whose type the extractor knew (`x.flush()`
             // after `let x = Engine::new()`): a method of that type, or nothing.
+            // A type parameter's bounds come as `Visit+Debug`: the method is the one
+            // bound that has it, and none if several have one.
             Some(q) if q.contains(RECEIVER_TYPE) => {
-                let ty = q.split(RECEIVER_TYPE).nth(1).unwrap_or("");
-                if is_self(ty) {
-                    self.enclosing_type_member(fi, from, name, is_method)
-                } else {
-                    self.resolve_qualified(fi, from, name, Some(ty), is_method)
+                let ty = q.split_once(RECEIVER_TYPE).map_or("", |(_, t)| t);
+                if let Some(call) = ty.strip_prefix(RETURN_OF) {
+                    // Without the inner call's target or its return type, the
+                    // receiver is as good as untyped.
+                    let written = q.split_once(RECEIVER_TYPE).map_or(q, |(w, _)| w);
+                    return match self.method_of_returned(fi, from, call, name, depth) {
+                        Some(found) => found,
+                        None => self.method_of_value(fi, written, name),
+                    };
                 }
+                if is_self(ty) {
+                    return self.enclosing_type_member(fi, from, name, is_method);
+                }
+                let mut found = None;
+                for bound in ty.split('+') {
+                    let Some(m) =
+                        self.resolve_qualified(fi, from, name, Some(bound), is_method, depth)
+                    else {
+                        continue;
+                    };
+                    if found.is_some_and(|f| f != m) {
+                        return None;
+                    }
+                    found = Some(m);
+                }
+                found
             }
             // A Rust method call on a value (`x.round()`, marked by the extractor
             // with a trailing `.`) can only be a method, never a free function.
@@ -294,7 +360,7 @@ impl<'a> SymbolTable<'a> {
                 let imported;
                 let mut through_import = false;
                 if let Some(first) = segs.first().copied() {
-                    if let Some(imp) = self.import_binding(fi, first) {
+                    if let Some((_, imp)) = self.import_binding(fi, first) {
                         imported = import_path(imp);
                         segs.splice(0..1, imported.iter().map(String::as_str));
                         through_import = true;
@@ -305,9 +371,27 @@ impl<'a> SymbolTable<'a> {
                 if self.is_rust_std(fi, segs.first()) {
                     return None;
                 }
+                // `crate::f()` in a crate whose root has no name of its own: the
+                // path is the root module.
+                let root_only = (segs.is_empty())
+                    .then(|| expanded.as_deref().map(|e| self.root_module(fi, e)))
+                    .flatten()
+                    .flatten();
+                if let Some(root) = root_only {
+                    let containers = [root];
+                    return self
+                        .nearest_member(fi, &containers, name, accept)
+                        .or_else(|| self.reexported(&containers, name, accept));
+                }
                 if let Some((last, init)) = segs.split_last() {
                     let containers = self.containers(fi, last, init);
                     if let Some(best) = self.nearest_member(fi, &containers, name, accept) {
+                        return Some(best);
+                    }
+                    if let Some(best) = self.reexported(&containers, name, accept) {
+                        return Some(best);
+                    }
+                    if let Some(best) = self.through_alias(fi, &containers, name, accept, depth) {
                         return Some(best);
                     }
                     // `Value::Int(x)`: a variant's constructor stands for its enum.
@@ -368,8 +452,8 @@ impl<'a> SymbolTable<'a> {
                 (depth, std::cmp::Reverse(si))
             });
         }
-        if let Some(imp) = self.import_binding(fi, name) {
-            if let Some(t) = self.resolve_import(fi, imp) {
+        if let Some((ri, _)) = self.import_binding(fi, name) {
+            if let Some(t) = self.import_target(fi, ri) {
                 if accept(self.sym(t).kind) || self.sym(t).kind.is_type() {
                     return Some(t);
                 }
@@ -377,8 +461,7 @@ impl<'a> SymbolTable<'a> {
         }
         // Glob imports (`use m::*`, `from m import *`).
         for &ri in &self.globs[fi as usize] {
-            let imp = &index.references[ri as usize];
-            if let Some(module) = self.resolve_import(fi, imp) {
+            if let Some(module) = self.import_target(fi, ri) {
                 let found: Vec<SymRef> = self
                     .members(module, name)
                     .into_iter()
@@ -502,10 +585,200 @@ impl<'a> SymbolTable<'a> {
         first_in_package.or(first)
     }
 
+    /// `name` as a member of the type the nearest type alias among `containers`
+    /// stands for (`type ParseStream<'a> = &'a ParseBuffer<'a>`: `input.parse()` on an
+    /// `input: ParseStream` is `ParseBuffer::parse`), the target read where the alias
+    /// is written.
+    fn through_alias(
+        &self,
+        fi: u32,
+        containers: &[SymRef],
+        name: &str,
+        accept: fn(BlockKind) -> bool,
+        depth: u8,
+    ) -> Option<SymRef> {
+        if depth >= 4 {
+            return None;
+        }
+        let aliases: Vec<SymRef> = containers
+            .iter()
+            .copied()
+            .filter(|&c| self.sym(c).kind == BlockKind::TypeAlias)
+            .collect();
+        let (af, asym) = self.nearest(fi, &aliases)?;
+        let ri = *self.returns.get(&(af, asym))?;
+        let target = &self.files[af as usize].1.references[ri as usize];
+        let path = match &target.qualifier {
+            Some(q) => format!("{q}::{}", target.name),
+            None => target.name.clone(),
+        };
+        self.resolve_qualified(af, asym, name, Some(&path), accept, depth + 1)
+    }
+
+    /// The method `name` of what the call `call` returns (`RETURN_OF`-encoded: its
+    /// name and qualifier): a method of the type its target's return type names
+    /// (or of the struct a tuple struct constructor makes), `Some(None)` when that
+    /// type has none (`Option`, `Vec`: not the workspace's); `None` when the call's
+    /// target or its return type is unknown.
+    fn method_of_returned(
+        &self,
+        fi: u32,
+        from: u32,
+        call: &str,
+        name: &str,
+        depth: u8,
+    ) -> Option<Option<SymRef>> {
+        Some(match self.returned_type(fi, from, call, depth)? {
+            Returned::Type(t) => self.nearest_member(t.0, &[t], name, is_method),
+            Returned::SelfOf(cf, cs) => self.enclosing_type_member(cf, cs, name, is_method),
+            Returned::Path(cf, cs, path) => {
+                self.resolve_qualified(cf, cs, name, Some(&path), is_method, depth + 1)
+            }
+        })
+    }
+
+    /// The type of what the call `call` returns (see [`Self::method_of_returned`]),
+    /// through `?` or `.unwrap()`/`.expect(..)` the type inside its `Result` or
+    /// `Option`.
+    fn returned_type(&self, fi: u32, from: u32, call: &str, depth: u8) -> Option<Returned> {
+        if depth >= 8 {
+            return None;
+        }
+        let (tried, call) = match call.strip_prefix(TRIED) {
+            Some(rest) => (true, rest),
+            None => (false, call),
+        };
+        let (inner_name, inner_q) = call.split_once(RETURN_OF)?;
+        let inner_q = (!inner_q.is_empty()).then_some(inner_q);
+        // `f().unwrap()`: the value inside what `f()` returns.
+        if matches!(inner_name, "unwrap" | "expect") && !tried {
+            let receiver = inner_q
+                .and_then(|q| q.split_once(RECEIVER_TYPE))
+                .and_then(|(_, t)| t.strip_prefix(RETURN_OF));
+            if let Some(receiver) = receiver.filter(|r| !r.starts_with(TRIED)) {
+                let peeled = format!("{TRIED}{receiver}");
+                return self.returned_type(fi, from, &peeled, depth + 1);
+            }
+        }
+        let callee =
+            self.resolve_qualified(fi, from, inner_name, inner_q, is_target_of_call, depth + 1)?;
+        if self.sym(callee).kind.is_type() {
+            return (!tried).then_some(Returned::Type(callee));
+        }
+        let (cf, cs) = callee;
+        let ri = *self.returns.get(&callee)?;
+        let returned = &self.files[cf as usize].1.references[ri as usize];
+        if tried {
+            return Some(Returned::Path(cf, cs, returned.alias.clone()?));
+        }
+        if returned.qualifier.is_none() && is_self(&returned.name) {
+            return Some(Returned::SelfOf(cf, cs));
+        }
+        let path = match &returned.qualifier {
+            Some(q) => format!("{q}::{}", returned.name),
+            None => returned.name.clone(),
+        };
+        Some(Returned::Path(cf, cs, path))
+    }
+
+    /// The type the definition `from` of file `fi` is in (for an `impl`, the type
+    /// it is for, nearest first).
+    fn enclosing_type(&self, fi: u32, from: u32) -> Option<SymRef> {
+        let index = self.files[fi as usize].1;
+        let owner = ancestors(index, from).into_iter().find(|&a| {
+            let k = index.symbols[a as usize].kind;
+            k.is_type() || k == BlockKind::Impl
+        })?;
+        let s = &index.symbols[owner as usize];
+        if s.kind != BlockKind::Impl {
+            return Some((fi, owner));
+        }
+        let types: Vec<SymRef> = self
+            .containers(fi, &s.name, &[])
+            .into_iter()
+            .filter(|&c| self.sym(c).kind.is_type())
+            .collect();
+        self.nearest(fi, &types)
+    }
+
+    /// The module of file `fi`'s package whose qualified name is `qualified`.
+    fn root_module(&self, fi: u32, qualified: &str) -> Option<SymRef> {
+        let package = self.packages[fi as usize];
+        self.by_qualified
+            .get(qualified)?
+            .iter()
+            .copied()
+            .find(|&r| {
+                self.sym(r).kind == BlockKind::Module && self.packages[r.0 as usize] == package
+            })
+    }
+
+    /// `name` as a module of `containers` re-exports it (`pub use task::spawn;` in
+    /// `tokio`'s root makes `tokio::spawn`), by a named import, else by a glob import
+    /// declared in that module. One level: what the import names must be defined
+    /// where it points, so re-export chains cannot loop.
+    fn reexported(
+        &self,
+        containers: &[SymRef],
+        name: &str,
+        accept: fn(BlockKind) -> bool,
+    ) -> Option<SymRef> {
+        for &(cf, cs) in containers {
+            if self.sym((cf, cs)).kind != BlockKind::Module {
+                continue;
+            }
+            let index = self.files[cf as usize].1;
+            if let Some((ri, _)) = self
+                .import_binding(cf, name)
+                .filter(|(_, imp)| imp.from == cs)
+            {
+                if let Some(t) = self.import_target(cf, ri) {
+                    if accept(self.sym(t).kind) {
+                        return Some(t);
+                    }
+                }
+            }
+            for &ri in &self.globs[cf as usize] {
+                let imp = &index.references[ri as usize];
+                if imp.from != cs {
+                    continue;
+                }
+                if let Some(module) = self.import_target(cf, ri) {
+                    let found = self
+                        .members(module, name)
+                        .into_iter()
+                        .find(|&m| accept(self.sym(m).kind));
+                    if found.is_some() {
+                        return found;
+                    }
+                }
+            }
+        }
+        None
+    }
+
     /// The import of file `fi` that binds `local` (its alias, or its last segment).
-    fn import_binding(&self, fi: u32, local: &str) -> Option<&'a StoredReference> {
+    fn import_binding(&self, fi: u32, local: &str) -> Option<(u32, &'a StoredReference)> {
         let ri = *self.imports[fi as usize].get(local)?;
-        Some(&self.files[fi as usize].1.references[ri as usize])
+        Some((ri, &self.files[fi as usize].1.references[ri as usize]))
+    }
+
+    /// What import number `ri` of file `fi` resolves to (resolving all the file's
+    /// imports the first time one is asked for).
+    fn import_target(&self, fi: u32, ri: u32) -> Option<SymRef> {
+        let targets = self.import_targets[fi as usize].get_or_init(|| {
+            let index = self.files[fi as usize].1;
+            index
+                .references
+                .iter()
+                .map(|r| {
+                    (r.kind == EdgeKind::Imports)
+                        .then(|| self.resolve_import(fi, r))
+                        .flatten()
+                })
+                .collect()
+        });
+        targets.get(ri as usize).copied().flatten()
     }
 
     /// Modules and types named `name` whose qualified name ends with `init::name`
@@ -663,6 +936,27 @@ impl<'a> SymbolTable<'a> {
     /// The path of the file a symbol is in (for tests and diagnostics).
     pub fn symbol_path(&self, fi: u32, si: u32) -> &'a str {
         self.path((fi, si))
+    }
+}
+
+/// Whether a reference of `kind` with qualifier `q` resolves alike wherever it is in
+/// its file: not an import, and nothing relative to the enclosing module or type
+/// (`self.`, `Self::`, `crate::`, `super::`, `self::`).
+fn placeless(kind: EdgeKind, q: &str) -> bool {
+    if kind == EdgeKind::Imports {
+        return false;
+    }
+    let (written, typed) = match q.split_once(RECEIVER_TYPE) {
+        Some((w, t)) => (w, Some(t)),
+        None => (q, None),
+    };
+    let relative = |path: &str| {
+        let first = path.split([':', '.']).next().unwrap_or("");
+        is_self(first) || matches!(first, "crate" | "super")
+    };
+    match typed {
+        Some(t) => !t.split('+').any(relative),
+        None => !relative(written),
     }
 }
 

@@ -176,7 +176,8 @@ pub fn sync(
                 if parsed.syntax_errors > 0 {
                     summary.syntax_errors.push(cand.rel.clone());
                 }
-                let (index, blocks) = build_file(name, &cand.rel, &parsed, &source);
+                let syntax_errors = parsed.syntax_errors as u64;
+                let (index, blocks) = build_file(name, &cand.rel, parsed, &source);
                 let record = FileRecord {
                     workspace: name.to_string(),
                     path: cand.rel.clone(),
@@ -184,7 +185,7 @@ pub fn sync(
                     size: source.len() as u64,
                     content_hash: hash,
                     blocks: blocks.len() as u64,
-                    syntax_errors: parsed.syntax_errors as u64,
+                    syntax_errors,
                 };
                 current.insert(cand.rel.clone(), index);
                 changed.insert(cand.rel.clone(), (record, blocks));
@@ -486,7 +487,7 @@ fn resolve_all(
 fn build_file(
     workspace: &str,
     path: &str,
-    parsed: &ParsedFile,
+    parsed: ParsedFile,
     source: &str,
 ) -> (FileIndex, Vec<Block>) {
     let mut seen: HashMap<(BlockKind, &str), u32> = HashMap::new();
@@ -514,22 +515,24 @@ fn build_file(
             parent: parent_of(d.parent).map(|p| p as u32),
         })
         .collect();
+    // The parsed file is consumed: its strings move into the index and blocks.
     let references = parsed
         .references
-        .iter()
+        .into_iter()
         .filter(|r| r.from < ids.len())
         .map(|r| StoredReference {
             kind: r.kind,
             from: r.from as u32,
-            name: r.name.clone(),
-            qualifier: r.qualifier.clone(),
-            alias: r.alias.clone(),
+            name: r.name,
+            qualifier: r.qualifier,
+            alias: r.alias,
             line: r.line,
         })
         .collect();
+    let language = parsed.language;
     let blocks = parsed
         .definitions
-        .iter()
+        .into_iter()
         .zip(&ids)
         .map(|(d, id)| {
             // A file's module block would repeat the whole file: its text is the file.
@@ -543,24 +546,24 @@ fn build_file(
             Block {
                 id: *id,
                 kind: d.kind,
-                language: parsed.language,
+                language,
                 workspace: workspace.to_string(),
                 path: path.to_string(),
-                name: d.name.clone(),
-                qualified_name: d.qualified_name.clone(),
+                name: d.name,
+                qualified_name: d.qualified_name,
                 parent: parent_of(d.parent).map(|p| ids[p]),
                 span: d.span,
-                signature: d.signature.clone(),
-                doc: d.doc.clone(),
+                signature: d.signature,
+                doc: d.doc,
                 source: text.to_string(),
                 content_hash: content_hash(text.as_bytes()),
-                metadata: d.metadata.clone(),
+                metadata: d.metadata,
             }
         })
         .collect();
     (
         FileIndex {
-            language: Some(parsed.language),
+            language: Some(language),
             symbols,
             references,
             edges: Vec::new(),

@@ -98,6 +98,12 @@ imports shapes::geometry -> shapes::Shape
 imports shapes::render -> shapes::Shape
 imports shapes::render -> shapes::util::clamp
 imports shapes::tests -> shapes
+references shapes::Shape::name -> ?String
+references shapes::geometry::Circle::new -> shapes::geometry::Circle
+references shapes::geometry::Square::new -> shapes::geometry::Square
+references shapes::render::Canvas::new -> shapes::render::Canvas
+references shapes::render::Lines -> ?Vec
+references shapes::util::describe -> ?String
 "#;
 
 #[test]

@@ -63,8 +63,11 @@ fn a_constructor_behind_try_or_unwrap_types_the_binding() {
     let lib = "mod types;\nuse crate::types::Cache;\n\
         pub fn f() -> std::io::Result<u32> { let c = Cache::open(\"x\")?; Ok(c.get(1)) }\n\
         pub fn g() -> u32 { let c = Cache::new_in().unwrap(); c.get(1) }\n";
-    // `open` is not a constructor name: its result's type is not assumed.
-    assert_eq!(calls_of(lib, "f"), ["?c.get", "crate::types::Cache::open"]);
+    // `open` is no constructor name, but its declared `io::Result<Cache>` types `c`.
+    assert_eq!(
+        calls_of(lib, "f"),
+        ["crate::types::Cache::get", "crate::types::Cache::open"]
+    );
     assert_eq!(
         calls_of(lib, "g"),
         [
@@ -109,4 +112,156 @@ fn standard_library_paths_never_resolve_to_the_workspace() {
         pub fn g() { other::Path::new(); }\n";
     assert_eq!(calls_of(lib, "f"), ["?Path::new", "?std::path::Path::new"]);
     assert_eq!(calls_of(lib, "g"), ["crate::other::Path::new"]);
+}
+
+#[test]
+fn a_type_alias_types_calls_as_the_type_it_stands_for() {
+    let lib = "mod types;\nuse crate::types::Cache;\npub type Handle<'a> = &'a mut Cache;\n\
+        pub fn f(h: Handle) -> u32 { h.get(1) }\n";
+    assert_eq!(calls_of(lib, "f"), ["crate::types::Cache::get"]);
+}
+
+#[test]
+fn a_cycle_of_type_aliases_resolves_nothing() {
+    let lib = "mod types;\npub type A = B;\npub type B = A;\npub fn f(a: A) -> u32 { a.get(1) }\n";
+    assert_eq!(calls_of(lib, "f"), ["?a.get"]);
+}
+
+const TRAITS: &str = "mod types;\n\
+    pub trait Getter { fn get(&self, k: u32) -> u32; }\n\
+    pub trait Sizer { fn size(&self) -> u32; fn get(&self, k: u32) -> u32; }\n";
+
+#[test]
+fn a_type_parameter_types_calls_by_its_trait_bounds() {
+    let lib = format!(
+        "{TRAITS}pub fn f<G: Getter>(g: &G) -> u32 {{ g.get(1) }}\n\
+        pub fn w<G>(g: G) -> u32 where G: Clone + Getter + ?Sized {{ g.get(1) }}\n\
+        pub fn i(g: &impl Sizer) -> u32 {{ g.size() + g.get(2) }}\n"
+    );
+    assert_eq!(calls_of(&lib, "f"), ["crate::Getter::get"]);
+    assert_eq!(calls_of(&lib, "w"), ["crate::Getter::get"]);
+    assert_eq!(
+        calls_of(&lib, "i"),
+        ["crate::Sizer::get", "crate::Sizer::size"]
+    );
+}
+
+#[test]
+fn a_method_of_several_bounds_or_of_an_unbounded_parameter_stays_unresolved() {
+    // Both bounds have a `get`; and a parameter named like a type is not that type.
+    let lib = format!(
+        "{TRAITS}pub fn f<G: Getter + Sizer>(g: &G) -> u32 {{ g.get(1) + g.size() }}\n\
+        pub fn u<Cache>(c: Cache) -> u32 {{ c.get(1) }}\n"
+    );
+    assert_eq!(calls_of(&lib, "f"), ["?g.get", "crate::Sizer::size"]);
+    assert_eq!(calls_of(&lib, "u"), ["?c.get"]);
+}
+
+#[test]
+fn an_impl_type_parameter_types_calls_in_its_methods() {
+    let lib = format!(
+        "{TRAITS}pub struct W<G>(G);\n\
+        impl<G: Getter> W<G> {{ pub fn read(&self, g: &G) -> u32 {{ g.get(1) }} }}\n"
+    );
+    assert_eq!(calls_of(&lib, "W::read"), ["crate::Getter::get"]);
+}
+
+#[test]
+fn a_constructor_call_types_the_method_called_on_it() {
+    let lib = "mod types;\nuse crate::types::Cache;\n\
+        pub fn f() -> u32 { Cache::new().get(1) + Cache::open(\"x\").unwrap().get(2) }\n";
+    // `open` is no constructor name; its declared `io::Result<Cache>` types the
+    // receiver after `.unwrap()` (both `get` calls are one edge: one line, one target).
+    assert_eq!(
+        calls_of(lib, "f"),
+        [
+            "?Cache::open(\"x\").unwrap",
+            "crate::types::Cache::get",
+            "crate::types::Cache::new",
+            "crate::types::Cache::open"
+        ]
+    );
+}
+
+#[test]
+fn what_a_call_returns_types_the_method_called_on_it() {
+    let lib = "mod types;\nuse crate::types::{Cache, Store};\n\
+        pub fn store() -> Store { Store }\n\
+        pub struct B;\npub fn b() -> B { B }\n\
+        impl B { pub fn get(self) -> Self { self } pub fn done(&self) -> &Cache { todo!() } }\n\
+        pub fn f() -> u32 { store().get(1) }\n\
+        pub fn g() -> u32 { let s = store(); s.get(2) }\n\
+        pub fn h() -> u32 { b().get().get().done().get(3) }\n";
+    assert_eq!(
+        calls_of(lib, "f"),
+        ["crate::store", "crate::types::Store::get"]
+    );
+    assert_eq!(
+        calls_of(lib, "g"),
+        ["crate::store", "crate::types::Store::get"]
+    );
+    assert_eq!(
+        calls_of(lib, "h"),
+        [
+            "crate::B::done",
+            "crate::B::get",
+            "crate::b",
+            "crate::types::Cache::get"
+        ]
+    );
+}
+
+#[test]
+fn a_call_returning_an_outside_type_keeps_its_methods_unresolved() {
+    // `Store::push` is the only `push` of the workspace, but `numbers()` gives a `Vec`;
+    // `Option<Store>` is no `Store` either.
+    let lib = "mod types;\nuse crate::types::Store;\n\
+        pub fn numbers() -> Vec<u32> { Vec::new() }\n\
+        pub fn maybe() -> Option<Store> { None }\n\
+        pub fn f() { numbers().push(1); let v = numbers(); v.push(2); maybe().push(3); }\n";
+    assert_eq!(
+        calls_of(lib, "f"),
+        [
+            "?maybe().push",
+            "?numbers().push",
+            "?v.push",
+            "crate::maybe",
+            "crate::numbers"
+        ]
+    );
+}
+
+#[test]
+fn the_value_inside_a_returned_result_types_calls_after_try_or_unwrap() {
+    let lib = "mod types;\nuse crate::types::Cache;\n\
+        pub fn load() -> std::io::Result<Cache> { Ok(Cache::new()) }\n\
+        pub fn f() -> std::io::Result<u32> { let c = load()?; Ok(c.get(1) + load()?.get(2)) }\n\
+        pub fn g() -> u32 { load().unwrap().get(3) }\n";
+    assert_eq!(
+        calls_of(lib, "f"),
+        ["crate::load", "crate::types::Cache::get"]
+    );
+    assert_eq!(
+        calls_of(lib, "g"),
+        ["?load().unwrap", "crate::load", "crate::types::Cache::get"]
+    );
+}
+
+#[test]
+fn the_value_inside_an_outside_type_keeps_its_calls_unresolved() {
+    // `Store::push` is the only `push`, but `list()?` is a `Vec`, and `load()` (not
+    // unwrapped) a `Result`.
+    let lib = "mod types;\nuse crate::types::Cache;\n\
+        pub fn list() -> Result<Vec<u32>, ()> { Ok(Vec::new()) }\n\
+        pub fn load() -> Option<Cache> { None }\n\
+        pub fn f() -> Result<(), ()> { list()?.push(1); load().push(2); Ok(()) }\n";
+    assert_eq!(
+        calls_of(lib, "f"),
+        [
+            "?list()?.push",
+            "?load().push",
+            "crate::list",
+            "crate::load"
+        ]
+    );
 }

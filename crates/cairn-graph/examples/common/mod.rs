@@ -1,5 +1,6 @@
 //! What the measuring examples share: CPU time of the calling thread and the Rust files
 //! of a tree.
+#![allow(dead_code)] // each example uses part of it
 
 /// CPU seconds the calling thread has used (Linux `/proc/thread-self/stat`, 100 ticks a
 /// second): unlike wall time, it does not count other work on a shared machine.

@@ -26,6 +26,8 @@ pub(crate) enum Role {
     Import,
     Implements,
     Extends,
+    /// A type a definition stands for (a type alias's target).
+    References,
     /// A local binding (`let x`, a parameter `x: T`, a pattern variable) named by
     /// `@binding.name`: its type, when the language can tell, types the receiver `x`.
     Binding,
@@ -86,6 +88,7 @@ impl CompiledQuery {
                 "import" => Role::Import,
                 "implements" => Role::Implements,
                 "extends" => Role::Extends,
+                "references" => Role::References,
                 "binding" => Role::Binding,
                 "binding.name" => Role::BindingName,
                 "field" => Role::Field,
@@ -179,6 +182,35 @@ pub(crate) trait Spec: Sync {
         _qualifier: Option<&str>,
     ) -> bool {
         false
+    }
+
+    /// The call a binding without a [`Self::binding_type`] takes its value from
+    /// (`let x = make();`), and whether through `?` (`let x = make()?;`): what that
+    /// call returns types the binding.
+    fn binding_call<'t>(&self, _binding: Node<'t>) -> Option<(Node<'t>, bool)> {
+        None
+    }
+
+    /// The call whose value an expression is through `?` (`make()?`).
+    fn tried_call<'t>(&self, _value: Node<'t>) -> Option<Node<'t>> {
+        None
+    }
+
+    /// For a `@references` type that wraps a value (`Result<Engine, E>`,
+    /// `Option<Engine>`): the type `?` or `.unwrap()` gives (`Engine`).
+    fn unwrapped_type(&self, _node: Node<'_>, _src: &str) -> Option<String> {
+        None
+    }
+
+    /// The type of the value an expression gives, when the language can tell it from
+    /// the expression alone (`Engine::new(..)` as a method's receiver).
+    fn value_type(&self, _value: Node<'_>, _src: &str) -> Option<String> {
+        None
+    }
+
+    /// The type a `@references` node names, as a path; `None` when it is not one.
+    fn referenced_type(&self, node: Node<'_>, src: &str) -> Option<String> {
+        Some(strip_generics(text(node, src)))
     }
 
     /// The type of a local binding or field (a `@binding` or `@field` node), as a
@@ -291,7 +323,8 @@ struct RawDef<'t> {
 struct Collected<'t> {
     defs: Vec<RawDef<'t>>,
     seen_defs: FastMap<(usize, String), usize>,
-    calls: Vec<(Node<'t>, String, Option<String>)>,
+    /// (call node, name, qualifier, the receiver node of a method call).
+    calls: Vec<(Node<'t>, String, Option<String>, Option<Node<'t>>)>,
     seen_calls: FastMap<usize, usize>,
     imports: Vec<Node<'t>>,
     /// (binding or field node, its name node, whether a field).
@@ -333,6 +366,7 @@ impl<'t> Collected<'t> {
                 Role::Import => self.imports.push(node),
                 Role::Implements => self.type_refs.push((node, EdgeKind::Implements)),
                 Role::Extends => self.type_refs.push((node, EdgeKind::Extends)),
+                Role::References => self.type_refs.push((node, EdgeKind::References)),
                 Role::Binding => binding = Some((node, false)),
                 Role::Field => binding = Some((node, true)),
                 Role::BindingName | Role::FieldName => binding_name = Some(node),
@@ -371,6 +405,7 @@ impl<'t> Collected<'t> {
             }
         }
         if let (Some(node), Some(name)) = (call, call_name) {
+            let receiver_node = call_qualifier.filter(|(_, r)| *r).map(|(q, _)| q);
             let qualifier = call_qualifier.map(|(q, receiver)| {
                 let t = qualifier_text(text(q, src));
                 if receiver {
@@ -384,12 +419,13 @@ impl<'t> Collected<'t> {
                 Entry::Vacant(v) => {
                     v.insert(self.calls.len());
                     self.calls
-                        .push((node, text(name, src).to_string(), qualifier));
+                        .push((node, text(name, src).to_string(), qualifier, receiver_node));
                 }
                 Entry::Occupied(o) => {
                     let seen = &mut self.calls[*o.get()];
                     if seen.2.is_none() && qualifier.is_some() {
                         seen.2 = qualifier;
+                        seen.3 = receiver_node;
                     }
                 }
             }
@@ -441,6 +477,7 @@ pub(crate) fn run(
     let Collected {
         mut defs,
         calls,
+        seen_calls,
         imports,
         bindings,
         type_refs,
@@ -546,22 +583,60 @@ pub(crate) fn run(
 
     let owner = Owner::new(&out.definitions, &ranges);
     let types = LocalTypes::new(spec, &out.definitions, &owner, bindings, src);
-    for (node, name, qualifier) in calls {
+    // Qualifiers as stored, by call; `None` for a call that is skipped. A receiver
+    // that is itself a call (`a.b().c()`) is typed by what that call returns, so
+    // calls are done inner first: an inner call ends before the call around it.
+    let mut finals: Vec<Option<Option<String>>> = vec![None; calls.len()];
+    let mut order: Vec<usize> = (0..calls.len()).collect();
+    order.sort_by_key(|&i| calls[i].0.end_byte());
+    for i in order {
+        let (node, name, qualifier, receiver) = &calls[i];
         // Error recovery can leave a zero-width (missing) name.
-        if name.is_empty() || spec.skip_call(node, src, &name, qualifier.as_deref()) {
+        if name.is_empty() || spec.skip_call(*node, src, name, qualifier.as_deref()) {
             continue;
         }
-        let from = owner.of(node);
-        let qualifier = qualifier.map(|q| {
+        let from = owner.of(*node);
+        let qualifier = qualifier.clone().map(|q| {
             let q = spec.call_qualifier(&out.definitions[from], q);
-            match types.of_receiver(&out.definitions, from, node.start_byte(), &q) {
+            // What the call with node id `id` returns (`tried`: through `?`), once
+            // that call is done.
+            let returned = |id: usize, tried: bool| {
+                let inner = seen_calls.get(&id)?;
+                let inner_q = finals.get(*inner)?.as_ref()?;
+                let spec = format!(
+                    "{RETURN_OF}{}{}{RETURN_OF}{}",
+                    if tried { TRIED } else { "" },
+                    calls[*inner].1,
+                    inner_q.as_deref().unwrap_or("")
+                );
+                (spec.len() <= MAX_RETURN_OF).then_some(spec)
+            };
+            let typed = types
+                .of_receiver(&out.definitions, from, node.start_byte(), &q)
+                .and_then(|t| match t.strip_prefix(CALL_RESULT) {
+                    Some(id) => match id.strip_prefix(TRIED) {
+                        Some(id) => returned(id.parse().ok()?, true),
+                        None => returned(id.parse().ok()?, false),
+                    },
+                    None => Some(t),
+                })
+                .or_else(|| receiver.and_then(|r| spec.value_type(r, src)))
+                .or_else(|| returned(receiver.as_ref()?.id(), false))
+                .or_else(|| returned(spec.tried_call((*receiver)?)?.id(), true));
+            match typed {
                 Some(t) => format!("{q}{RECEIVER_TYPE}{t}"),
                 None => q,
             }
         });
+        finals[i] = Some(qualifier);
+    }
+    for ((node, name, _, _), qualifier) in calls.into_iter().zip(finals) {
+        let Some(qualifier) = qualifier else {
+            continue;
+        };
         out.references.push(Reference {
             kind: EdgeKind::Calls,
-            from,
+            from: owner.of(node),
             name,
             qualifier,
             alias: None,
@@ -588,17 +663,29 @@ pub(crate) fn run(
         }
     }
     for (node, kind) in type_refs {
-        let path = strip_generics(text(node, src));
+        let path = match kind {
+            EdgeKind::References => match spec.referenced_type(node, src) {
+                Some(p) => p,
+                None => continue,
+            },
+            _ => strip_generics(text(node, src)),
+        };
         let (qualifier, name) = split_path(&path);
         if name.is_empty() {
             continue;
         }
+        // A type's `?`/`.unwrap()` value rides in the unused alias: see
+        // `crate::model::Reference::alias`.
+        let alias = match kind {
+            EdgeKind::References => spec.unwrapped_type(node, src),
+            _ => None,
+        };
         out.references.push(Reference {
             kind,
             from: owner.of(node),
             name,
             qualifier,
-            alias: None,
+            alias,
             line: line_of(node),
         });
     }
@@ -609,6 +696,22 @@ pub(crate) fn run(
 /// Separates a receiver qualifier (`engine.`) from the receiver's type when the
 /// extractor knows it (`engine.\u{1f}Engine`): see [`crate::model::Reference`].
 pub const RECEIVER_TYPE: char = '\u{1f}';
+
+/// A receiver type given as what a call returns: `RETURN_OF name RETURN_OF qualifier`
+/// (the inner call's name and stored qualifier, empty for a bare call), after
+/// [`RECEIVER_TYPE`]: `x.b().c()` has `x.b().` + `\u{1f}\u{1e}b\u{1e}x.`.
+pub const RETURN_OF: char = '\u{1e}';
+
+/// Marks a binding typed by what a call returns (`let x = make();`), by the call's
+/// node id, until that call's qualifier is known: driver-internal, never stored.
+const CALL_RESULT: char = '\u{1d}';
+
+/// After [`RETURN_OF`]: the value is the inner call's through `?` (`f()?.g()`).
+pub const TRIED: &str = "?";
+
+/// Longest [`RETURN_OF`] type kept: each call of a chain embeds the one before, so a
+/// long builder chain would otherwise store text quadratic in its length.
+const MAX_RETURN_OF: usize = 512;
 
 /// (owner definition, binding name) → (start byte, type) of each binding.
 type Bindings<'s> = FastMap<(usize, &'s str), Vec<(usize, Option<String>)>>;
@@ -633,7 +736,12 @@ impl<'s> LocalTypes<'s> {
         let mut fields = FastMap::default();
         for (node, name, field) in found {
             let n = text(name, src);
-            let ty = spec.binding_type(node, src);
+            let ty = spec.binding_type(node, src).or_else(|| {
+                // Typed later, by what the call returns (see `CALL_RESULT`).
+                let (call, tried) = spec.binding_call(node).filter(|_| !field)?;
+                let mark = if tried { TRIED } else { "" };
+                Some(format!("{CALL_RESULT}{mark}{}", call.id()))
+            });
             let at = owner.of(name);
             if field {
                 let d = &definitions[at];

@@ -14,7 +14,9 @@ impl Spec for Rust {
     /// `crates/cairn-storage/src/wal/record.rs` is `cairn_storage::wal::record` and
     /// `crates/cairn-storage/tests/crash.rs` is `cairn_storage::tests::crash`; the
     /// crate is the directory holding `src/` (`crate` when `src/` is at the root), and
-    /// `lib.rs`, `main.rs` and `mod.rs` stand for their directory.
+    /// `lib.rs`, `main.rs` and `mod.rs` stand for their directory. A crate directory
+    /// named `name-1.2.3` (Cargo's layout in `~/.cargo/registry/src` and `vendor/`)
+    /// is the crate `name`, as other crates' paths (`name::item`) spell it.
     fn module(&self, rel_path: &str, _root: Node<'_>, _src: &str) -> (String, String) {
         let without_ext = rel_path.strip_suffix(".rs").unwrap_or(rel_path);
         let segs: Vec<&str> = without_ext.split('/').filter(|s| !s.is_empty()).collect();
@@ -29,7 +31,7 @@ impl Spec for Rust {
                 path.push(if i == 0 {
                     "crate".to_string()
                 } else {
-                    segs[i - 1].replace('-', "_")
+                    crate_name(segs[i - 1]).replace('-', "_")
                 });
                 let from = if segs[i] == "src" { i + 1 } else { i };
                 path.extend(segs[from..].iter().map(|s| s.replace('-', "_")));
@@ -106,12 +108,73 @@ impl Spec for Rust {
     /// `.unwrap()` or `.expect(..)`.
     fn binding_type(&self, node: Node<'_>, src: &str) -> Option<String> {
         if let Some(t) = node.child_by_field_name("type") {
-            return written_type(text(t, src));
+            let raw = text(t, src);
+            let inner = raw.trim_start_matches(['&', ' ']);
+            let inner = inner.strip_prefix("mut ").unwrap_or(inner).trim_start();
+            if let Some(bounds) = inner.strip_prefix("impl ") {
+                return bound_list(bounds.split('+').filter_map(written_type));
+            }
+            let written = written_type(raw)?;
+            if !written.contains("::") {
+                if let Some(bounds) = type_parameter_bounds(node, &written, src) {
+                    return bounds;
+                }
+            }
+            return Some(written);
         }
         if node.kind() != "let_declaration" {
             return None;
         }
-        let mut value = node.child_by_field_name("value")?;
+        self.value_type(node.child_by_field_name("value")?, src)
+    }
+
+    fn binding_call<'t>(&self, binding: Node<'t>) -> Option<(Node<'t>, bool)> {
+        if binding.kind() != "let_declaration" {
+            return None;
+        }
+        let value = binding.child_by_field_name("value")?;
+        if value.kind() == "call_expression" {
+            return Some((value, false));
+        }
+        self.tried_call(value).map(|c| (c, true))
+    }
+
+    fn tried_call<'t>(&self, value: Node<'t>) -> Option<Node<'t>> {
+        if value.kind() != "try_expression" {
+            return None;
+        }
+        value
+            .named_child(0)
+            .filter(|c| c.kind() == "call_expression")
+    }
+
+    /// `Result<T, E>`, `io::Result<T>`, `Option<T>`: `T` (a path, not a primitive).
+    fn unwrapped_type(&self, node: Node<'_>, src: &str) -> Option<String> {
+        let mut node = node;
+        while node.kind() == "reference_type" {
+            node = node.child_by_field_name("type")?;
+        }
+        if node.kind() != "generic_type" {
+            return None;
+        }
+        let outer = text(node.child_by_field_name("type")?, src);
+        if !matches!(outer.rsplit("::").next(), Some("Result" | "Option")) {
+            return None;
+        }
+        let args = node.child_by_field_name("type_arguments")?;
+        let mut c = args.walk();
+        let first = args
+            .named_children(&mut c)
+            .find(|a| a.kind() != "lifetime")?;
+        written_type(text(first, src)).filter(|t| !is_primitive(t))
+    }
+
+    /// What a constructor call gives: `Engine::new(..)`, `Engine::default()`,
+    /// `Engine::with_..(..)`, `Engine::from(..)`, `Engine { .. }`, also behind `?`,
+    /// `.unwrap()` or `.expect(..)`; as a `let`'s value or a method's receiver
+    /// (`Engine::new().flush()`).
+    fn value_type(&self, value: Node<'_>, src: &str) -> Option<String> {
+        let mut value = value;
         loop {
             match value.kind() {
                 "try_expression" => value = value.named_child(0)?,
@@ -147,6 +210,12 @@ impl Spec for Rust {
                 _ => return None,
             }
         }
+    }
+
+    /// An alias's target or a function's return type as a path (`&'a Buffer<'a>` →
+    /// `Buffer`); none for a primitive type, which is never a block.
+    fn referenced_type(&self, node: Node<'_>, src: &str) -> Option<String> {
+        written_type(text(node, src)).filter(|t| !is_primitive(t))
     }
 
     fn imports(&self, node: Node<'_>, src: &str, out: &mut Vec<Import>) {
@@ -200,6 +269,119 @@ fn written_type(raw: &str) -> Option<String> {
         && t.chars()
             .all(|c| c.is_alphanumeric() || c == '_' || c == ':');
     ok.then(|| t.to_string())
+}
+
+/// For a parameter (`node`) whose type is named `name`, when that is a type parameter
+/// of its function or of the `impl`/trait around it (`fn f<V: Visit>(v: &mut V)`,
+/// `impl<H: Hasher> ..`, `where V: Visit<'a> + ?Sized`): its trait bounds as
+/// `Visit+Hasher` (the receiver's methods are theirs), or `Some(None)` for a parameter
+/// without any; `None` when `name` is no type parameter. Only the few items right
+/// above a parameter are looked at (a `let` is not): each step up the tree costs a
+/// descent from the root.
+fn type_parameter_bounds(node: Node<'_>, name: &str, src: &str) -> Option<Option<String>> {
+    if node.kind() != "parameter" {
+        return None;
+    }
+    let function = node.parent()?.parent()?;
+    if let Some(bounds) = declared_bounds(function, name, src) {
+        return Some(bounds);
+    }
+    let owner = function.parent()?.parent()?;
+    declared_bounds(owner, name, src)
+}
+
+/// The bounds of type parameter `name` as `item` declares it (see
+/// [`type_parameter_bounds`]); `None` when `item` declares no such parameter.
+fn declared_bounds(item: Node<'_>, name: &str, src: &str) -> Option<Option<String>> {
+    if !matches!(
+        item.kind(),
+        "function_item" | "function_signature_item" | "impl_item" | "trait_item"
+    ) {
+        return None;
+    }
+    let params = item.child_by_field_name("type_parameters")?;
+    let mut c = params.walk();
+    let param = params.named_children(&mut c).find(|p| {
+        p.kind() == "type_parameter"
+            && p.child_by_field_name("name")
+                .is_some_and(|n| text(n, src) == name)
+    })?;
+    let mut bounds = Vec::new();
+    if let Some(b) = param.child_by_field_name("bounds") {
+        trait_bounds(b, src, &mut bounds);
+    }
+    let mut c = item.walk();
+    for clause in item.children(&mut c).filter(|n| n.kind() == "where_clause") {
+        let mut c = clause.walk();
+        for pred in clause.named_children(&mut c) {
+            let left = pred.child_by_field_name("left");
+            if left.is_some_and(|l| text(l, src) == name) {
+                if let Some(b) = pred.child_by_field_name("bounds") {
+                    trait_bounds(b, src, &mut bounds);
+                }
+            }
+        }
+    }
+    Some(bound_list(bounds.into_iter()))
+}
+
+/// The traits of a `trait_bounds` node as paths (lifetimes and `?Sized` left out).
+fn trait_bounds(node: Node<'_>, src: &str, out: &mut Vec<String>) {
+    let mut c = node.walk();
+    for b in node.named_children(&mut c) {
+        if matches!(b.kind(), "lifetime" | "removed_trait_bound") {
+            continue;
+        }
+        out.extend(written_type(text(b, src)));
+    }
+}
+
+/// Bounds joined by `+`, as the resolver reads a receiver type with several; `None`
+/// for none.
+fn bound_list(bounds: impl Iterator<Item = String>) -> Option<String> {
+    let all: Vec<String> = bounds.collect();
+    (!all.is_empty()).then(|| all.join("+"))
+}
+
+fn is_primitive(t: &str) -> bool {
+    matches!(
+        t,
+        "bool"
+            | "char"
+            | "str"
+            | "u8"
+            | "u16"
+            | "u32"
+            | "u64"
+            | "u128"
+            | "usize"
+            | "i8"
+            | "i16"
+            | "i32"
+            | "i64"
+            | "i128"
+            | "isize"
+            | "f32"
+            | "f64"
+    )
+}
+
+/// The crate a directory holds: `ion-rs-1.0.0-rc.11` is `ion-rs`; a name without a
+/// trailing `-<major>.<minor>.<patch>` version is itself.
+fn crate_name(dir: &str) -> &str {
+    for (i, _) in dir.match_indices('-') {
+        let version = &dir[i + 1..];
+        let core = version.split(['-', '+']).next().unwrap_or("");
+        let numbers: Vec<&str> = core.split('.').collect();
+        let semver = numbers.len() == 3
+            && numbers
+                .iter()
+                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        if i > 0 && semver {
+            return &dir[..i];
+        }
+    }
+    dir
 }
 
 /// Macros whose arguments are expressions, so that `name(...)` in them is a call
@@ -357,5 +539,40 @@ fn use_tree(node: Node<'_>, src: &str, prefix: &[String], out: &mut Vec<Import>)
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::driver::Spec;
+
+    #[test]
+    fn a_versioned_crate_directory_names_the_crate_without_its_version() {
+        assert_eq!(crate_name("tokio-1.54.1"), "tokio");
+        assert_eq!(crate_name("ion-rs-1.0.0-rc.11"), "ion-rs");
+        assert_eq!(crate_name("foo-0.1.0+build.5"), "foo");
+        // Not a version: kept whole.
+        assert_eq!(crate_name("cairn-storage"), "cairn-storage");
+        assert_eq!(crate_name("base64-0.21"), "base64-0.21");
+        assert_eq!(crate_name("x-1.2.y"), "x-1.2.y");
+        assert_eq!(crate_name("-1.2.3"), "-1.2.3");
+    }
+
+    #[test]
+    fn module_paths_of_a_registry_crate_use_its_name() {
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&tree_sitter_rust::LANGUAGE.into())
+            .unwrap();
+        let tree = parser.parse("", None).unwrap();
+        let (name, qualified) =
+            Rust.module("ion-rs-1.0.0-rc.11/src/lazy/mod.rs", tree.root_node(), "");
+        assert_eq!(
+            (name.as_str(), qualified.as_str()),
+            ("lazy", "ion_rs::lazy")
+        );
+        let (name, qualified) = Rust.module("tokio-1.54.1/src/lib.rs", tree.root_node(), "");
+        assert_eq!((name.as_str(), qualified.as_str()), ("tokio", "tokio"));
     }
 }

@@ -46,6 +46,7 @@ struct Ids {
     f_name: u16,
     f_body: u16,
     f_type: u16,
+    f_return_type: u16,
     f_trait: u16,
     f_function: u16,
     f_path: u16,
@@ -97,6 +98,7 @@ impl Ids {
             f_name: field("name")?,
             f_body: field("body")?,
             f_type: field("type")?,
+            f_return_type: field("return_type")?,
             f_trait: field("trait")?,
             f_function: field("function")?,
             f_path: field("path")?,
@@ -223,18 +225,23 @@ fn visit<'t>(ids: &Ids, node: Node<'t>, run: &[Node<'t>], emit: &mut Emit<'_, 't
             field_of_kind(ids.f_name, ids.identifier),
             emit,
         ),
-        _ if k == ids.function_item => def(
-            1,
-            BlockKind::Function,
-            field_of_kind(ids.f_name, ids.identifier),
-            emit,
-        ),
-        _ if k == ids.function_signature_item => def(
-            2,
-            BlockKind::Function,
-            field_of_kind(ids.f_name, ids.identifier),
-            emit,
-        ),
+        _ if k == ids.function_item || k == ids.function_signature_item => {
+            let (pattern, returns) = if k == ids.function_item {
+                (1, 29)
+            } else {
+                (2, 30)
+            };
+            def(
+                pattern,
+                BlockKind::Function,
+                field_of_kind(ids.f_name, ids.identifier),
+                emit,
+            );
+            // (function_item return_type: (_) @references)
+            if let Some(t) = named_field(ids.f_return_type) {
+                emit(returns, &[(Role::References, t)]);
+            }
+        }
         _ if k == ids.struct_item => def(
             3,
             BlockKind::Struct,
@@ -279,12 +286,18 @@ fn visit<'t>(ids: &Ids, node: Node<'t>, run: &[Node<'t>], emit: &mut Emit<'_, 't
             field_of_kind(ids.f_name, ids.identifier),
             emit,
         ),
-        _ if k == ids.type_item => def(
-            10,
-            BlockKind::TypeAlias,
-            field_of_kind(ids.f_name, ids.type_identifier),
-            emit,
-        ),
+        _ if k == ids.type_item => {
+            def(
+                10,
+                BlockKind::TypeAlias,
+                field_of_kind(ids.f_name, ids.type_identifier),
+                emit,
+            );
+            // (type_item type: (_) @references)
+            if let Some(t) = named_field(ids.f_type) {
+                emit(28, &[(Role::References, t)]);
+            }
+        }
         _ if k == ids.macro_definition => def(
             11,
             BlockKind::Function,
