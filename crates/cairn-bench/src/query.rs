@@ -384,7 +384,7 @@ fn run_cairn(vms: &mut [PartiQLVM]) -> Result<u64> {
             _ => 0,
         };
         let mut n = 0u64;
-        while let Some(row) = rows.next_row()? {
+        rows.for_each_row(|row| {
             if columns == 0 {
                 std::hint::black_box(row.value());
             }
@@ -392,7 +392,8 @@ fn run_cairn(vms: &mut [PartiQLVM]) -> Result<u64> {
                 std::hint::black_box(row.get_value(i));
             }
             n += 1;
-        }
+            Ok(())
+        })?;
         Ok(n)
     })?;
     Ok(per_partition.iter().sum())

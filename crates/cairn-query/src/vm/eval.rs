@@ -4,7 +4,7 @@ use super::arith;
 use super::ops::run_subquery;
 use crate::error::EvalError;
 use crate::functions::{cast_value, is_type, AbsentArgs, FnContext};
-use crate::plan::{BinaryOp, CompiledPlan, Instr, Mode, Program, TypeTest, UnaryOp};
+use crate::plan::{BinaryOp, CompiledPlan, Instr, Mode, Program, Reg, TypeTest, UnaryOp};
 use crate::value::{lookup_field, partiql_eq, EqResult, Value};
 use bumpalo::Bump;
 
@@ -146,6 +146,7 @@ pub(crate) fn eval<'a>(
     cx: &Ctx<'_, 'a>,
 ) -> Result<Value<'a>, EvalError> {
     let code = &prog.code;
+    let strict = cx.strict();
     let mut pc = 0usize;
     while let Some(instr) = code.get(pc) {
         let done = match *instr {
@@ -176,6 +177,48 @@ pub(crate) fn eval<'a>(
                 regs[dst as usize] = cx.consts[k as usize];
                 true
             }
+            // A field of a tuple, where a missing field is MISSING (not an error).
+            Instr::Field {
+                dst,
+                src,
+                name,
+                case_sensitive,
+                required,
+            } if !(required && strict) => match regs[src as usize] {
+                Value::Tuple(fields) => {
+                    let name = &cx.plan.names[name as usize];
+                    regs[dst as usize] = lookup_field(fields, name, case_sensitive);
+                    true
+                }
+                _ => false,
+            },
+            Instr::Like {
+                dst,
+                value,
+                pattern,
+            } => match regs[value as usize] {
+                Value::Str(s) => {
+                    regs[dst as usize] = Value::Bool(cx.plan.likes[pattern as usize].matches(s));
+                    true
+                }
+                _ => false,
+            },
+            // A call whose arguments do not make it NULL or MISSING outright.
+            Instr::Call { dst, f, args, n } => call_present(dst, f, args, n, regs, cx)?,
+            Instr::And { dst, a, b } => match (&regs[a as usize], &regs[b as usize]) {
+                (&Value::Bool(x), &Value::Bool(y)) => {
+                    regs[dst as usize] = Value::Bool(x && y);
+                    true
+                }
+                _ => false,
+            },
+            Instr::Or { dst, a, b } => match (&regs[a as usize], &regs[b as usize]) {
+                (&Value::Bool(x), &Value::Bool(y)) => {
+                    regs[dst as usize] = Value::Bool(x || y);
+                    true
+                }
+                _ => false,
+            },
             _ => false,
         };
         if !done {
@@ -187,6 +230,33 @@ pub(crate) fn eval<'a>(
         return Ok(regs[prog.result as usize]);
     }
     eval_from(prog, pc, regs, cx)
+}
+
+/// A call of the fast loop: `false` (nothing done) when an argument is absent and the
+/// function is NULL or MISSING for that, which the general interpreter decides. Kept
+/// out of the loop, whose registers it would otherwise crowd.
+#[inline(never)]
+fn call_present<'a>(
+    dst: Reg,
+    f: crate::functions::FnId,
+    args: Reg,
+    n: u32,
+    regs: &mut [Value<'a>],
+    cx: &Ctx<'_, 'a>,
+) -> Result<bool, EvalError> {
+    let def = cx.plan.functions.get(f);
+    let args = &regs[args as usize..(args + n) as usize];
+    if def.absent == AbsentArgs::Propagate && args.iter().any(|a| a.is_absent()) {
+        return Ok(false);
+    }
+    let strict = cx.strict();
+    let fcx = FnContext {
+        arena: cx.arena,
+        strict,
+    };
+    let r = def.func.call(args, &fcx);
+    regs[dst as usize] = recover(r, strict)?;
+    Ok(true)
 }
 
 /// The general interpreter: runs `prog` from instruction `pc` on.
@@ -540,6 +610,8 @@ mod tests {
             Value::Null,
             Value::Missing,
             Value::Str("x"),
+            Value::Bool(true),
+            Value::Bool(false),
         ]);
         v
     }
@@ -555,7 +627,7 @@ mod tests {
 
     /// The integer loop of `eval` answers exactly as the general interpreter
     /// (`eval_from` at 0, which never takes it) for every operator and operand pair,
-    /// overflow and zero divisors included, in both modes.
+    /// overflow and zero divisors included, and for AND / OR, in both modes.
     #[test]
     fn the_integer_loop_agrees_with_the_general_interpreter() {
         for mode in [Mode::Permissive, Mode::Strict] {
@@ -618,7 +690,15 @@ mod tests {
                                 result: 3,
                             },
                         ];
-                        for prog in &progs {
+                        let logic = [
+                            Instr::And { dst: 3, a: 0, b: 1 },
+                            Instr::Or { dst: 3, a: 0, b: 1 },
+                        ]
+                        .map(|i| Program {
+                            code: vec![i],
+                            result: 3,
+                        });
+                        for prog in progs.iter().chain(&logic) {
                             let mut r1 = [x, y, Value::Missing, Value::Missing];
                             let mut r2 = r1;
                             let fast = eval(prog, &mut r1, &cx);

@@ -146,6 +146,8 @@ struct Pipeline {
     /// plain field, else one of the registers past the plan's (a later column's
     /// program may reuse an earlier one's temporaries).
     column_regs: Vec<Reg>,
+    /// Whether some column is computed (else projecting a row costs nothing).
+    computed: bool,
     filters: Vec<ProgId>,
     limit: Option<ProgId>,
     offset: Option<ProgId>,
@@ -211,10 +213,12 @@ impl Pipeline {
                             Column::Program(_) => (plan.register_count + i) as Reg,
                         })
                         .collect();
+                    let computed = columns.iter().any(|c| matches!(c, Column::Program(_)));
                     return Ok(Pipeline {
                         reader,
                         columns,
                         column_regs,
+                        computed,
                         filters,
                         limit,
                         offset,
@@ -327,7 +331,7 @@ impl<'vm> ResultStream<'vm> {
                             row: Row::Columns {
                                 names,
                                 column_regs: &pipeline.column_regs,
-                                regs,
+                                regs: Regs::Owned(regs),
                                 arena: ra,
                                 tuple: Cell::new(None),
                             },
@@ -335,6 +339,88 @@ impl<'vm> ResultStream<'vm> {
                     }
                     other => other.map(|_| None),
                 }
+            }
+        }
+    }
+
+    /// Calls `visit` with each remaining row in turn, stopping at the first error.
+    ///
+    /// The same rows as [`next_row`](Self::next_row) gives, for less work per row: a
+    /// streaming plan keeps one register file and one row arena across many rows
+    /// (the arena is reset once it has filled half its block, not before each row),
+    /// and lends each row to `visit` instead of handing it out.
+    pub fn for_each_row<F>(&mut self, mut visit: F) -> Result<()>
+    where
+        F: FnMut(&RowView<'_>) -> Result<()>,
+    {
+        let ResultStream {
+            plan,
+            consts,
+            globals,
+            exec,
+            ..
+        } = self;
+        let plan: &CompiledPlan = plan;
+        let Exec::Streaming {
+            pipeline,
+            row_arena,
+            regs_store,
+        } = exec
+        else {
+            while let Some(row) = self.next_row()? {
+                visit(&row)?;
+            }
+            return Ok(());
+        };
+        let names = match &plan.query.root {
+            Op::Project { fields, .. } => fields.as_slice(),
+            _ => &[],
+        };
+        loop {
+            row_arena.reset();
+            let ra: &Bump = row_arena;
+            let (block, room) = (ra.allocated_bytes(), ra.chunk_capacity());
+            let mut regs: Vec<Value<'_>> = recycle(std::mem::take(*regs_store));
+            regs.resize(plan.register_count + pipeline.columns.len(), Value::Missing);
+            let cx = Ctx {
+                plan,
+                arena: ra,
+                consts,
+                globals,
+            };
+            let outcome = loop {
+                let produced = match pipeline_next(pipeline, &mut regs, &cx) {
+                    Ok(Some(p)) => p,
+                    Ok(None) => break Ok(true),
+                    Err(e) => break Err(e),
+                };
+                let row = RowView {
+                    shape: &plan.query.shape,
+                    row: match produced {
+                        Produced::Value(value) => Row::Value { value, _regs: None },
+                        Produced::Columns => Row::Columns {
+                            names,
+                            column_regs: &pipeline.column_regs,
+                            regs: Regs::Lent(&regs),
+                            arena: ra,
+                            tuple: Cell::new(None),
+                        },
+                    },
+                };
+                if let Err(e) = visit(&row) {
+                    break Err(e);
+                }
+                // Rows that allocated much (or spilled into a new block) end the
+                // batch, so the arena stays the size of one block.
+                if ra.allocated_bytes() != block || ra.chunk_capacity() < room / 2 {
+                    break Ok(false);
+                }
+            };
+            **regs_store = recycle(regs);
+            match outcome {
+                Ok(false) => continue,
+                Ok(true) => return Ok(()),
+                Err(e) => return Err(e),
             }
         }
     }
@@ -416,6 +502,7 @@ fn pipeline_next<'p: 'a, 'a>(
     // as well as stored in its register, so the caller does not read back what was just
     // written (a store-forwarding stall on every row).
     match &cx.plan.query.root {
+        Op::Project { .. } if !p.computed => Ok(Some(Produced::Columns)),
         Op::Project { .. } => {
             for (c, &r) in p.columns.iter().zip(&p.column_regs) {
                 if let Column::Program(prog) = *c {
@@ -451,6 +538,7 @@ fn copy_scalar<'a>(v: &Value<'a>) -> Value<'a> {
 }
 
 /// Reads rows until one passes every filter.
+#[inline]
 fn next_passing<'a>(
     reader: &mut dyn RowReader,
     filters: &[ProgId],
@@ -499,27 +587,49 @@ enum Row<'s> {
     Columns {
         names: &'s [(String, ProgId)],
         column_regs: &'s [Reg],
-        regs: RegsGuard<'s>,
+        regs: Regs<'s>,
         arena: &'s Bump,
         tuple: Cell<Option<Value<'s>>>,
     },
 }
 
+/// The registers a row's columns are read from: handed over with the row (one row per
+/// call of [`ResultStream::next_row`]) or lent for the row's visit
+/// ([`ResultStream::for_each_row`]).
+enum Regs<'s> {
+    Owned(RegsGuard<'s>),
+    Lent(&'s [Value<'s>]),
+}
+
+impl<'s> Regs<'s> {
+    #[inline]
+    fn get(&self) -> &[Value<'s>] {
+        match self {
+            Regs::Owned(g) => &g.regs,
+            Regs::Lent(r) => r,
+        }
+    }
+}
+
 impl<'s> RowView<'s> {
     /// Column `i`: for tuple results, the `i`-th projected column; otherwise the value
     /// itself (for `i == 0`).
+    #[inline]
     pub fn get_value(&self, i: usize) -> Value<'_> {
-        let value = match &self.row {
+        match &self.row {
             Row::Columns {
                 column_regs, regs, ..
-            } => {
-                return match column_regs.get(i) {
-                    Some(&r) => copy_scalar(&regs.regs[r as usize]),
-                    None => Value::Missing,
-                };
-            }
-            Row::Value { value, .. } => *value,
-        };
+            } => match column_regs.get(i) {
+                Some(&r) => copy_scalar(&regs.get()[r as usize]),
+                None => Value::Missing,
+            },
+            Row::Value { value, .. } => self.value_column(*value, i),
+        }
+    }
+
+    /// Column `i` of a row held as one value.
+    #[inline(never)]
+    fn value_column(&self, value: Value<'s>, i: usize) -> Value<'s> {
         match (self.shape, value) {
             (Shape::Tuples(cols), Value::Tuple(fields)) if !cols.is_empty() => {
                 let Some(name) = cols.get(i) else {
@@ -585,7 +695,7 @@ impl<'s> RowView<'s> {
                 }
                 let mut fields = bumpalo::collections::Vec::with_capacity_in(names.len(), arena);
                 for ((name, _), &r) in names.iter().zip(column_regs.iter()) {
-                    let v = regs.regs[r as usize];
+                    let v = regs.get()[r as usize];
                     // A MISSING column is left out of the tuple.
                     if !v.is_missing() {
                         fields.push((name.as_str(), v));
@@ -748,5 +858,60 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    /// `for_each_row` visits exactly the rows `next_row` gives, in order: for a
+    /// streaming plan whose rows fill the row arena many times over (so batches end and
+    /// the arena is reset between them), with LIMIT / OFFSET, and for a blocking plan;
+    /// an error from the visitor stops the visit and is returned.
+    #[test]
+    fn for_each_row_visits_what_next_row_gives() {
+        use OwnedValue as O;
+        let rows: Vec<O> = (0..3000)
+            .map(|i| {
+                O::tuple([
+                    ("a", O::Int(i)),
+                    ("s", O::Str(format!("row number {i} with some text"))),
+                ])
+            })
+            .collect();
+        let mut catalog = Catalog::new();
+        catalog.add_source("data", Arc::new(MemorySource::new(rows)));
+        for q in [
+            "SELECT r.a, r.s FROM data AS r WHERE r.a % 3 = 0",
+            "SELECT r.a, UPPER(r.s) AS u FROM data AS r",
+            "SELECT VALUE r.s || '!' FROM data AS r",
+            "SELECT r.a FROM data AS r LIMIT 7 OFFSET 5",
+            "SELECT r.a % 10 AS k, COUNT(*) AS n FROM data AS r GROUP BY r.a % 10",
+        ] {
+            let plan = Compiler::new(&catalog).compile(q).expect("compiles");
+            let mut vm = PartiQLVM::new(plan);
+            let mut pulled = Vec::new();
+            let mut stream = vm.execute().expect("runs");
+            while let Some(row) = stream.next_row().expect("a row") {
+                pulled.push(row.to_owned_value());
+            }
+            drop(stream);
+            let mut visited = Vec::new();
+            vm.execute()
+                .expect("runs")
+                .for_each_row(|row| {
+                    visited.push(row.to_owned_value());
+                    Ok(())
+                })
+                .expect("visits");
+            assert!(!pulled.is_empty(), "{q}");
+            assert_eq!(visited, pulled, "{q}");
+            // Stopping early: the visitor's error comes back after one row.
+            let mut seen = 0;
+            let stopped = vm.execute().expect("runs").for_each_row(|_| {
+                seen += 1;
+                Err(QueryError::Eval(crate::error::EvalError::Fatal(
+                    "stop".into(),
+                )))
+            });
+            assert!(stopped.is_err(), "{q}");
+            assert_eq!(seen, 1, "{q}");
+        }
     }
 }
