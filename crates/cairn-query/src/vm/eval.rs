@@ -139,7 +139,6 @@ fn binary<'a>(
 /// to the general interpreter at that instruction. The general loop is large and keeps
 /// much of its state on the stack, which made each integer operation cost several
 /// times what it does here.
-#[inline]
 pub(crate) fn eval<'a>(
     prog: &Program,
     regs: &mut [Value<'a>],
