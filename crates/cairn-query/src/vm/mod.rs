@@ -29,6 +29,10 @@ pub use parallel::{execute_parallel, materialize_parallel};
 /// Default initial size of each arena.
 pub const DEFAULT_ARENA_BYTES: usize = 16 * 1024;
 
+/// Row arena bytes a batch of [`ResultStream::for_each_row`] may use before the arena
+/// is reset.
+pub const BATCH_ARENA_BYTES: usize = 2 * 1024;
+
 /// A virtual machine for one compiled plan.
 pub struct PartiQLVM {
     plan: Arc<CompiledPlan>,
@@ -347,7 +351,8 @@ impl<'vm> ResultStream<'vm> {
     ///
     /// The same rows as [`next_row`](Self::next_row) gives, for less work per row: a
     /// streaming plan keeps one register file and one row arena across many rows
-    /// (the arena is reset once it has filled half its block, not before each row),
+    /// (the arena is reset once the batch has used [`BATCH_ARENA_BYTES`] of it, not
+    /// before each row),
     /// and lends each row to `visit` instead of handing it out.
     pub fn for_each_row<F>(&mut self, mut visit: F) -> Result<()>
     where
@@ -410,9 +415,12 @@ impl<'vm> ResultStream<'vm> {
                 if let Err(e) = visit(&row) {
                     break Err(e);
                 }
-                // Rows that allocated much (or spilled into a new block) end the
-                // batch, so the arena stays the size of one block.
-                if ra.allocated_bytes() != block || ra.chunk_capacity() < room / 2 {
+                // A batch ends once its rows have used a few KiB of the arena (or
+                // spilled into a new block): the arena stays one block, and the rows
+                // reuse the same cache-warm bytes instead of sweeping the whole block.
+                if ra.allocated_bytes() != block
+                    || room.saturating_sub(ra.chunk_capacity()) > BATCH_ARENA_BYTES
+                {
                     break Ok(false);
                 }
             };
