@@ -286,6 +286,10 @@ impl MemorySource {
                     .collect();
                 WantedField {
                     slot: f.slot,
+                    only: match ids.as_slice() {
+                        [id] => Some(*id),
+                        _ => None,
+                    },
                     ids,
                     hint: 0,
                 }
@@ -333,6 +337,9 @@ impl Source for MemorySource {
 struct WantedField {
     slot: Reg,
     ids: Vec<u32>,
+    /// The one name number, when there is exactly one (the common case, read without
+    /// going through `ids`).
+    only: Option<u32>,
     /// Where the field was in the last row: rows of one table mostly share a shape,
     /// so this is checked first.
     hint: usize,
@@ -363,26 +370,23 @@ impl RowReader for MemoryReader {
                 Node::Tuple { start, len } => &t.fields[start as usize..(start + len) as usize],
                 _ => &[],
             };
+            let repeated = t.repeated_names;
             for w in &mut self.fields {
                 // The first field of the row with a wanted name, as a path `r.f` finds.
-                let found = match w.ids.as_slice() {
-                    [id] => {
-                        // The hint is only right if no earlier field has the name too,
-                        // which cannot be when no tuple of the table repeats a name.
-                        let hinted = fields.get(w.hint).filter(|(k, _)| k == id).is_some()
-                            && (!t.repeated_names
-                                || !fields[..w.hint].iter().any(|(k, _)| k == id));
-                        if hinted {
-                            fields.get(w.hint)
-                        } else {
-                            let at = fields.iter().position(|(k, _)| k == id);
+                let found = match w.only {
+                    // Where the name was in the last row: right unless an earlier field
+                    // has the name too, which cannot be when no tuple repeats a name.
+                    Some(id) => match fields.get(w.hint) {
+                        Some(f) if f.0 == id && !repeated => Some(f),
+                        _ => {
+                            let at = fields.iter().position(|(k, _)| *k == id);
                             if let Some(at) = at {
                                 w.hint = at;
                             }
                             at.map(|at| &fields[at])
                         }
-                    }
-                    ids => fields.iter().find(|(k, _)| ids.contains(k)),
+                    },
+                    None => fields.iter().find(|(k, _)| w.ids.contains(k)),
                 };
                 // Scalars are written straight into their slot: building the value in
                 // a temporary first and copying it costs a store-forwarding stall per

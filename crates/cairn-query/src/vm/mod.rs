@@ -15,18 +15,23 @@ mod ops;
 mod parallel;
 
 use crate::error::{QueryError, Result};
-use crate::plan::{CompiledPlan, Op, ProgId, Shape};
+use crate::plan::{CompiledPlan, Op, ProgId, Reg, Shape};
 use crate::reader::{RowReader, ValueWriter};
 use crate::value::{lookup_field, OwnedValue, Value};
 use bumpalo::Bump;
 use eval::{eval, is_true, Ctx};
 use ops::Cursor;
+use std::cell::Cell;
 use std::sync::{Arc, Mutex};
 
 pub use parallel::{execute_parallel, materialize_parallel};
 
 /// Default initial size of each arena.
 pub const DEFAULT_ARENA_BYTES: usize = 16 * 1024;
+
+/// Row arena bytes a batch of [`ResultStream::for_each_row`] may use before the arena
+/// is reset.
+pub const BATCH_ARENA_BYTES: usize = 2 * 1024;
 
 /// A virtual machine for one compiled plan.
 pub struct PartiQLVM {
@@ -132,7 +137,7 @@ enum Exec<'vm> {
 /// What a projected column reads: a register (a plain field, after copy propagation)
 /// or a program to run.
 enum Column {
-    Reg(crate::plan::Reg),
+    Reg(Reg),
     Program(ProgId),
 }
 
@@ -141,6 +146,12 @@ struct Pipeline {
     reader: Option<Box<dyn RowReader>>,
     /// The projected columns of a `SELECT` (empty for `SELECT VALUE`).
     columns: Vec<Column>,
+    /// The register each column's value is in once a row is projected: its own for a
+    /// plain field, else one of the registers past the plan's (a later column's
+    /// program may reuse an earlier one's temporaries).
+    column_regs: Vec<Reg>,
+    /// Whether some column is computed (else projecting a row costs nothing).
+    computed: bool,
     filters: Vec<ProgId>,
     limit: Option<ProgId>,
     offset: Option<ProgId>,
@@ -198,9 +209,20 @@ impl Pipeline {
                             .collect(),
                         _ => Vec::new(),
                     };
+                    let column_regs = columns
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| match c {
+                            Column::Reg(r) => *r,
+                            Column::Program(_) => (plan.register_count + i) as Reg,
+                        })
+                        .collect();
+                    let computed = columns.iter().any(|c| matches!(c, Column::Program(_)));
                     return Ok(Pipeline {
                         reader,
                         columns,
+                        column_regs,
+                        computed,
                         filters,
                         limit,
                         offset,
@@ -263,9 +285,11 @@ impl<'vm> ResultStream<'vm> {
                 };
                 if ops::next(cursor, &plan.query.root, regs, &cx)? {
                     Ok(Some(RowView {
-                        value: regs[plan.query.out as usize],
                         shape: &plan.query.shape,
-                        _regs: None,
+                        row: Row::Value {
+                            value: regs[plan.query.out as usize],
+                            _regs: None,
+                        },
                     }))
                 } else {
                     *done = true;
@@ -280,7 +304,7 @@ impl<'vm> ResultStream<'vm> {
                 row_arena.reset();
                 let ra: &Bump = row_arena;
                 let mut regs: Vec<Value<'_>> = recycle(std::mem::take(*regs_store));
-                regs.resize(plan.register_count, Value::Missing);
+                regs.resize(plan.register_count + pipeline.columns.len(), Value::Missing);
                 let cx = Ctx {
                     plan,
                     arena: ra,
@@ -288,20 +312,123 @@ impl<'vm> ResultStream<'vm> {
                     globals,
                 };
                 let found = pipeline_next(pipeline, &mut regs, &cx);
+                let regs = RegsGuard {
+                    regs,
+                    home: regs_store,
+                };
                 match found {
-                    Ok(Some(value)) => Ok(Some(RowView {
-                        value,
+                    Ok(Some(Produced::Value(value))) => Ok(Some(RowView {
                         shape: &plan.query.shape,
-                        _regs: Some(RegsGuard {
-                            regs,
-                            home: regs_store,
-                        }),
+                        row: Row::Value {
+                            value,
+                            _regs: Some(regs),
+                        },
                     })),
-                    other => {
-                        **regs_store = recycle(regs);
-                        other.map(|_| None)
+                    Ok(Some(Produced::Columns)) => {
+                        let names = match &plan.query.root {
+                            Op::Project { fields, .. } => fields.as_slice(),
+                            _ => &[],
+                        };
+                        let pipeline: &Pipeline = pipeline;
+                        Ok(Some(RowView {
+                            shape: &plan.query.shape,
+                            row: Row::Columns {
+                                names,
+                                column_regs: &pipeline.column_regs,
+                                regs: Regs::Owned(regs),
+                                arena: ra,
+                                tuple: Cell::new(None),
+                            },
+                        }))
                     }
+                    other => other.map(|_| None),
                 }
+            }
+        }
+    }
+
+    /// Calls `visit` with each remaining row in turn, stopping at the first error.
+    ///
+    /// The same rows as [`next_row`](Self::next_row) gives, for less work per row: a
+    /// streaming plan keeps one register file and one row arena across many rows
+    /// (the arena is reset once the batch has used [`BATCH_ARENA_BYTES`] of it, not
+    /// before each row),
+    /// and lends each row to `visit` instead of handing it out.
+    pub fn for_each_row<F>(&mut self, mut visit: F) -> Result<()>
+    where
+        F: FnMut(&RowView<'_>) -> Result<()>,
+    {
+        let ResultStream {
+            plan,
+            consts,
+            globals,
+            exec,
+            ..
+        } = self;
+        let plan: &CompiledPlan = plan;
+        let Exec::Streaming {
+            pipeline,
+            row_arena,
+            regs_store,
+        } = exec
+        else {
+            while let Some(row) = self.next_row()? {
+                visit(&row)?;
+            }
+            return Ok(());
+        };
+        let names = match &plan.query.root {
+            Op::Project { fields, .. } => fields.as_slice(),
+            _ => &[],
+        };
+        loop {
+            row_arena.reset();
+            let ra: &Bump = row_arena;
+            let (block, room) = (ra.allocated_bytes(), ra.chunk_capacity());
+            let mut regs: Vec<Value<'_>> = recycle(std::mem::take(*regs_store));
+            regs.resize(plan.register_count + pipeline.columns.len(), Value::Missing);
+            let cx = Ctx {
+                plan,
+                arena: ra,
+                consts,
+                globals,
+            };
+            let outcome = loop {
+                let produced = match pipeline_next(pipeline, &mut regs, &cx) {
+                    Ok(Some(p)) => p,
+                    Ok(None) => break Ok(true),
+                    Err(e) => break Err(e),
+                };
+                let row = RowView {
+                    shape: &plan.query.shape,
+                    row: match produced {
+                        Produced::Value(value) => Row::Value { value, _regs: None },
+                        Produced::Columns => Row::Columns {
+                            names,
+                            column_regs: &pipeline.column_regs,
+                            regs: Regs::Lent(&regs),
+                            arena: ra,
+                            tuple: Cell::new(None),
+                        },
+                    },
+                };
+                if let Err(e) = visit(&row) {
+                    break Err(e);
+                }
+                // A batch ends once its rows have used a few KiB of the arena (or
+                // spilled into a new block): the arena stays one block, and the rows
+                // reuse the same cache-warm bytes instead of sweeping the whole block.
+                if ra.allocated_bytes() != block
+                    || room.saturating_sub(ra.chunk_capacity()) > BATCH_ARENA_BYTES
+                {
+                    break Ok(false);
+                }
+            };
+            **regs_store = recycle(regs);
+            match outcome {
+                Ok(false) => continue,
+                Ok(true) => return Ok(()),
+                Err(e) => return Err(e),
             }
         }
     }
@@ -328,11 +455,18 @@ fn result_value(plan: &CompiledPlan, mut items: Vec<OwnedValue>) -> OwnedValue {
     }
 }
 
+/// What [`pipeline_next`] produced: the columns of a `SELECT`, left in the pipeline's
+/// column registers, or the value of a `SELECT VALUE`.
+enum Produced<'a> {
+    Columns,
+    Value(Value<'a>),
+}
+
 fn pipeline_next<'p: 'a, 'a>(
     p: &mut Pipeline,
     regs: &mut [Value<'a>],
     cx: &Ctx<'p, 'a>,
-) -> Result<Option<Value<'a>>> {
+) -> Result<Option<Produced<'a>>> {
     let Some(reader) = p.reader.as_mut() else {
         return Ok(None);
     };
@@ -371,33 +505,27 @@ fn pipeline_next<'p: 'a, 'a>(
     if let Some(r) = p.remaining.as_mut() {
         *r -= 1;
     }
-    // The projection. The row's value is returned as well as stored in its register,
-    // so the caller does not read back what was just written (a store-forwarding
-    // stall on every row).
-    let value = match &cx.plan.query.root {
-        Op::Project { fields, out, .. } => {
-            let mut tuple = bumpalo::collections::Vec::with_capacity_in(fields.len(), cx.arena);
-            for ((name, _), c) in fields.iter().zip(&p.columns) {
-                let v = match *c {
-                    Column::Reg(r) => copy_scalar(&regs[r as usize]),
-                    Column::Program(prog) => eval(cx.plan.program(prog), regs, cx)?,
-                };
-                if !v.is_missing() {
-                    tuple.push((name.as_str(), v));
+    // The projection. A `SELECT` leaves its columns in registers: the tuple is built
+    // only if the consumer asks for the whole row. A `SELECT VALUE`'s value is returned
+    // as well as stored in its register, so the caller does not read back what was just
+    // written (a store-forwarding stall on every row).
+    match &cx.plan.query.root {
+        Op::Project { .. } if !p.computed => Ok(Some(Produced::Columns)),
+        Op::Project { .. } => {
+            for (c, &r) in p.columns.iter().zip(&p.column_regs) {
+                if let Column::Program(prog) = *c {
+                    regs[r as usize] = eval(cx.plan.program(prog), regs, cx)?;
                 }
             }
-            let value = Value::Tuple(tuple.into_bump_slice());
-            regs[*out as usize] = value;
-            value
+            Ok(Some(Produced::Columns))
         }
         Op::ProjectValue { expr, out, .. } => {
             let value = eval(cx.plan.program(*expr), regs, cx)?;
             regs[*out as usize] = value;
-            value
+            Ok(Some(Produced::Value(value)))
         }
-        _ => return unreachable_plan(),
-    };
-    Ok(Some(value))
+        _ => unreachable_plan(),
+    }
 }
 
 /// A copy of `v` that reads a scalar by its own fields (tag, then payload) rather than
@@ -418,6 +546,7 @@ fn copy_scalar<'a>(v: &Value<'a>) -> Value<'a> {
 }
 
 /// Reads rows until one passes every filter.
+#[inline]
 fn next_passing<'a>(
     reader: &mut dyn RowReader,
     filters: &[ProgId],
@@ -451,16 +580,65 @@ impl Drop for RegsGuard<'_> {
 
 /// One result row, valid until the stream's next call.
 pub struct RowView<'s> {
-    value: Value<'s>,
     shape: &'s Shape,
-    _regs: Option<RegsGuard<'s>>,
+    row: Row<'s>,
+}
+
+enum Row<'s> {
+    /// A whole value: a row of a general plan, or of a streaming `SELECT VALUE`.
+    Value {
+        value: Value<'s>,
+        _regs: Option<RegsGuard<'s>>,
+    },
+    /// The columns of a streaming `SELECT`, read from the registers they were
+    /// computed in; the tuple is built (once) only when the whole row is asked for.
+    Columns {
+        names: &'s [(String, ProgId)],
+        column_regs: &'s [Reg],
+        regs: Regs<'s>,
+        arena: &'s Bump,
+        tuple: Cell<Option<Value<'s>>>,
+    },
+}
+
+/// The registers a row's columns are read from: handed over with the row (one row per
+/// call of [`ResultStream::next_row`]) or lent for the row's visit
+/// ([`ResultStream::for_each_row`]).
+enum Regs<'s> {
+    Owned(RegsGuard<'s>),
+    Lent(&'s [Value<'s>]),
+}
+
+impl<'s> Regs<'s> {
+    #[inline]
+    fn get(&self) -> &[Value<'s>] {
+        match self {
+            Regs::Owned(g) => &g.regs,
+            Regs::Lent(r) => r,
+        }
+    }
 }
 
 impl<'s> RowView<'s> {
     /// Column `i`: for tuple results, the `i`-th projected column; otherwise the value
     /// itself (for `i == 0`).
+    #[inline]
     pub fn get_value(&self, i: usize) -> Value<'_> {
-        match (self.shape, self.value) {
+        match &self.row {
+            Row::Columns {
+                column_regs, regs, ..
+            } => match column_regs.get(i) {
+                Some(&r) => copy_scalar(&regs.get()[r as usize]),
+                None => Value::Missing,
+            },
+            Row::Value { value, .. } => self.value_column(*value, i),
+        }
+    }
+
+    /// Column `i` of a row held as one value.
+    #[inline(never)]
+    fn value_column(&self, value: Value<'s>, i: usize) -> Value<'s> {
+        match (self.shape, value) {
             (Shape::Tuples(cols), Value::Tuple(fields)) if !cols.is_empty() => {
                 let Some(name) = cols.get(i) else {
                     return Value::Missing;
@@ -511,11 +689,35 @@ impl<'s> RowView<'s> {
 
     /// The whole row: a tuple, or the value of a `SELECT VALUE` / scalar query.
     pub fn value(&self) -> Value<'_> {
-        self.value
+        match &self.row {
+            Row::Value { value, .. } => *value,
+            Row::Columns {
+                names,
+                column_regs,
+                regs,
+                arena,
+                tuple,
+            } => {
+                if let Some(t) = tuple.get() {
+                    return t;
+                }
+                let mut fields = bumpalo::collections::Vec::with_capacity_in(names.len(), arena);
+                for ((name, _), &r) in names.iter().zip(column_regs.iter()) {
+                    let v = regs.get()[r as usize];
+                    // A MISSING column is left out of the tuple.
+                    if !v.is_missing() {
+                        fields.push((name.as_str(), v));
+                    }
+                }
+                let t = Value::Tuple(fields.into_bump_slice());
+                tuple.set(Some(t));
+                t
+            }
+        }
     }
 
     pub fn to_owned_value(&self) -> OwnedValue {
-        self.value.to_owned_value()
+        self.value().to_owned_value()
     }
 }
 
@@ -580,6 +782,144 @@ impl Drop for PooledVm<'_> {
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .push(vm);
+        }
+    }
+}
+
+/// What the VM's tests share: running a query over an in-memory table `data`.
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::{Catalog, Compiler, MemorySource, OwnedValue, PartiQLVM};
+    use std::sync::Arc;
+
+    /// The result of `q` over `data` (a bag of `rows`), as a list of its rows.
+    pub fn run_rows(rows: Vec<OwnedValue>, q: &str) -> Vec<OwnedValue> {
+        try_rows(rows, q).expect("runs")
+    }
+
+    /// [`run_rows`], or the error the query stopped with.
+    pub fn try_rows(rows: Vec<OwnedValue>, q: &str) -> crate::error::Result<Vec<OwnedValue>> {
+        let mut catalog = Catalog::new();
+        catalog.add_source("data", Arc::new(MemorySource::new(rows)));
+        let plan = Compiler::new(&catalog).compile(q).expect("compiles");
+        let v = PartiQLVM::new(plan).execute()?.materialize()?;
+        Ok(match v {
+            OwnedValue::Bag(items) | OwnedValue::List(items) => items,
+            other => vec![other],
+        })
+    }
+
+    /// Field `name` of a tuple row.
+    pub fn field<'v>(row: &'v OwnedValue, name: &str) -> Option<&'v OwnedValue> {
+        match row {
+            OwnedValue::Tuple(fields) => fields.iter().find(|(k, _)| k == name).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Catalog, Compiler, MemorySource};
+
+    /// A streaming `SELECT` hands out its columns from registers and builds the tuple
+    /// only on request; both views agree, a MISSING column is left out of the tuple,
+    /// and one computed column does not overwrite another.
+    #[test]
+    fn streamed_columns_and_the_built_tuple_agree() {
+        use OwnedValue as O;
+        let rows = vec![
+            O::tuple([("a", O::Int(1)), ("b", O::Int(2))]),
+            O::tuple([("a", O::Int(3))]),
+        ];
+        let mut catalog = Catalog::new();
+        catalog.add_source("data", Arc::new(MemorySource::new(rows)));
+        let plan = Compiler::new(&catalog)
+            .compile("SELECT r.a, r.b, r.a + 10 AS c, (r.a * 2) - 1 AS d FROM data AS r")
+            .expect("compiles");
+        assert!(plan.streaming, "the test is about the fused pipeline");
+        let mut vm = PartiQLVM::new(plan);
+        let mut stream = vm.execute().expect("runs");
+        let mut seen = Vec::new();
+        while let Some(row) = stream.next_row().expect("a row") {
+            let cols: Vec<O> = (0..5).map(|i| row.get_value(i).to_owned_value()).collect();
+            // Asked twice: the same tuple.
+            assert_eq!(row.to_owned_value(), row.to_owned_value());
+            seen.push((cols, row.to_owned_value()));
+        }
+        assert_eq!(
+            seen,
+            vec![
+                (
+                    vec![O::Int(1), O::Int(2), O::Int(11), O::Int(1), O::Missing],
+                    O::tuple([
+                        ("a", O::Int(1)),
+                        ("b", O::Int(2)),
+                        ("c", O::Int(11)),
+                        ("d", O::Int(1))
+                    ])
+                ),
+                (
+                    vec![O::Int(3), O::Missing, O::Int(13), O::Int(5), O::Missing],
+                    O::tuple([("a", O::Int(3)), ("c", O::Int(13)), ("d", O::Int(5))])
+                ),
+            ]
+        );
+    }
+
+    /// `for_each_row` visits exactly the rows `next_row` gives, in order: for a
+    /// streaming plan whose rows fill the row arena many times over (so batches end and
+    /// the arena is reset between them), with LIMIT / OFFSET, and for a blocking plan;
+    /// an error from the visitor stops the visit and is returned.
+    #[test]
+    fn for_each_row_visits_what_next_row_gives() {
+        use OwnedValue as O;
+        let rows: Vec<O> = (0..3000)
+            .map(|i| {
+                O::tuple([
+                    ("a", O::Int(i)),
+                    ("s", O::Str(format!("row number {i} with some text"))),
+                ])
+            })
+            .collect();
+        let mut catalog = Catalog::new();
+        catalog.add_source("data", Arc::new(MemorySource::new(rows)));
+        for q in [
+            "SELECT r.a, r.s FROM data AS r WHERE r.a % 3 = 0",
+            "SELECT r.a, UPPER(r.s) AS u FROM data AS r",
+            "SELECT VALUE r.s || '!' FROM data AS r",
+            "SELECT r.a FROM data AS r LIMIT 7 OFFSET 5",
+            "SELECT r.a % 10 AS k, COUNT(*) AS n FROM data AS r GROUP BY r.a % 10",
+        ] {
+            let plan = Compiler::new(&catalog).compile(q).expect("compiles");
+            let mut vm = PartiQLVM::new(plan);
+            let mut pulled = Vec::new();
+            let mut stream = vm.execute().expect("runs");
+            while let Some(row) = stream.next_row().expect("a row") {
+                pulled.push(row.to_owned_value());
+            }
+            drop(stream);
+            let mut visited = Vec::new();
+            vm.execute()
+                .expect("runs")
+                .for_each_row(|row| {
+                    visited.push(row.to_owned_value());
+                    Ok(())
+                })
+                .expect("visits");
+            assert!(!pulled.is_empty(), "{q}");
+            assert_eq!(visited, pulled, "{q}");
+            // Stopping early: the visitor's error comes back after one row.
+            let mut seen = 0;
+            let stopped = vm.execute().expect("runs").for_each_row(|_| {
+                seen += 1;
+                Err(QueryError::Eval(crate::error::EvalError::Fatal(
+                    "stop".into(),
+                )))
+            });
+            assert!(stopped.is_err(), "{q}");
+            assert_eq!(seen, 1, "{q}");
         }
     }
 }
