@@ -21,20 +21,12 @@ impl Store {
 
 /// The call edges leaving function `caller` of `src/lib.rs`, as `-> target` lines.
 fn calls_of(lib: &str, caller: &str) -> Vec<String> {
-    let project = Project::new(&[
+    Project::new(&[
         ("Cargo.toml", "[package]\nname = \"demo\"\n"),
         ("src/types.rs", TYPES),
         ("src/lib.rs", lib),
-    ]);
-    let summary = project.sync();
-    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
-    let prefix = format!("calls crate::{caller} -> ");
-    project
-        .snapshot()
-        .edges
-        .into_iter()
-        .filter_map(|e| e.strip_prefix(&prefix).map(str::to_string))
-        .collect()
+    ])
+    .synced_calls_of(&format!("crate::{caller}"))
 }
 
 #[test]

@@ -6,16 +6,7 @@ use common::Project;
 
 /// The call edges leaving `caller` (a qualified name), as `-> target` lines.
 fn calls_of(files: &[(&str, &str)], caller: &str) -> Vec<String> {
-    let project = Project::new(files);
-    let summary = project.sync();
-    assert!(summary.errors.is_empty(), "{:?}", summary.errors);
-    let prefix = format!("calls {caller} -> ");
-    project
-        .snapshot()
-        .edges
-        .into_iter()
-        .filter_map(|e| e.strip_prefix(&prefix).map(str::to_string))
-        .collect()
+    Project::new(files).synced_calls_of(caller)
 }
 
 const TIMER: &str = "pub mod clock;\npub fn start() {}\n";

@@ -74,6 +74,19 @@ impl Project {
     pub fn snapshot(&self) -> Snapshot {
         snapshot(&self.store)
     }
+
+    /// Syncs the project (which must have no errors) and returns the call edges leaving
+    /// the block with qualified name `caller`, as their `target` text.
+    pub fn synced_calls_of(&self, caller: &str) -> Vec<String> {
+        let summary = self.sync();
+        assert!(summary.errors.is_empty(), "{:?}", summary.errors);
+        let prefix = format!("calls {caller} -> ");
+        self.snapshot()
+            .edges
+            .into_iter()
+            .filter_map(|e| e.strip_prefix(&prefix).map(str::to_string))
+            .collect()
+    }
 }
 
 fn collect(base: &Path, dir: &Path, out: &mut Vec<(String, String)>) {
