@@ -51,6 +51,21 @@ fn recycle<'x, 'y>(mut v: Vec<Value<'x>>) -> Vec<Value<'y>> {
     v.into_iter().map(|_| Value::Missing).collect()
 }
 
+/// A register file of `len` MISSING values, in the allocation kept in `store`.
+fn take_regs<'y>(store: &mut Vec<Value<'static>>, len: usize) -> Vec<Value<'y>> {
+    let mut regs = recycle(std::mem::take(store));
+    regs.resize(len, Value::Missing);
+    regs
+}
+
+/// The names (and programs) of a `SELECT`'s columns; empty for any other result shape.
+fn column_names(plan: &CompiledPlan) -> &[(String, ProgId)] {
+    match &plan.query.root {
+        Op::Project { fields, .. } => fields.as_slice(),
+        _ => &[],
+    }
+}
+
 impl PartiQLVM {
     pub fn new(plan: Arc<CompiledPlan>) -> Self {
         Self::with_arena_size(plan, DEFAULT_ARENA_BYTES)
@@ -102,8 +117,7 @@ impl PartiQLVM {
                 regs_store,
             }
         } else {
-            let mut regs = recycle(std::mem::take(regs_store));
-            regs.resize(n, Value::Missing);
+            let regs = take_regs(regs_store, n);
             let done = part != 0;
             Exec::General {
                 cursor: Cursor::new(&plan.query.root),
@@ -303,8 +317,7 @@ impl<'vm> ResultStream<'vm> {
             } => {
                 row_arena.reset();
                 let ra: &Bump = row_arena;
-                let mut regs: Vec<Value<'_>> = recycle(std::mem::take(*regs_store));
-                regs.resize(plan.register_count + pipeline.columns.len(), Value::Missing);
+                let mut regs = take_regs(regs_store, plan.register_count + pipeline.columns.len());
                 let cx = Ctx {
                     plan,
                     arena: ra,
@@ -325,15 +338,11 @@ impl<'vm> ResultStream<'vm> {
                         },
                     })),
                     Ok(Some(Produced::Columns)) => {
-                        let names = match &plan.query.root {
-                            Op::Project { fields, .. } => fields.as_slice(),
-                            _ => &[],
-                        };
                         let pipeline: &Pipeline = pipeline;
                         Ok(Some(RowView {
                             shape: &plan.query.shape,
                             row: Row::Columns {
-                                names,
+                                names: column_names(plan),
                                 column_regs: &pipeline.column_regs,
                                 regs: Regs::Owned(regs),
                                 arena: ra,
@@ -377,16 +386,12 @@ impl<'vm> ResultStream<'vm> {
             }
             return Ok(());
         };
-        let names = match &plan.query.root {
-            Op::Project { fields, .. } => fields.as_slice(),
-            _ => &[],
-        };
+        let names = column_names(plan);
         loop {
             row_arena.reset();
             let ra: &Bump = row_arena;
             let (block, room) = (ra.allocated_bytes(), ra.chunk_capacity());
-            let mut regs: Vec<Value<'_>> = recycle(std::mem::take(*regs_store));
-            regs.resize(plan.register_count + pipeline.columns.len(), Value::Missing);
+            let mut regs = take_regs(regs_store, plan.register_count + pipeline.columns.len());
             let cx = Ctx {
                 plan,
                 arena: ra,
