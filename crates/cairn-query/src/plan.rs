@@ -255,6 +255,60 @@ impl Instr {
 pub struct Program {
     pub code: Vec<Instr>,
     pub result: Reg,
+    /// The same expression over integers and booleans only, tried first (see
+    /// `compiler::typed`).
+    pub typed: Option<Box<IntProgram>>,
+}
+
+/// A program's integer form: untagged `i64` operations on [`IntProgram::LOCALS`]
+/// locals. Locals `0..inputs.len()` take the input registers (which must hold
+/// integers when it runs), `consts` set others, and `ops` write the rest; booleans
+/// are 0 and 1.
+#[derive(Clone, Debug)]
+pub struct IntProgram {
+    pub inputs: Vec<Reg>,
+    /// Constants: (local, value).
+    pub consts: Vec<(u8, i64)>,
+    pub ops: Vec<IntOp>,
+    /// The local holding the result, and whether it is a boolean.
+    pub result: u8,
+    pub result_is_bool: bool,
+}
+
+impl IntProgram {
+    /// How many locals an integer form may use (a power of two: locals are indexed
+    /// through a mask, so reading one needs no bounds check).
+    pub const LOCALS: usize = 32;
+}
+
+/// One operation of an [`IntProgram`]: `dst = a kind b` on locals (`b` unused by the
+/// unary kinds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IntOp {
+    pub kind: IntOpKind,
+    pub dst: u8,
+    pub a: u8,
+    pub b: u8,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IntOpKind {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+    Eq,
+    Neq,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    And,
+    Or,
+    Not,
+    Neg,
+    Move,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -48,7 +48,7 @@ fn is_straight_line(code: &[Instr]) -> bool {
 }
 
 /// The register an instruction writes.
-fn written(i: &Instr) -> Option<Reg> {
+pub(super) fn written(i: &Instr) -> Option<Reg> {
     let mut dst = None;
     let mut first = true;
     // `map_regs` visits the destination first for every instruction that has one.
@@ -196,6 +196,7 @@ mod tests {
                 },
             ],
             result: T + 2,
+            typed: None,
         }];
         propagate_copies(&mut p);
         // The move is gone, and the constant is read in place.
@@ -213,6 +214,7 @@ mod tests {
         let mut field = vec![Program {
             code: vec![Instr::Move { dst: T + 5, src: 3 }],
             result: T + 5,
+            typed: None,
         }];
         propagate_copies(&mut field);
         assert!(field[0].code.is_empty());
@@ -242,6 +244,7 @@ mod tests {
                 Instr::Const { dst: T + 4, k: 5 },
             ],
             result: T + 4,
+            typed: None,
         }];
         propagate_copies(&mut p);
         let code = &p[0].code;
@@ -273,6 +276,7 @@ mod tests {
                 },
             ],
             result: T + 1,
+            typed: None,
         };
         let branch = Program {
             code: vec![
@@ -284,6 +288,7 @@ mod tests {
                 },
             ],
             result: T + 4,
+            typed: None,
         };
         let mut p = vec![call.clone(), branch.clone()];
         propagate_copies(&mut p);

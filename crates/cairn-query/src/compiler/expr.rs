@@ -136,7 +136,11 @@ impl PlanBuilder<'_> {
     pub(crate) fn program(&mut self, e: &lg::ValueExpr, scope: &Scope) -> Result<ProgId> {
         let mut code = Vec::new();
         let result = self.expr(e, scope, &mut code)?;
-        self.programs.push(Program { code, result });
+        self.programs.push(Program {
+            code,
+            result,
+            typed: None,
+        });
         Ok(ProgId(self.programs.len() as u32 - 1))
     }
 

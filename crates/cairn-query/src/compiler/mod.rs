@@ -16,6 +16,7 @@ mod pretext;
 mod projection;
 mod pushdown;
 mod rewrite;
+pub(crate) mod typed;
 
 pub use catalog::{Catalog, Global};
 pub use front::parse;

@@ -322,6 +322,7 @@ impl<'c> PlanBuilder<'c> {
             }
             p.result = remap(p.result);
         }
+        super::typed::add_int_forms(&mut programs, self.slots, &self.consts);
         let streaming = is_streaming(&query.root)
             && !programs
                 .iter()

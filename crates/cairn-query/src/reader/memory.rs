@@ -8,6 +8,13 @@
 //! chasing a pointer per name and per value as a tree of owned values would. The
 //! values a row hands to the VM are copied into the VM's arena (strings and nested
 //! values; scalars are copied in registers).
+//!
+//! A table whose rows are all tuples of one shape (the same field names in the same
+//! order, none twice: the common case of a table) is kept by column instead
+//! ([`Rows::Columns`]): one array of nodes per field. A scan then finds each field it
+//! needs once, when it opens, and reads a row's field at a fixed place, touching only
+//! the 16 bytes per row of the columns it reads rather than every field of the row.
+//! The first row of another shape turns the table back into rows of tuples.
 
 use super::{BufferStability, RowReader, ScanLayout, Source, ValueWriter};
 use crate::error::QueryError;
@@ -57,7 +64,7 @@ struct Table {
     /// Interned field names, and their numbers.
     names: Vec<Box<str>>,
     name_ids: HashMap<Box<str>, u32>,
-    rows: Vec<Node>,
+    rows: Rows,
     /// The fields of every tuple: name number and value.
     fields: Vec<(u32, Node)>,
     /// The elements of every list and bag.
@@ -68,10 +75,45 @@ struct Table {
     repeated_names: bool,
 }
 
+/// The rows of a table.
+#[derive(Debug)]
+enum Rows {
+    /// Every row is a tuple with the fields `shape` (name numbers, no name twice), in
+    /// that order: `columns[k][i]` is the value of field `k` of row `i`.
+    Columns {
+        shape: Box<[u32]>,
+        columns: Vec<Vec<Node>>,
+        len: usize,
+    },
+    /// Rows of any kind, one node each.
+    Nodes(Vec<Node>),
+}
+
+impl Default for Rows {
+    fn default() -> Self {
+        Rows::Nodes(Vec::new())
+    }
+}
+
+impl Rows {
+    fn len(&self) -> usize {
+        match self {
+            Rows::Columns { len, .. } => *len,
+            Rows::Nodes(rows) => rows.len(),
+        }
+    }
+}
+
 fn range(start: usize, len: usize) -> Option<(u32, u32)> {
     let end = start.checked_add(len)?;
     u32::try_from(end).ok()?;
     Some((start as u32, len as u32))
+}
+
+fn has_repeats(ids: &[u32]) -> bool {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.windows(2).any(|w| w[0] == w[1])
 }
 
 impl Table {
@@ -83,6 +125,112 @@ impl Table {
         self.names.push(k.into());
         self.name_ids.insert(k.into(), id);
         id
+    }
+
+    /// Adds a row: into the columns while it has the shape of the rows before it,
+    /// else as a node (turning the columns into nodes first).
+    fn push_row(&mut self, row: OwnedValue) {
+        let row = match row {
+            OwnedValue::Tuple(fields) => {
+                let ids: Vec<u32> = fields.iter().map(|(k, _)| self.name(k)).collect();
+                if self.rows.len() == 0 && !has_repeats(&ids) {
+                    self.rows = Rows::Columns {
+                        columns: vec![Vec::new(); ids.len()],
+                        shape: ids.clone().into_boxed_slice(),
+                        len: 0,
+                    };
+                }
+                if matches!(&self.rows, Rows::Columns { shape, .. } if **shape == *ids) {
+                    let values: Vec<Node> =
+                        fields.into_iter().map(|(_, v)| self.encode(v)).collect();
+                    let Rows::Columns { columns, len, .. } = &mut self.rows else {
+                        unreachable!("checked just above");
+                    };
+                    for (column, v) in columns.iter_mut().zip(values) {
+                        column.push(v);
+                    }
+                    *len += 1;
+                    return;
+                }
+                OwnedValue::Tuple(fields)
+            }
+            other => other,
+        };
+        self.rows_as_nodes();
+        let node = self.encode(row);
+        if let Rows::Nodes(rows) = &mut self.rows {
+            rows.push(node);
+        }
+    }
+
+    /// Turns columns into one tuple node per row (when a row of another shape comes).
+    fn rows_as_nodes(&mut self) {
+        if matches!(self.rows, Rows::Nodes(_)) {
+            return;
+        }
+        let Rows::Columns {
+            shape,
+            columns,
+            len,
+        } = std::mem::take(&mut self.rows)
+        else {
+            return;
+        };
+        let mut rows = Vec::with_capacity(len + 1);
+        for i in 0..len {
+            let node = match range(self.fields.len(), shape.len()) {
+                Some((start, n)) => {
+                    self.fields
+                        .extend(shape.iter().zip(&columns).map(|(k, c)| (*k, c[i])));
+                    Node::Tuple { start, len: n }
+                }
+                None => {
+                    let owned = shape
+                        .iter()
+                        .zip(&columns)
+                        .map(|(k, c)| (self.names[*k as usize].to_string(), self.owned(c[i])))
+                        .collect();
+                    self.other(OwnedValue::Tuple(owned))
+                }
+            };
+            rows.push(node);
+        }
+        self.rows = Rows::Nodes(rows);
+    }
+
+    /// Row `i` as a value in `arena`.
+    fn row_value<'a>(&self, i: usize, arena: &'a Bump) -> Value<'a> {
+        match &self.rows {
+            Rows::Columns { shape, columns, .. } => Value::Tuple(arena.alloc_slice_fill_iter(
+                shape.iter().zip(columns).map(|(k, c)| {
+                    (
+                        &*arena.alloc_str(&self.names[*k as usize]),
+                        self.value(c[i], arena),
+                    )
+                }),
+            )),
+            Rows::Nodes(rows) => self.value(rows[i], arena),
+        }
+    }
+
+    /// Row `i` decoded back to an owned value.
+    fn row_owned(&self, i: usize) -> Option<OwnedValue> {
+        match &self.rows {
+            Rows::Columns {
+                shape,
+                columns,
+                len,
+            } => (i < *len).then(|| {
+                OwnedValue::Tuple(
+                    shape
+                        .iter()
+                        .zip(columns)
+                        .map(|(k, c)| (self.names[*k as usize].to_string(), self.owned(c[i])))
+                        .collect(),
+                )
+            }),
+            Rows::Nodes(rows) => rows.get(i).map(|n| self.owned(*n)),
+        }
     }
 
     fn other(&mut self, v: OwnedValue) -> Node {
@@ -112,9 +260,8 @@ impl Table {
                     .map(|(k, v)| (self.name(&k), self.encode(v)))
                     .collect();
                 if !self.repeated_names {
-                    let mut ids: Vec<u32> = encoded.iter().map(|(k, _)| *k).collect();
-                    ids.sort_unstable();
-                    self.repeated_names = ids.windows(2).any(|w| w[0] == w[1]);
+                    let ids: Vec<u32> = encoded.iter().map(|(k, _)| *k).collect();
+                    self.repeated_names = has_repeats(&ids);
                 }
                 match range(self.fields.len(), encoded.len()) {
                     Some((start, len)) => {
@@ -234,13 +381,13 @@ impl Table {
 
 impl MemorySource {
     pub fn new(rows: Vec<OwnedValue>) -> Self {
-        let mut table = Table {
-            rows: Vec::with_capacity(rows.len()),
-            ..Table::default()
-        };
+        let mut table = Table::default();
         for row in rows {
-            let node = table.encode(row);
-            table.rows.push(node);
+            table.push_row(row);
+        }
+        match &mut table.rows {
+            Rows::Columns { columns, .. } => columns.iter_mut().for_each(Vec::shrink_to_fit),
+            Rows::Nodes(rows) => rows.shrink_to_fit(),
         }
         table.name_ids.shrink_to_fit();
         table.fields.shrink_to_fit();
@@ -257,44 +404,61 @@ impl MemorySource {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.table.rows.is_empty()
+        self.len() == 0
     }
 
     /// Row `i`, decoded back to an owned value.
     pub fn row(&self, i: usize) -> Option<OwnedValue> {
-        self.table.rows.get(i).map(|n| self.table.owned(*n))
+        self.table.row_owned(i)
     }
 
     fn reader(&self, layout: &ScanLayout, pos: usize, end: usize) -> MemoryReader {
         let t = &self.table;
-        let fields = layout
-            .fields
-            .iter()
-            .map(|f| {
-                let ids: Vec<u32> = t
-                    .names
+        let ids_of = |f: &super::FieldSlot| -> Vec<u32> {
+            t.names
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| {
+                    if f.case_sensitive {
+                        &***n == f.name.as_str()
+                    } else {
+                        n.eq_ignore_ascii_case(&f.name)
+                    }
+                })
+                .map(|(i, _)| i as u32)
+                .collect()
+        };
+        let fields = match &t.rows {
+            // The first field of the shape with a wanted name, as a path `r.f` finds.
+            Rows::Columns { shape, .. } => Wanted::Columns(
+                layout
+                    .fields
                     .iter()
-                    .enumerate()
-                    .filter(|(_, n)| {
-                        if f.case_sensitive {
-                            &***n == f.name.as_str()
-                        } else {
-                            n.eq_ignore_ascii_case(&f.name)
+                    .map(|f| {
+                        let ids = ids_of(f);
+                        (f.slot, shape.iter().position(|k| ids.contains(k)))
+                    })
+                    .collect(),
+            ),
+            Rows::Nodes(_) => Wanted::Fields(
+                layout
+                    .fields
+                    .iter()
+                    .map(|f| {
+                        let ids = ids_of(f);
+                        WantedField {
+                            slot: f.slot,
+                            only: match ids.as_slice() {
+                                [id] => Some(*id),
+                                _ => None,
+                            },
+                            ids,
+                            hint: 0,
                         }
                     })
-                    .map(|(i, _)| i as u32)
-                    .collect();
-                WantedField {
-                    slot: f.slot,
-                    only: match ids.as_slice() {
-                        [id] => Some(*id),
-                        _ => None,
-                    },
-                    ids,
-                    hint: 0,
-                }
-            })
-            .collect();
+                    .collect(),
+            ),
+        };
         MemoryReader {
             table: Arc::clone(&self.table),
             whole: layout.whole,
@@ -332,6 +496,15 @@ impl Source for MemorySource {
     }
 }
 
+/// The fields a scan reads, resolved when it opens.
+enum Wanted {
+    /// Of a table kept by column: each field's slot and column (none if the shape
+    /// lacks it).
+    Columns(Vec<(Reg, Option<usize>)>),
+    /// Of a table of nodes.
+    Fields(Vec<WantedField>),
+}
+
 /// A field of the layout: its slot, and the numbers of the names it matches (one,
 /// or several spellings when matched case-insensitively; none if no row has it).
 struct WantedField {
@@ -349,60 +522,75 @@ struct MemoryReader {
     table: Arc<Table>,
     whole: Option<Reg>,
     position: Option<Reg>,
-    fields: Vec<WantedField>,
+    fields: Wanted,
     pos: usize,
     end: usize,
 }
 
+/// Writes a field's node to its slot. Scalars are written straight into the slot:
+/// building the value in a temporary first and copying it costs a store-forwarding
+/// stall per field, the largest cost of a plain scan.
+#[inline(always)]
+fn write_node(t: &Table, slot: Reg, node: Option<&Node>, out: &mut ValueWriter<'_, '_>) {
+    match node {
+        Some(Node::Int(i)) => out.set(slot, Value::Int(*i)),
+        Some(Node::Float(f)) => out.set(slot, Value::Float(*f)),
+        Some(n) => out.set(slot, t.value(*n, out.arena())),
+        None => out.set(slot, Value::Missing),
+    }
+}
+
 impl RowReader for MemoryReader {
     fn next_row(&mut self, out: &mut ValueWriter<'_, '_>) -> Result<bool, QueryError> {
-        if self.pos >= self.end {
+        let pos = self.pos;
+        if pos >= self.end {
             return Ok(false);
         }
         let t = &*self.table;
-        let row = t.rows[self.pos];
-        let arena = out.arena();
         if let Some(slot) = self.whole {
-            out.set(slot, t.value(row, arena));
+            out.set(slot, t.row_value(pos, out.arena()));
         }
-        if !self.fields.is_empty() {
-            let fields: &[(u32, Node)] = match row {
-                Node::Tuple { start, len } => &t.fields[start as usize..(start + len) as usize],
-                _ => &[],
-            };
-            let repeated = t.repeated_names;
-            for w in &mut self.fields {
-                // The first field of the row with a wanted name, as a path `r.f` finds.
-                let found = match w.only {
-                    // Where the name was in the last row: right unless an earlier field
-                    // has the name too, which cannot be when no tuple repeats a name.
-                    Some(id) => match fields.get(w.hint) {
-                        Some(f) if f.0 == id && !repeated => Some(f),
-                        _ => {
-                            let at = fields.iter().position(|(k, _)| *k == id);
-                            if let Some(at) = at {
-                                w.hint = at;
-                            }
-                            at.map(|at| &fields[at])
-                        }
-                    },
-                    None => fields.iter().find(|(k, _)| w.ids.contains(k)),
-                };
-                // Scalars are written straight into their slot: building the value in
-                // a temporary first and copying it costs a store-forwarding stall per
-                // field, the largest cost of a plain scan.
-                match found {
-                    Some((_, Node::Int(i))) => out.set(w.slot, Value::Int(*i)),
-                    Some((_, Node::Float(f))) => out.set(w.slot, Value::Float(*f)),
-                    Some((_, n)) => out.set(w.slot, t.value(*n, arena)),
-                    None => out.set(w.slot, Value::Missing),
+        match (&mut self.fields, &t.rows) {
+            (Wanted::Columns(wanted), Rows::Columns { columns, .. }) => {
+                for &(slot, column) in wanted.iter() {
+                    write_node(t, slot, column.and_then(|c| columns[c].get(pos)), out);
                 }
             }
+            (Wanted::Fields(wanted), Rows::Nodes(rows)) => {
+                let fields: &[(u32, Node)] = match rows[pos] {
+                    Node::Tuple { start, len } => &t.fields[start as usize..(start + len) as usize],
+                    _ => &[],
+                };
+                let repeated = t.repeated_names;
+                for w in wanted.iter_mut() {
+                    // The first field of the row with a wanted name, as a path `r.f`
+                    // finds.
+                    let found = match w.only {
+                        // Where the name was in the last row: right unless an earlier
+                        // field has the name too, which cannot be when no tuple repeats
+                        // a name.
+                        Some(id) => match fields.get(w.hint) {
+                            Some(f) if f.0 == id && !repeated => Some(f),
+                            _ => {
+                                let at = fields.iter().position(|(k, _)| *k == id);
+                                if let Some(at) = at {
+                                    w.hint = at;
+                                }
+                                at.map(|at| &fields[at])
+                            }
+                        },
+                        None => fields.iter().find(|(k, _)| w.ids.contains(k)),
+                    };
+                    write_node(t, w.slot, found.map(|(_, n)| n), out);
+                }
+            }
+            // A table does not change its layout once made.
+            _ => unreachable!("a memory reader's fields follow its table's layout"),
         }
         if let Some(slot) = self.position {
-            out.set(slot, Value::Int(self.pos as i64));
+            out.set(slot, Value::Int(pos as i64));
         }
-        self.pos += 1;
+        self.pos = pos + 1;
         Ok(true)
     }
 }
@@ -517,6 +705,64 @@ mod tests {
             }
         }
         assert_eq!(seen, (0..4).map(O::Int).collect::<Vec<_>>());
+    }
+
+    /// Rows of one shape are kept by column; a row of another shape (other names, the
+    /// same names in another order, not a tuple) turns the table back into nodes, and
+    /// either way every row and every field reads back as it was given.
+    #[test]
+    fn columns_and_the_switch_to_nodes_keep_every_row() {
+        use OwnedValue as O;
+        let shaped = |i: i64| {
+            O::tuple([
+                ("a", O::Int(i)),
+                ("s", O::Str(format!("s{i}"))),
+                ("n", O::tuple([("x", O::Int(i % 2))])),
+            ])
+        };
+        let uniform: Vec<O> = (0..5).map(shaped).collect();
+        let src = MemorySource::new(uniform.clone());
+        assert!(matches!(src.table.rows, Rows::Columns { .. }));
+        let mut tails = vec![
+            O::tuple([("s", O::Str("late".into())), ("a", O::Int(9))]),
+            O::Int(7),
+            O::Tuple(vec![]),
+            O::tuple([("a", O::Int(1)), ("a", O::Int(2))]),
+        ];
+        for tail in tails.drain(..) {
+            let mut rows = uniform.clone();
+            rows.push(tail);
+            rows.push(shaped(5));
+            let src = MemorySource::new(rows.clone());
+            assert!(matches!(src.table.rows, Rows::Nodes(_)));
+            assert_eq!(src.len(), rows.len());
+            for (i, row) in rows.iter().enumerate() {
+                assert_eq!(src.row(i).as_ref(), Some(row));
+            }
+        }
+        let f = |name: &str, case_sensitive, slot| FieldSlot {
+            name: name.into(),
+            case_sensitive,
+            slot,
+        };
+        let layout = ScanLayout {
+            whole: Some(0),
+            fields: vec![f("n", true, 1), f("A", false, 2), f("zz", true, 3)],
+            position: Some(4),
+            key_filters: Vec::new(),
+        };
+        let got = read(&src, &layout, 5);
+        assert_eq!(got.len(), 5);
+        for (i, row) in got.iter().enumerate() {
+            assert_eq!(row[0], uniform[i]);
+            assert_eq!(row[1], O::tuple([("x", O::Int(i as i64 % 2))]));
+            assert_eq!(row[2], O::Int(i as i64), "case-insensitive a");
+            assert_eq!(row[3], O::Missing);
+            assert_eq!(row[4], O::Int(i as i64));
+        }
+        let empty = MemorySource::new(Vec::new());
+        assert!(empty.is_empty());
+        assert_eq!(read(&empty, &layout, 5).len(), 0);
     }
 
     impl OwnedValue {

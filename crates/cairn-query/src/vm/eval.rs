@@ -144,6 +144,12 @@ pub(crate) fn eval<'a>(
     regs: &mut [Value<'a>],
     cx: &Ctx<'_, 'a>,
 ) -> Result<Value<'a>, EvalError> {
+    if let Some(typed) = &prog.typed {
+        if let Some(v) = typed.run(regs) {
+            regs[prog.result as usize] = v;
+            return Ok(v);
+        }
+    }
     let code = &prog.code;
     let strict = cx.strict();
     let mut pc = 0usize;
@@ -624,9 +630,10 @@ mod tests {
         }
     }
 
-    /// The integer loop of `eval` answers exactly as the general interpreter
-    /// (`eval_from` at 0, which never takes it) for every operator and operand pair,
-    /// overflow and zero divisors included, and for AND / OR, in both modes.
+    /// The integer loop of `eval`, and the integer forms it tries first, answer exactly
+    /// as the general interpreter (`eval_from` at 0, which takes neither) for every
+    /// operator and operand pair, overflow and zero divisors included, and for AND /
+    /// OR, NOT and unary minus, in both modes.
     #[test]
     fn the_integer_loop_agrees_with_the_general_interpreter() {
         for mode in [Mode::Permissive, Mode::Strict] {
@@ -658,6 +665,7 @@ mod tests {
                                     },
                                 ],
                                 result: 3,
+                                typed: None,
                             },
                             Program {
                                 code: vec![Instr::BinaryConst {
@@ -668,6 +676,7 @@ mod tests {
                                     const_first: false,
                                 }],
                                 result: 3,
+                                typed: None,
                             },
                             Program {
                                 code: vec![
@@ -687,6 +696,7 @@ mod tests {
                                     },
                                 ],
                                 result: 3,
+                                typed: None,
                             },
                         ];
                         let logic = [
@@ -696,8 +706,31 @@ mod tests {
                         .map(|i| Program {
                             code: vec![i],
                             result: 3,
+                            typed: None,
                         });
-                        for prog in progs.iter().chain(&logic) {
+                        let unary = [UnaryOp::Neg, UnaryOp::Not, UnaryOp::Pos].map(|op| Program {
+                            code: vec![Instr::Unary { op, dst: 3, a: 0 }],
+                            result: 3,
+                            typed: None,
+                        });
+                        // The same programs with their integer forms, which `eval`
+                        // tries first.
+                        let mut typed: Vec<Program> =
+                            progs.iter().chain(&logic).chain(&unary).cloned().collect();
+                        for p in &mut typed {
+                            crate::compiler::typed::add_int_forms(
+                                std::slice::from_mut(p),
+                                2,
+                                &[y.to_owned_value()],
+                            );
+                        }
+                        if matches!(y, Value::Int(_)) {
+                            assert!(
+                                typed[..2].iter().all(|p| p.typed.is_some()),
+                                "{op:?} has integer forms"
+                            );
+                        }
+                        for prog in progs.iter().chain(&logic).chain(&unary).chain(&typed) {
                             let mut r1 = [x, y, Value::Missing, Value::Missing];
                             let mut r2 = r1;
                             let fast = eval(prog, &mut r1, &cx);

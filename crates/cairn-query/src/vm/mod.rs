@@ -13,6 +13,7 @@ mod group;
 mod hash;
 mod ops;
 mod parallel;
+mod typed;
 
 use crate::error::{QueryError, Result};
 use crate::plan::{CompiledPlan, Op, ProgId, Reg, Shape};
