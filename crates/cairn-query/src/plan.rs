@@ -261,14 +261,10 @@ pub struct Program {
 }
 
 /// A program's integer form: untagged `i64` operations on [`IntProgram::LOCALS`]
-/// locals. Locals `0..inputs.len()` take the input registers (which must hold
-/// integers when it runs), `consts` set others, and `ops` write the rest; booleans
-/// are 0 and 1.
+/// locals, in one stream: `Load`s copy the input registers (which must hold integers
+/// when it runs), the other operations compute; booleans are 0 and 1.
 #[derive(Clone, Debug)]
 pub struct IntProgram {
-    pub inputs: Vec<Reg>,
-    /// Constants: (local, value).
-    pub consts: Vec<(u8, i64)>,
     pub ops: Vec<IntOp>,
     /// The local holding the result, and whether it is a boolean.
     pub result: u8,
@@ -278,21 +274,26 @@ pub struct IntProgram {
 impl IntProgram {
     /// How many locals an integer form may use (a power of two: locals are indexed
     /// through a mask, so reading one needs no bounds check).
-    pub const LOCALS: usize = 32;
+    pub const LOCALS: usize = 16;
 }
 
-/// One operation of an [`IntProgram`]: `dst = a kind b` on locals (`b` unused by the
-/// unary kinds).
+/// One operation of an [`IntProgram`]: `dst = a kind b`, where `b` is the local `b`
+/// or, when `b_imm`, the constant `imm`. `Load` reads register `imm`, `Const` is
+/// `imm`, and the unary kinds read `a` only.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct IntOp {
     pub kind: IntOpKind,
     pub dst: u8,
     pub a: u8,
     pub b: u8,
+    pub b_imm: bool,
+    pub imm: i64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum IntOpKind {
+    Load,
+    Const,
     Add,
     Sub,
     Mul,

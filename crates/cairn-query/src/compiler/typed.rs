@@ -52,64 +52,95 @@ pub(crate) fn add_int_forms(programs: &mut [Program], temps_from: Reg, consts: &
     }
 }
 
-/// The static type of a local.
+/// The static type of a value.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Ty {
     Int,
     Bool,
 }
 
+/// An operand: a local, or a constant read in place.
+#[derive(Clone, Copy)]
+enum Operand {
+    Local(u8),
+    Imm(i64),
+}
+
 struct Builder<'c> {
     consts: &'c [OwnedValue],
-    /// The local (and its type) each register's current value is in.
+    /// Where each register's current value is (a local), and its type.
     locals: HashMap<Reg, (u8, Ty)>,
-    inputs: Vec<Reg>,
-    consts_at: Vec<(u8, i64)>,
     ops: Vec<IntOp>,
-    /// Types of locals, by number.
-    types: Vec<Ty>,
+    next_local: usize,
 }
 
 impl Builder<'_> {
-    fn new_local(&mut self, ty: Ty) -> Option<u8> {
-        let n = self.types.len();
+    fn new_local(&mut self) -> Option<u8> {
+        let n = self.next_local;
         if n >= IntProgram::LOCALS {
             return None;
         }
-        self.types.push(ty);
+        self.next_local += 1;
         Some(n as u8)
     }
 
-    /// The local holding register `r`'s value: an input (an integer, checked when the
-    /// program runs) if the program has not written `r` yet.
-    fn read(&mut self, r: Reg) -> Option<(u8, Ty)> {
-        if let Some(&l) = self.locals.get(&r) {
-            return Some(l);
+    /// Register `r`'s value: the local the program put it in, or (read before the
+    /// program writes it) an input, loaded once and checked to be an integer.
+    fn read(&mut self, r: Reg) -> Option<(Operand, Ty)> {
+        if let Some(&(l, ty)) = self.locals.get(&r) {
+            return Some((Operand::Local(l), ty));
         }
-        // Inputs take the first locals, so they must all be known before any other
-        // local is made; `int_form` collects them first.
-        None
+        let l = self.new_local()?;
+        self.push(IntOpKind::Load, l, 0, Operand::Imm(i64::from(r)));
+        self.locals.insert(r, (l, Ty::Int));
+        Some((Operand::Local(l), Ty::Int))
     }
 
-    fn constant(&mut self, k: u32) -> Option<(u8, Ty)> {
-        let (ty, v) = match self.consts.get(k as usize)? {
-            OwnedValue::Int(i) => (Ty::Int, *i),
-            OwnedValue::Bool(b) => (Ty::Bool, *b as i64),
-            _ => return None,
+    fn constant(&self, k: u32) -> Option<(Operand, Ty)> {
+        match self.consts.get(k as usize)? {
+            OwnedValue::Int(i) => Some((Operand::Imm(*i), Ty::Int)),
+            OwnedValue::Bool(b) => Some((Operand::Imm(*b as i64), Ty::Bool)),
+            _ => None,
+        }
+    }
+
+    /// `a` as a local (a constant is put in one).
+    fn local(&mut self, a: Operand) -> Option<u8> {
+        match a {
+            Operand::Local(l) => Some(l),
+            Operand::Imm(_) => {
+                let l = self.new_local()?;
+                self.push(IntOpKind::Const, l, 0, a);
+                Some(l)
+            }
+        }
+    }
+
+    fn push(&mut self, kind: IntOpKind, dst: u8, a: u8, b: Operand) {
+        let (b, b_imm, imm) = match b {
+            Operand::Local(l) => (l, false, 0),
+            Operand::Imm(k) => (0, true, k),
         };
-        let l = self.new_local(ty)?;
-        self.consts_at.push((l, v));
-        Some((l, ty))
+        self.ops.push(IntOp {
+            kind,
+            dst,
+            a,
+            b,
+            b_imm,
+            imm,
+        });
     }
 
-    fn emit(&mut self, kind: IntOpKind, dst: Reg, a: u8, b: u8, ty: Ty) -> Option<()> {
-        let l = self.new_local(ty)?;
-        self.ops.push(IntOp { kind, dst: l, a, b });
+    /// `dst = a kind b` into a new local holding register `dst`.
+    fn emit(&mut self, kind: IntOpKind, dst: Reg, a: Operand, b: Operand, ty: Ty) -> Option<()> {
+        let a = self.local(a)?;
+        let l = self.new_local()?;
+        self.push(kind, l, a, b);
         self.locals.insert(dst, (l, ty));
         Some(())
     }
 
-    fn binary(&mut self, op: BinaryOp, dst: Reg, a: (u8, Ty), b: (u8, Ty)) -> Option<()> {
+    fn binary(&mut self, op: BinaryOp, dst: Reg, a: (Operand, Ty), b: (Operand, Ty)) -> Option<()> {
         use IntOpKind as K;
         let (kind, operands, ty) = match op {
             BinaryOp::Add => (K::Add, Ty::Int, Ty::Int),
@@ -138,39 +169,19 @@ fn int_form(program: &Program, consts: &[OwnedValue]) -> Option<IntProgram> {
     let mut b = Builder {
         consts,
         locals: HashMap::new(),
-        inputs: Vec::new(),
-        consts_at: Vec::new(),
         ops: Vec::new(),
-        types: Vec::new(),
+        next_local: 0,
     };
-    // The inputs: registers read before the program writes them.
-    let mut written_so_far: Vec<Reg> = Vec::new();
-    for i in &program.code {
-        let dst = written(i);
-        let mut first = true;
-        i.clone().map_regs(|r| {
-            let is_dst = first && dst == Some(r);
-            first = false;
-            if !is_dst && !written_so_far.contains(&r) && !b.inputs.contains(&r) {
-                b.inputs.push(r);
-            }
-            r
-        });
-        written_so_far.extend(dst);
-    }
-    for &r in &b.inputs.clone() {
-        let l = b.new_local(Ty::Int)?;
-        b.locals.insert(r, (l, Ty::Int));
-    }
     for i in &program.code {
         match *i {
             Instr::Move { dst, src } => {
-                let (l, ty) = b.read(src)?;
-                b.emit(IntOpKind::Move, dst, l, l, ty)?;
+                let (x, ty) = b.read(src)?;
+                b.emit(IntOpKind::Move, dst, x, x, ty)?;
             }
             Instr::Const { dst, k } => {
-                let c = b.constant(k)?;
-                b.locals.insert(dst, c);
+                let (c, ty) = b.constant(k)?;
+                let l = b.local(c)?;
+                b.locals.insert(dst, (l, ty));
             }
             Instr::Binary { op, dst, a, b: r } => {
                 let (x, y) = (b.read(a)?, b.read(r)?);
@@ -202,24 +213,23 @@ fn int_form(program: &Program, consts: &[OwnedValue]) -> Option<IntProgram> {
             }
             Instr::Unary { op, dst, a } => {
                 let (x, ty) = b.read(a)?;
-                match (op, ty) {
-                    (UnaryOp::Not, Ty::Bool) => b.emit(IntOpKind::Not, dst, x, x, Ty::Bool)?,
-                    (UnaryOp::Neg, Ty::Int) => b.emit(IntOpKind::Neg, dst, x, x, Ty::Int)?,
-                    (UnaryOp::Pos, Ty::Int) => b.emit(IntOpKind::Move, dst, x, x, Ty::Int)?,
+                let kind = match (op, ty) {
+                    (UnaryOp::Not, Ty::Bool) => IntOpKind::Not,
+                    (UnaryOp::Neg, Ty::Int) => IntOpKind::Neg,
+                    (UnaryOp::Pos, Ty::Int) => IntOpKind::Move,
                     _ => return None,
-                }
+                };
+                b.emit(kind, dst, x, x, ty)?;
             }
             _ => return None,
         }
     }
     // Only worth it (and only a different route) when there is work to do.
-    if b.ops.is_empty() {
+    if !b.ops.iter().any(|op| op.kind != IntOpKind::Load) {
         return None;
     }
     let &(result, ty) = b.locals.get(&program.result)?;
     Some(IntProgram {
-        inputs: b.inputs,
-        consts: b.consts_at,
         ops: b.ops,
         result,
         result_is_bool: ty == Ty::Bool,
@@ -274,8 +284,14 @@ mod tests {
         )];
         add_int_forms(&mut p, 10, &consts);
         let t = p[0].typed.as_ref().expect("an integer form");
-        assert_eq!(t.inputs, vec![0, 1]);
-        assert_eq!(t.ops.len(), 4);
+        let loads: Vec<i64> = t
+            .ops
+            .iter()
+            .filter(|op| op.kind == IntOpKind::Load)
+            .map(|op| op.imm)
+            .collect();
+        assert_eq!(loads, vec![0, 1], "each input loaded once");
+        assert_eq!(t.ops.len(), 6);
         assert!(t.result_is_bool);
     }
 

@@ -13,7 +13,9 @@
 //! order, none twice: the common case of a table) is kept by column instead
 //! ([`Rows::Columns`]): one array of nodes per field. A scan then finds each field it
 //! needs once, when it opens, and reads a row's field at a fixed place, touching only
-//! the 16 bytes per row of the columns it reads rather than every field of the row.
+//! the 16 bytes per row of the columns it reads rather than every field of the row. A
+//! column of integers only (or floats only) is kept as a plain array of them ([`Column`]),
+//! 8 bytes a row, read without looking at a tag.
 //! The first row of another shape turns the table back into rows of tuples.
 
 use super::{BufferStability, RowReader, ScanLayout, Source, ValueWriter};
@@ -75,14 +77,84 @@ struct Table {
     repeated_names: bool,
 }
 
+/// The values of one field of every row of a table kept by column.
+#[derive(Debug)]
+enum Column {
+    Ints(Vec<i64>),
+    Floats(Vec<f64>),
+    Nodes(Vec<Node>),
+}
+
+impl Column {
+    /// Row `i`'s value.
+    #[inline]
+    fn node(&self, i: usize) -> Node {
+        match self {
+            Column::Ints(v) => Node::Int(v[i]),
+            Column::Floats(v) => Node::Float(v[i]),
+            Column::Nodes(v) => v[i],
+        }
+    }
+
+    /// Adds a row's value (while the table is built, every column holds nodes).
+    fn push(&mut self, n: Node) {
+        match self {
+            Column::Nodes(v) => v.push(n),
+            Column::Ints(_) | Column::Floats(_) => {
+                let mut nodes = self.nodes();
+                nodes.push(n);
+                *self = Column::Nodes(nodes);
+            }
+        }
+    }
+
+    fn nodes(&self) -> Vec<Node> {
+        match self {
+            Column::Nodes(v) => v.clone(),
+            Column::Ints(v) => v.iter().map(|&i| Node::Int(i)).collect(),
+            Column::Floats(v) => v.iter().map(|&f| Node::Float(f)).collect(),
+        }
+    }
+
+    /// The plain array of a column of integers only or floats only.
+    fn narrowed(self) -> Column {
+        let Column::Nodes(v) = self else {
+            return self;
+        };
+        if v.iter().all(|n| matches!(n, Node::Int(_))) {
+            Column::Ints(
+                v.iter()
+                    .filter_map(|n| match n {
+                        Node::Int(i) => Some(*i),
+                        _ => None,
+                    })
+                    .collect(),
+            )
+        } else if v.iter().all(|n| matches!(n, Node::Float(_))) {
+            Column::Floats(
+                v.iter()
+                    .filter_map(|n| match n {
+                        Node::Float(f) => Some(*f),
+                        _ => None,
+                    })
+                    .collect(),
+            )
+        } else {
+            let mut v = v;
+            v.shrink_to_fit();
+            Column::Nodes(v)
+        }
+    }
+}
+
 /// The rows of a table.
 #[derive(Debug)]
 enum Rows {
     /// Every row is a tuple with the fields `shape` (name numbers, no name twice), in
-    /// that order: `columns[k][i]` is the value of field `k` of row `i`.
+    /// that order: `columns[k]` holds field `k` of every row.
     Columns {
         shape: Box<[u32]>,
-        columns: Vec<Vec<Node>>,
+        columns: Vec<Column>,
         len: usize,
     },
     /// Rows of any kind, one node each.
@@ -135,7 +207,7 @@ impl Table {
                 let ids: Vec<u32> = fields.iter().map(|(k, _)| self.name(k)).collect();
                 if self.rows.len() == 0 && !has_repeats(&ids) {
                     self.rows = Rows::Columns {
-                        columns: vec![Vec::new(); ids.len()],
+                        columns: ids.iter().map(|_| Column::Nodes(Vec::new())).collect(),
                         shape: ids.clone().into_boxed_slice(),
                         len: 0,
                     };
@@ -181,14 +253,14 @@ impl Table {
             let node = match range(self.fields.len(), shape.len()) {
                 Some((start, n)) => {
                     self.fields
-                        .extend(shape.iter().zip(&columns).map(|(k, c)| (*k, c[i])));
+                        .extend(shape.iter().zip(&columns).map(|(k, c)| (*k, c.node(i))));
                     Node::Tuple { start, len: n }
                 }
                 None => {
                     let owned = shape
                         .iter()
                         .zip(&columns)
-                        .map(|(k, c)| (self.names[*k as usize].to_string(), self.owned(c[i])))
+                        .map(|(k, c)| (self.names[*k as usize].to_string(), self.owned(c.node(i))))
                         .collect();
                     self.other(OwnedValue::Tuple(owned))
                 }
@@ -205,7 +277,7 @@ impl Table {
                 shape.iter().zip(columns).map(|(k, c)| {
                     (
                         &*arena.alloc_str(&self.names[*k as usize]),
-                        self.value(c[i], arena),
+                        self.value(c.node(i), arena),
                     )
                 }),
             )),
@@ -225,7 +297,7 @@ impl Table {
                     shape
                         .iter()
                         .zip(columns)
-                        .map(|(k, c)| (self.names[*k as usize].to_string(), self.owned(c[i])))
+                        .map(|(k, c)| (self.names[*k as usize].to_string(), self.owned(c.node(i))))
                         .collect(),
                 )
             }),
@@ -352,6 +424,12 @@ impl Table {
         }
     }
 
+    /// [`Table::value`] out of line, for the reads of a scan that are not scalars.
+    #[inline(never)]
+    fn value_cold<'a>(&self, n: Node, arena: &'a Bump) -> Value<'a> {
+        self.value(n, arena)
+    }
+
     fn nested<'a>(&self, n: Node, arena: &'a Bump) -> Value<'a> {
         match n {
             Node::Tuple { start, len } => {
@@ -386,7 +464,12 @@ impl MemorySource {
             table.push_row(row);
         }
         match &mut table.rows {
-            Rows::Columns { columns, .. } => columns.iter_mut().for_each(Vec::shrink_to_fit),
+            Rows::Columns { columns, .. } => {
+                *columns = std::mem::take(columns)
+                    .into_iter()
+                    .map(Column::narrowed)
+                    .collect();
+            }
             Rows::Nodes(rows) => rows.shrink_to_fit(),
         }
         table.name_ids.shrink_to_fit();
@@ -430,16 +513,17 @@ impl MemorySource {
         };
         let fields = match &t.rows {
             // The first field of the shape with a wanted name, as a path `r.f` finds.
-            Rows::Columns { shape, .. } => Wanted::Columns(
-                layout
-                    .fields
-                    .iter()
-                    .map(|f| {
-                        let ids = ids_of(f);
-                        (f.slot, shape.iter().position(|k| ids.contains(k)))
-                    })
-                    .collect(),
-            ),
+            Rows::Columns { shape, .. } => {
+                let (mut reads, mut missing) = (Vec::new(), Vec::new());
+                for f in &layout.fields {
+                    let ids = ids_of(f);
+                    match shape.iter().position(|k| ids.contains(k)) {
+                        Some(c) => reads.push((f.slot, c)),
+                        None => missing.push(f.slot),
+                    }
+                }
+                Wanted::Columns { reads, missing }
+            }
             Rows::Nodes(_) => Wanted::Fields(
                 layout
                     .fields
@@ -498,9 +582,12 @@ impl Source for MemorySource {
 
 /// The fields a scan reads, resolved when it opens.
 enum Wanted {
-    /// Of a table kept by column: each field's slot and column (none if the shape
-    /// lacks it).
-    Columns(Vec<(Reg, Option<usize>)>),
+    /// Of a table kept by column: the slot and column of each field the shape has,
+    /// and the slots of those it lacks.
+    Columns {
+        reads: Vec<(Reg, usize)>,
+        missing: Vec<Reg>,
+    },
     /// Of a table of nodes.
     Fields(Vec<WantedField>),
 }
@@ -535,8 +622,56 @@ fn write_node(t: &Table, slot: Reg, node: Option<&Node>, out: &mut ValueWriter<'
     match node {
         Some(Node::Int(i)) => out.set(slot, Value::Int(*i)),
         Some(Node::Float(f)) => out.set(slot, Value::Float(*f)),
-        Some(n) => out.set(slot, t.value(*n, out.arena())),
+        Some(n) => out.set(slot, t.value_cold(*n, out.arena())),
         None => out.set(slot, Value::Missing),
+    }
+}
+
+impl MemoryReader {
+    /// The fields of row `pos` of a table of nodes. Out of line, as is everything
+    /// but the reading of columns, so the common scan stays a short function.
+    #[inline(never)]
+    fn read_fields(
+        t: &Table,
+        wanted: &mut [WantedField],
+        row: Node,
+        out: &mut ValueWriter<'_, '_>,
+    ) {
+        let fields: &[(u32, Node)] = match row {
+            Node::Tuple { start, len } => &t.fields[start as usize..(start + len) as usize],
+            _ => &[],
+        };
+        let repeated = t.repeated_names;
+        for w in wanted.iter_mut() {
+            // The first field of the row with a wanted name, as a path `r.f` finds.
+            let found = match w.only {
+                // Where the name was in the last row: right unless an earlier field
+                // has the name too, which cannot be when no tuple repeats a name.
+                Some(id) => match fields.get(w.hint) {
+                    Some(f) if f.0 == id && !repeated => Some(f),
+                    _ => {
+                        let at = fields.iter().position(|(k, _)| *k == id);
+                        if let Some(at) = at {
+                            w.hint = at;
+                        }
+                        at.map(|at| &fields[at])
+                    }
+                },
+                None => fields.iter().find(|(k, _)| w.ids.contains(k)),
+            };
+            write_node(t, w.slot, found.map(|(_, n)| n), out);
+        }
+    }
+
+    /// The whole row and its position, where the layout asks for them.
+    #[inline(never)]
+    fn read_whole_and_position(&self, pos: usize, out: &mut ValueWriter<'_, '_>) {
+        if let Some(slot) = self.whole {
+            out.set(slot, self.table.row_value(pos, out.arena()));
+        }
+        if let Some(slot) = self.position {
+            out.set(slot, Value::Int(pos as i64));
+        }
     }
 }
 
@@ -546,51 +681,31 @@ impl RowReader for MemoryReader {
         if pos >= self.end {
             return Ok(false);
         }
+        self.pos = pos + 1;
         let t = &*self.table;
-        if let Some(slot) = self.whole {
-            out.set(slot, t.row_value(pos, out.arena()));
-        }
         match (&mut self.fields, &t.rows) {
-            (Wanted::Columns(wanted), Rows::Columns { columns, .. }) => {
-                for &(slot, column) in wanted.iter() {
-                    write_node(t, slot, column.and_then(|c| columns[c].get(pos)), out);
+            (Wanted::Columns { reads, missing }, Rows::Columns { columns, .. }) => {
+                for &(slot, c) in reads.iter() {
+                    match &columns[c] {
+                        Column::Ints(v) => out.set(slot, Value::Int(v[pos])),
+                        Column::Floats(v) => out.set(slot, Value::Float(v[pos])),
+                        Column::Nodes(v) => write_node(t, slot, v.get(pos), out),
+                    }
+                }
+                for &slot in missing.iter() {
+                    out.set(slot, Value::Missing);
                 }
             }
             (Wanted::Fields(wanted), Rows::Nodes(rows)) => {
-                let fields: &[(u32, Node)] = match rows[pos] {
-                    Node::Tuple { start, len } => &t.fields[start as usize..(start + len) as usize],
-                    _ => &[],
-                };
-                let repeated = t.repeated_names;
-                for w in wanted.iter_mut() {
-                    // The first field of the row with a wanted name, as a path `r.f`
-                    // finds.
-                    let found = match w.only {
-                        // Where the name was in the last row: right unless an earlier
-                        // field has the name too, which cannot be when no tuple repeats
-                        // a name.
-                        Some(id) => match fields.get(w.hint) {
-                            Some(f) if f.0 == id && !repeated => Some(f),
-                            _ => {
-                                let at = fields.iter().position(|(k, _)| *k == id);
-                                if let Some(at) = at {
-                                    w.hint = at;
-                                }
-                                at.map(|at| &fields[at])
-                            }
-                        },
-                        None => fields.iter().find(|(k, _)| w.ids.contains(k)),
-                    };
-                    write_node(t, w.slot, found.map(|(_, n)| n), out);
-                }
+                Self::read_fields(t, wanted, rows[pos], out)
             }
-            // A table does not change its layout once made.
-            _ => unreachable!("a memory reader's fields follow its table's layout"),
+            // A table does not change its layout once made, and a reader's fields
+            // are resolved for its table's layout.
+            _ => {}
         }
-        if let Some(slot) = self.position {
-            out.set(slot, Value::Int(pos as i64));
+        if self.whole.is_some() || self.position.is_some() {
+            self.read_whole_and_position(pos, out);
         }
-        self.pos = pos + 1;
         Ok(true)
     }
 }

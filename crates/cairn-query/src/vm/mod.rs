@@ -468,6 +468,9 @@ enum Produced<'a> {
     Value(Value<'a>),
 }
 
+// Inlined into its two callers (the row loop of `for_each_row` above all), so that
+// its `Result<Option<_>>` never goes through memory.
+#[inline(always)]
 fn pipeline_next<'p: 'a, 'a>(
     p: &mut Pipeline,
     regs: &mut [Value<'a>],

@@ -13,20 +13,20 @@ impl IntProgram {
     /// decides, with its full semantics and errors.
     #[inline]
     pub(crate) fn run<'a>(&self, regs: &[Value<'a>]) -> Option<Value<'a>> {
-        // Zeroed in place (a few wide stores) rather than copied from a template.
         let mut l = [0i64; IntProgram::LOCALS];
-        for &(i, v) in &self.consts {
-            l[i as usize & MASK] = v;
-        }
-        for (i, &r) in self.inputs.iter().enumerate() {
-            match regs.get(r as usize)? {
-                Value::Int(x) => l[i & MASK] = *x,
-                _ => return None,
-            }
-        }
         for op in &self.ops {
-            let (a, b) = (l[op.a as usize & MASK], l[op.b as usize & MASK]);
+            let a = l[op.a as usize & MASK];
+            let b = if op.b_imm {
+                op.imm
+            } else {
+                l[op.b as usize & MASK]
+            };
             l[op.dst as usize & MASK] = match op.kind {
+                IntOpKind::Load => match regs.get(op.imm as usize)? {
+                    Value::Int(x) => *x,
+                    _ => return None,
+                },
+                IntOpKind::Const => op.imm,
                 IntOpKind::Add => a.checked_add(b)?,
                 IntOpKind::Sub => a.checked_sub(b)?,
                 IntOpKind::Mul => a.checked_mul(b)?,
