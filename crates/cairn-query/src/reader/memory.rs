@@ -837,7 +837,13 @@ mod tests {
         };
         let uniform: Vec<O> = (0..5).map(shaped).collect();
         let src = MemorySource::new(uniform.clone());
-        assert!(matches!(src.table.rows, Rows::Columns { .. }));
+        let Rows::Columns { columns, .. } = &src.table.rows else {
+            panic!("one shape: kept by column");
+        };
+        assert!(matches!(
+            columns.as_slice(),
+            [Column::Ints(_), Column::Nodes(_), Column::Nodes(_)]
+        ));
         let mut tails = vec![
             O::tuple([("s", O::Str("late".into())), ("a", O::Int(9))]),
             O::Int(7),

@@ -132,24 +132,38 @@ fn binary<'a>(
     recover(r, cx.strict())
 }
 
-/// Runs `prog` and returns its result.
-///
-/// The common instructions on integers run in a small loop of their own; the first
-/// instruction it does not handle (another kind, another type, an overflow) hands over
-/// to the general interpreter at that instruction. The general loop is large and keeps
-/// much of its state on the stack, which made each integer operation cost several
-/// times what it does here.
+/// Runs `prog` and returns its result: its integer form's, when it has one that
+/// answers, else [`eval_untyped`]'s.
+#[inline]
 pub(crate) fn eval<'a>(
     prog: &Program,
     regs: &mut [Value<'a>],
     cx: &Ctx<'_, 'a>,
 ) -> Result<Value<'a>, EvalError> {
+    // The integer form first, inlined into the caller: the general interpreter's
+    // entry is not paid when it answers.
     if let Some(typed) = &prog.typed {
         if let Some(v) = typed.run(regs) {
             regs[prog.result as usize] = v;
             return Ok(v);
         }
     }
+    eval_untyped(prog, regs, cx)
+}
+
+/// [`eval`] without the integer form.
+///
+/// The common instructions on integers run in a small loop of their own; the first
+/// instruction it does not handle (another kind, another type, an overflow) hands over
+/// to the general interpreter at that instruction. The general loop is large and keeps
+/// much of its state on the stack, which made each integer operation cost several
+/// times what it does here.
+#[inline(never)]
+fn eval_untyped<'a>(
+    prog: &Program,
+    regs: &mut [Value<'a>],
+    cx: &Ctx<'_, 'a>,
+) -> Result<Value<'a>, EvalError> {
     let code = &prog.code;
     let strict = cx.strict();
     let mut pc = 0usize;
