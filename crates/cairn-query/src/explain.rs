@@ -10,10 +10,11 @@ pub fn explain(plan: &CompiledPlan) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "plan: {} slots, {} registers, {} programs{}",
+        "plan: {} slots, {} registers, {} programs ({} with an integer form){}",
         plan.slot_count,
         plan.register_count,
         plan.programs.len(),
+        plan.programs.iter().filter(|p| p.typed.is_some()).count(),
         if plan.streaming {
             ", fused streaming pipeline"
         } else {

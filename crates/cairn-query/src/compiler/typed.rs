@@ -352,4 +352,36 @@ mod tests {
         assert!(p[0].typed.is_none());
         assert!(p[1].typed.is_some(), "it only reads the shared temporary");
     }
+
+    /// End to end: a filter of integer arithmetic gets an integer form (EXPLAIN says
+    /// so), and rows whose fields are not integers, or overflow, still get the
+    /// general semantics: floats compare by value, NULL and MISSING filter out, an
+    /// overflow is the general path's error.
+    #[test]
+    fn filters_keep_their_semantics_through_the_integer_form() {
+        use crate::vm::testing::run_rows;
+        use crate::{Catalog, Compiler, MemorySource};
+        use OwnedValue as O;
+        let q = "SELECT VALUE r.a FROM data AS r WHERE r.a * 2 - r.b >= 0 AND NOT (r.a % 3 = 1)";
+        let mut catalog = Catalog::new();
+        catalog.add_source("data", std::sync::Arc::new(MemorySource::new(Vec::new())));
+        let plan = Compiler::new(&catalog).compile(q).expect("compiles");
+        let text = crate::explain::explain(&plan);
+        assert!(text.contains("(1 with an integer form)"), "{text}");
+        let row = |a: O, b: O| O::tuple([("a", a), ("b", b)]);
+        let rows = vec![
+            row(O::Int(3), O::Int(5)),     // 1 >= 0, 3 % 3 = 0: kept
+            row(O::Int(4), O::Int(1)),     // 4 % 3 = 1: dropped
+            row(O::Int(1), O::Int(5)),     // -3 < 0: dropped
+            row(O::Float(3.0), O::Int(5)), // floats: general path, kept
+            row(O::Null, O::Int(0)),       // NULL: dropped
+            O::tuple([("a", O::Int(6))]),  // b MISSING: dropped
+            row(O::Int(6), O::Int(-6)),    // kept
+        ];
+        let got = run_rows(rows, q);
+        assert_eq!(got, vec![O::Int(3), O::Float(3.0), O::Int(6)]);
+        let overflow = vec![row(O::Int(i64::MAX), O::Int(0))];
+        let err = crate::vm::testing::try_rows(overflow, q).expect_err("overflows");
+        assert!(err.to_string().contains("overflow"), "{err}");
+    }
 }
