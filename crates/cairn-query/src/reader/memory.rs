@@ -215,13 +215,12 @@ impl Table {
                 if matches!(&self.rows, Rows::Columns { shape, .. } if **shape == *ids) {
                     let values: Vec<Node> =
                         fields.into_iter().map(|(_, v)| self.encode(v)).collect();
-                    let Rows::Columns { columns, len, .. } = &mut self.rows else {
-                        unreachable!("checked just above");
-                    };
-                    for (column, v) in columns.iter_mut().zip(values) {
-                        column.push(v);
+                    if let Rows::Columns { columns, len, .. } = &mut self.rows {
+                        for (column, v) in columns.iter_mut().zip(values) {
+                            column.push(v);
+                        }
+                        *len += 1;
                     }
-                    *len += 1;
                     return;
                 }
                 OwnedValue::Tuple(fields)
@@ -237,16 +236,16 @@ impl Table {
 
     /// Turns columns into one tuple node per row (when a row of another shape comes).
     fn rows_as_nodes(&mut self) {
-        if matches!(self.rows, Rows::Nodes(_)) {
-            return;
-        }
-        let Rows::Columns {
-            shape,
-            columns,
-            len,
-        } = std::mem::take(&mut self.rows)
-        else {
-            return;
+        let (shape, columns, len) = match std::mem::take(&mut self.rows) {
+            Rows::Columns {
+                shape,
+                columns,
+                len,
+            } => (shape, columns, len),
+            nodes => {
+                self.rows = nodes;
+                return;
+            }
         };
         let mut rows = Vec::with_capacity(len + 1);
         for i in 0..len {
@@ -628,7 +627,7 @@ fn write_node(t: &Table, slot: Reg, node: Option<&Node>, out: &mut ValueWriter<'
 }
 
 impl MemoryReader {
-    /// The fields of row `pos` of a table of nodes. Out of line, as is everything
+    /// The wanted fields of `row`, in a table of nodes. Out of line, as is everything
     /// but the reading of columns, so the common scan stays a short function.
     #[inline(never)]
     fn read_fields(
