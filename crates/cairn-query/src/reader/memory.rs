@@ -118,32 +118,32 @@ impl Column {
 
     /// The plain array of a column of integers only or floats only.
     fn narrowed(self) -> Column {
-        let Column::Nodes(v) = self else {
+        let Column::Nodes(mut v) = self else {
             return self;
         };
-        if v.iter().all(|n| matches!(n, Node::Int(_))) {
-            Column::Ints(
-                v.iter()
-                    .filter_map(|n| match n {
-                        Node::Int(i) => Some(*i),
-                        _ => None,
-                    })
-                    .collect(),
-            )
-        } else if v.iter().all(|n| matches!(n, Node::Float(_))) {
-            Column::Floats(
-                v.iter()
-                    .filter_map(|n| match n {
-                        Node::Float(f) => Some(*f),
-                        _ => None,
-                    })
-                    .collect(),
-            )
-        } else {
-            let mut v = v;
-            v.shrink_to_fit();
-            Column::Nodes(v)
+        // `Option<Vec<_>>` collects to `None` at the first node of another kind.
+        let ints: Option<Vec<i64>> = v
+            .iter()
+            .map(|n| if let Node::Int(i) = n { Some(*i) } else { None })
+            .collect();
+        if let Some(ints) = ints {
+            return Column::Ints(ints);
         }
+        let floats: Option<Vec<f64>> = v
+            .iter()
+            .map(|n| {
+                if let Node::Float(f) = n {
+                    Some(*f)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        if let Some(floats) = floats {
+            return Column::Floats(floats);
+        }
+        v.shrink_to_fit();
+        Column::Nodes(v)
     }
 }
 
