@@ -405,6 +405,12 @@ pub struct FileIndex {
 
 impl FileIndex {
     pub fn encode(&self) -> Vec<u8> {
+        self.encode_with_edges(&self.edges)
+    }
+
+    /// The encoding of this index with `edges` in place of its own (a sync resolves
+    /// a file's edges while the index is still shared with the symbol table).
+    pub fn encode_with_edges(&self, edges: &[Edge]) -> Vec<u8> {
         let mut e = Encoder::record();
         e.str(self.language.map_or("", Language::as_str));
         e.u64(self.symbols.len() as u64);
@@ -424,8 +430,8 @@ impl FileIndex {
                 .str(r.alias.as_deref().unwrap_or(""))
                 .u32(r.line);
         }
-        e.u64(self.edges.len() as u64);
-        for edge in &self.edges {
+        e.u64(edges.len() as u64);
+        for edge in edges {
             e.bytes(&edge.out_key());
             e.bytes(&edge.info.encode());
         }
