@@ -415,13 +415,22 @@ fn read_and_parse(
         for _ in 0..threads {
             s.spawn(|| {
                 let mut extractor = Extractor::new();
+                // One read buffer per thread: a fresh one per file costs an allocation
+                // as large as the file, and freeing it, every time.
+                let mut buf = Vec::new();
                 let mut local = Vec::new();
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(cand) = candidates.get(i) else {
                         break;
                     };
-                    let outcome = read_one(&mut extractor, workspace, cand, stored.get(&cand.rel));
+                    let outcome = read_one(
+                        &mut extractor,
+                        &mut buf,
+                        workspace,
+                        cand,
+                        stored.get(&cand.rel),
+                    );
                     local.push((i, outcome));
                     let d = done.fetch_add(1, Ordering::Relaxed) + 1;
                     if d.is_multiple_of(64) || d == candidates.len() {
@@ -448,38 +457,44 @@ fn read_and_parse(
 
 fn read_one(
     extractor: &mut Extractor,
+    buf: &mut Vec<u8>,
     workspace: &str,
     cand: &Candidate,
     stored: Option<&FileRecord>,
 ) -> Outcome {
-    let bytes = match std::fs::read(&cand.abs) {
-        Ok(b) => b,
-        Err(err) => return Outcome::Failed(format!("cannot read: {err}")),
-    };
+    buf.clear();
+    let read = std::fs::File::open(&cand.abs).and_then(|mut f| {
+        use std::io::Read;
+        f.read_to_end(buf)
+    });
+    if let Err(err) = read {
+        return Outcome::Failed(format!("cannot read: {err}"));
+    }
+    let bytes = &buf[..];
     if bytes[..bytes.len().min(BINARY_SNIFF_BYTES)].contains(&0) {
         return Outcome::Binary;
     }
-    let hash = content_hash(&bytes);
+    let hash = content_hash(bytes);
     if stored.is_some_and(|s| {
         s.content_hash == hash && s.size == bytes.len() as u64 && s.language == cand.language
     }) {
         return Outcome::Unchanged;
     }
-    let source = match String::from_utf8(bytes) {
+    let source = match std::str::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => {
             return Outcome::Failed(format!(
                 "not UTF-8 text (invalid byte at offset {})",
-                e.utf8_error().valid_up_to()
+                e.valid_up_to()
             ))
         }
     };
-    let parsed = match extractor.extract(cand.language, &cand.rel, &source) {
+    let parsed = match extractor.extract(cand.language, &cand.rel, source) {
         Ok(parsed) => parsed,
         Err(err) => return Outcome::Failed(err.to_string()),
     };
     let syntax_errors = parsed.syntax_errors as u64;
-    let (index, blocks) = build_file(workspace, &cand.rel, parsed, &source);
+    let (index, blocks) = build_file(workspace, &cand.rel, parsed, source);
     let record = FileRecord {
         workspace: workspace.to_string(),
         path: cand.rel.clone(),

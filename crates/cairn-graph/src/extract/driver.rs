@@ -225,6 +225,13 @@ pub(crate) trait Spec: Sync {
         qualifier
     }
 
+    /// `node`'s child in field `name`: what `Node::child_by_field_name` gives, which a
+    /// language may find faster (that one compares the name with every field name of
+    /// the grammar on each call).
+    fn field<'t>(&self, node: Node<'t>, name: &'static str) -> Option<Node<'t>> {
+        node.child_by_field_name(name)
+    }
+
     /// Finds what the dialect's query finds, by a hand-written walk of the tree, calling
     /// `emit` with the pattern number and captures of each match; `false` when the
     /// language has no walker (the query runs). Query execution visits every node
@@ -543,7 +550,7 @@ pub(crate) fn run(
             signature: None,
             metadata: Vec::new(),
         };
-        generic_metadata(&mut draft, src);
+        generic_metadata(spec, &mut draft, src);
         if !spec.refine(&mut draft, rel_path, src) {
             continue;
         }
@@ -561,7 +568,7 @@ pub(crate) fn run(
         let signature = draft
             .signature
             .take()
-            .unwrap_or_else(|| signature(raw.node, src));
+            .unwrap_or_else(|| signature(spec, raw.node, src));
         out.definitions.push(Definition {
             kind: draft.kind,
             name: draft.name,
@@ -883,9 +890,9 @@ fn qualifier_text(raw: &str) -> String {
 }
 
 /// The declaration up to its body: `pub fn flush(&self) -> Result<()>`.
-fn signature(node: Node<'_>, src: &str) -> String {
+fn signature(spec: &dyn Spec, node: Node<'_>, src: &str) -> String {
     let whole = text(node, src);
-    let head = match node.child_by_field_name("body") {
+    let head = match spec.field(node, "body") {
         Some(body) if body.start_byte() > node.start_byte() => src
             .get(node.start_byte()..body.start_byte())
             .unwrap_or(whole),
@@ -898,21 +905,20 @@ fn signature(node: Node<'_>, src: &str) -> String {
 }
 
 /// Parameters and return type, read from the fields most grammars share.
-fn generic_metadata(draft: &mut Draft<'_>, src: &str) {
+fn generic_metadata(spec: &dyn Spec, draft: &mut Draft<'_>, src: &str) {
     if !matches!(
         draft.kind,
         BlockKind::Function | BlockKind::Method | BlockKind::Test
     ) {
         return;
     }
-    if let Some(p) = draft.node.child_by_field_name("parameters") {
+    if let Some(p) = spec.field(draft.node, "parameters") {
         let t = truncate(collapse(text(p, src)), MAX_SIGNATURE);
         draft.metadata.push(("parameters".into(), t));
     }
-    let ret = draft
-        .node
-        .child_by_field_name("return_type")
-        .or_else(|| draft.node.child_by_field_name("result"));
+    let ret = spec
+        .field(draft.node, "return_type")
+        .or_else(|| spec.field(draft.node, "result"));
     if let Some(r) = ret {
         let t = collapse(text(r, src).trim_start_matches([':', ' ']));
         if !t.is_empty() {
