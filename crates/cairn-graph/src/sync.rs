@@ -98,6 +98,8 @@ struct Candidate {
     rel: String,
     abs: PathBuf,
     language: Language,
+    /// Size when the walk saw it (for the order files are parsed in).
+    size: u64,
 }
 
 /// What reading one candidate gave.
@@ -364,21 +366,22 @@ fn walk(
             summary.unsupported.push(rel);
             continue;
         };
-        match entry.metadata() {
+        let size = match entry.metadata() {
             Ok(m) if m.len() > options.max_file_bytes => {
                 summary.skipped_large.push(rel);
                 continue;
             }
-            Ok(_) => {}
+            Ok(m) => m.len(),
             Err(err) => {
                 summary.errors.push((rel, err.to_string()));
                 continue;
             }
-        }
+        };
         candidates.push(Candidate {
             rel,
             abs: entry.into_path(),
             language,
+            size,
         });
     }
     (candidates, package_roots)
@@ -407,6 +410,10 @@ fn read_and_parse(
         n => n,
     }
     .min(candidates.len().max(1));
+    // Largest first: the threads then run out of work at about the same time, not
+    // one of them parsing a big file alone at the end.
+    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(candidates[i].size));
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Outcome>>> =
@@ -419,11 +426,8 @@ fn read_and_parse(
                 // as large as the file, and freeing it, every time.
                 let mut buf = Vec::new();
                 let mut local = Vec::new();
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(cand) = candidates.get(i) else {
-                        break;
-                    };
+                while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let cand = &candidates[i];
                     let outcome = read_one(
                         &mut extractor,
                         &mut buf,
