@@ -41,6 +41,10 @@ pub(crate) enum Role {
     /// (nearest first), and the mark that these are all of them (see [`Preceding`]).
     Preceding,
     PrecedingKnown,
+    /// Walkers only: for a call found in a macro's token tree, the nearest ancestor of
+    /// that token tree that is not one (the macro invocation, usually), which
+    /// [`Spec::skip_call`] would otherwise find by slow `Node::parent` steps.
+    OutsideTokens,
 }
 
 /// The siblings right before a definition that are comments or attributes, nearest
@@ -173,13 +177,15 @@ pub(crate) trait Spec: Sync {
     }
 
     /// Whether a call site is not a call of a definition (Rust's `Some(x)`); `call`
-    /// is the node captured as `@call`.
+    /// is the node captured as `@call`, `outside_tokens` its
+    /// [`Role::OutsideTokens`] when the walker gave one.
     fn skip_call(
         &self,
         _call: Node<'_>,
         _src: &str,
         _name: &str,
         _qualifier: Option<&str>,
+        _outside_tokens: Option<Node<'_>>,
     ) -> bool {
         false
     }
@@ -333,6 +339,8 @@ struct Collected<'t> {
     /// (call node, name, qualifier, the receiver node of a method call).
     calls: Vec<(Node<'t>, String, Option<String>, Option<Node<'t>>)>,
     seen_calls: FastMap<usize, usize>,
+    /// [`Role::OutsideTokens`] of calls, by call node id.
+    outside_tokens: FastMap<usize, Node<'t>>,
     imports: Vec<Node<'t>>,
     /// (binding or field node, its name node, whether a field).
     bindings: Vec<(Node<'t>, Node<'t>, bool)>,
@@ -346,6 +354,7 @@ impl<'t> Collected<'t> {
             seen_defs: FastMap::default(),
             calls: Vec::new(),
             seen_calls: FastMap::default(),
+            outside_tokens: FastMap::default(),
             imports: Vec::new(),
             bindings: Vec::new(),
             type_refs: Vec::new(),
@@ -362,6 +371,7 @@ impl<'t> Collected<'t> {
         let mut binding: Option<(Node<'_>, bool)> = None;
         let mut binding_name: Option<Node<'_>> = None;
         let mut preceding: Option<Vec<Node<'t>>> = None;
+        let mut outside_tokens: Option<Node<'t>> = None;
         for &(role, node) in captures {
             match role {
                 Role::Definition(k) => def = Some((node, k)),
@@ -381,6 +391,7 @@ impl<'t> Collected<'t> {
                 Role::PrecedingKnown => {
                     preceding.get_or_insert_with(Vec::new);
                 }
+                Role::OutsideTokens => outside_tokens = Some(node),
                 Role::Other => {}
             }
         }
@@ -412,6 +423,9 @@ impl<'t> Collected<'t> {
             }
         }
         if let (Some(node), Some(name)) = (call, call_name) {
+            if let Some(outside) = outside_tokens {
+                self.outside_tokens.insert(node.id(), outside);
+            }
             let receiver_node = call_qualifier.filter(|(_, r)| *r).map(|(q, _)| q);
             let qualifier = call_qualifier.map(|(q, receiver)| {
                 let t = qualifier_text(text(q, src));
@@ -485,6 +499,7 @@ pub(crate) fn run(
         mut defs,
         calls,
         seen_calls,
+        outside_tokens,
         imports,
         bindings,
         type_refs,
@@ -599,7 +614,8 @@ pub(crate) fn run(
     for i in order {
         let (node, name, qualifier, receiver) = &calls[i];
         // Error recovery can leave a zero-width (missing) name.
-        if name.is_empty() || spec.skip_call(*node, src, name, qualifier.as_deref()) {
+        let outside = outside_tokens.get(&node.id()).copied();
+        if name.is_empty() || spec.skip_call(*node, src, name, qualifier.as_deref(), outside) {
             continue;
         }
         let from = owner.of(*node);

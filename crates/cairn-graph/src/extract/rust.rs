@@ -288,11 +288,19 @@ impl Spec for Rust {
 
     /// Enum variant constructors of the prelude are not calls of definitions, and in
     /// macro arguments only what reads as a call in an expression macro counts.
-    fn skip_call(&self, call: Node<'_>, src: &str, name: &str, qualifier: Option<&str>) -> bool {
+    fn skip_call(
+        &self,
+        call: Node<'_>,
+        src: &str,
+        name: &str,
+        qualifier: Option<&str>,
+        outside_tokens: Option<Node<'_>>,
+    ) -> bool {
         if qualifier.is_none() && matches!(name, "Some" | "Ok" | "Err") {
             return true;
         }
-        call.kind() == "identifier" && !is_call_in_expression_macro(call, src, qualifier.is_some())
+        call.kind() == "identifier"
+            && !is_call_in_expression_macro(call, src, qualifier.is_some(), outside_tokens)
     }
 }
 
@@ -456,8 +464,14 @@ const EXPRESSION_MACROS: [&str; 24] = [
 /// For a name captured in a macro's token tree: whether it is a call there. Not when
 /// it is a method (`x.f()`, whose receiver the token tree does not give), a macro
 /// itself (`f!()`), the tail of a path the path pattern already took (`a::f()`), or
-/// inside a macro that does not take expressions.
-fn is_call_in_expression_macro(name: Node<'_>, src: &str, qualified: bool) -> bool {
+/// inside a macro that does not take expressions. `outside_tokens`, when the walker
+/// gave it, is the nearest ancestor of `name` that is not a token tree.
+fn is_call_in_expression_macro(
+    name: Node<'_>,
+    src: &str,
+    qualified: bool,
+    outside_tokens: Option<Node<'_>>,
+) -> bool {
     // The neighbouring tokens, read from the text (sibling lookups are slow in big
     // token trees): `.` but not `..` before, `!` after.
     let before = src.get(..name.start_byte()).unwrap_or("").trim_end();
@@ -469,21 +483,26 @@ fn is_call_in_expression_macro(name: Node<'_>, src: &str, qualified: bool) -> bo
     if !qualified && before.ends_with("::") {
         return false;
     }
-    let mut cur = name.parent();
-    while let Some(n) = cur {
-        match n.kind() {
-            "token_tree" => cur = n.parent(),
-            "macro_invocation" => {
-                let Some(m) = field(n, "macro") else {
-                    return false;
-                };
-                let macro_name = text(m, src).rsplit("::").next().unwrap_or("");
-                return EXPRESSION_MACROS.contains(&macro_name);
+    let outside = outside_tokens.or_else(|| {
+        let mut cur = name.parent();
+        while let Some(n) = cur {
+            if n.kind() != "token_tree" {
+                return Some(n);
             }
-            _ => return false,
+            cur = n.parent();
         }
+        None
+    });
+    match outside {
+        Some(n) if n.kind() == "macro_invocation" => {
+            let Some(m) = field(n, "macro") else {
+                return false;
+            };
+            let macro_name = text(m, src).rsplit("::").next().unwrap_or("");
+            EXPRESSION_MACROS.contains(&macro_name)
+        }
+        _ => false,
     }
-    false
 }
 
 /// Whether the attributes before a function include `#[test]` or `#[<crate>::test]`.
