@@ -29,11 +29,29 @@ pub struct Encoder {
 impl Encoder {
     /// A new record, version byte written.
     pub fn record() -> Encoder {
+        Encoder::record_of(256)
+    }
+
+    /// A new record with room for about `bytes` bytes (a guess, not a limit: it
+    /// spares the buffer's regrowth when the caller can tell).
+    pub fn record_of(bytes: usize) -> Encoder {
         let mut e = Encoder {
-            buf: Vec::with_capacity(256),
+            buf: Vec::with_capacity(bytes.max(16)),
         };
         e.buf.push(RECORD_VERSION);
         e
+    }
+
+    /// Appends an encoded record as a byte string, without an intermediate buffer:
+    /// `write` appends the record's fields to the encoder it is given, whose bytes
+    /// (after the version byte) are `len - 1` long.
+    pub fn nested(&mut self, len: usize, write: impl FnOnce(&mut Encoder)) -> &mut Self {
+        self.u64(len as u64);
+        let start = self.buf.len();
+        self.buf.push(RECORD_VERSION);
+        write(self);
+        debug_assert_eq!(self.buf.len() - start, len, "nested record length");
+        self
     }
 
     pub fn u64(&mut self, mut v: u64) -> &mut Self {

@@ -61,7 +61,19 @@ pub enum BlockField {
 
 impl Block {
     pub fn encode(&self) -> Vec<u8> {
-        let mut e = Encoder::record();
+        let strings = self.workspace.len()
+            + self.path.len()
+            + self.name.len()
+            + self.qualified_name.len()
+            + self.signature.len()
+            + self.doc.len()
+            + self.source.len()
+            + self
+                .metadata
+                .iter()
+                .map(|(k, v)| k.len() + v.len() + 4)
+                .sum::<usize>();
+        let mut e = Encoder::record_of(strings + 96);
         e.str(self.kind.as_str())
             .str(self.language.as_str())
             .str(&self.workspace)
@@ -301,6 +313,11 @@ impl Edge {
     }
 }
 
+/// Bytes of `v` as a LEB128 varint (see [`Encoder::u64`]).
+fn varint_len(v: u64) -> usize {
+    (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
+}
+
 pub fn edge_key(
     first: &BlockId,
     kind: EdgeKind,
@@ -317,11 +334,24 @@ pub fn edge_key(
 
 impl EdgeInfo {
     pub fn encode(&self) -> Vec<u8> {
-        let mut e = Encoder::record();
+        let mut e = Encoder::record_of(self.encoded_len());
+        self.encode_fields(&mut e);
+        e.finish()
+    }
+
+    /// Bytes of [`Self::encode`]'s result.
+    fn encoded_len(&self) -> usize {
+        1 + varint_len(self.path.len() as u64)
+            + self.path.len()
+            + varint_len(self.target_text.len() as u64)
+            + self.target_text.len()
+            + 1
+    }
+
+    fn encode_fields(&self, e: &mut Encoder) {
         e.str(&self.path)
             .str(&self.target_text)
             .u64(u64::from(self.resolved));
-        e.finish()
     }
 
     pub fn decode(buf: &[u8]) -> Result<EdgeInfo, DecodeError> {
@@ -405,7 +435,32 @@ pub struct FileIndex {
 
 impl FileIndex {
     pub fn encode(&self) -> Vec<u8> {
-        let mut e = Encoder::record();
+        self.encode_with_edges(&self.edges)
+    }
+
+    /// The encoding of this index with `edges` in place of its own (a sync resolves
+    /// a file's edges while the index is still shared with the symbol table).
+    pub fn encode_with_edges(&self, edges: &[Edge]) -> Vec<u8> {
+        let symbols: usize = self
+            .symbols
+            .iter()
+            .map(|s| s.name.len() + s.qualified_name.len() + 32)
+            .sum();
+        let references: usize = self
+            .references
+            .iter()
+            .map(|r| {
+                r.name.len()
+                    + r.qualifier.as_ref().map_or(0, String::len)
+                    + r.alias.as_ref().map_or(0, String::len)
+                    + 16
+            })
+            .sum();
+        let edge_bytes: usize = edges
+            .iter()
+            .map(|e| EDGE_KEY_LEN + 2 + e.info.encoded_len() + 2)
+            .sum();
+        let mut e = Encoder::record_of(symbols + references + edge_bytes + 32);
         e.str(self.language.map_or("", Language::as_str));
         e.u64(self.symbols.len() as u64);
         for s in &self.symbols {
@@ -424,10 +479,10 @@ impl FileIndex {
                 .str(r.alias.as_deref().unwrap_or(""))
                 .u32(r.line);
         }
-        e.u64(self.edges.len() as u64);
-        for edge in &self.edges {
+        e.u64(edges.len() as u64);
+        for edge in edges {
             e.bytes(&edge.out_key());
-            e.bytes(&edge.info.encode());
+            e.nested(edge.info.encoded_len(), |e| edge.info.encode_fields(e));
         }
         e.finish()
     }
@@ -627,5 +682,35 @@ mod tests {
             }],
         };
         assert_eq!(FileIndex::decode(&idx.encode()).unwrap(), idx);
+    }
+}
+
+#[cfg(test)]
+mod encoding_tests {
+    use super::*;
+
+    #[test]
+    fn an_edge_info_is_as_long_as_computed_and_nests_like_a_byte_string() {
+        for (path, text) in [("", ""), ("a.rs", "f"), ("p/q.rs", &"x".repeat(300)[..])] {
+            for resolved in [false, true] {
+                let info = EdgeInfo {
+                    path: path.to_string(),
+                    target_text: text.to_string(),
+                    resolved,
+                };
+                let alone = info.encode();
+                assert_eq!(alone.len(), info.encoded_len());
+                let mut nested = Encoder::record();
+                nested.nested(info.encoded_len(), |e| info.encode_fields(e));
+                let mut by_bytes = Encoder::record();
+                by_bytes.bytes(&alone);
+                assert_eq!(nested.finish(), by_bytes.finish());
+            }
+        }
+        for v in [0u64, 1, 127, 128, 16_383, 16_384, u64::MAX] {
+            let mut e = Encoder::default();
+            e.u64(v);
+            assert_eq!(e.finish().len(), varint_len(v), "{v}");
+        }
     }
 }

@@ -39,6 +39,14 @@ pub struct SymbolTable<'a> {
     by_name: FastMap<&'a str, Vec<SymRef>>,
     /// Symbols by qualified name, in table order.
     by_qualified: FastMap<&'a str, Vec<SymRef>>,
+    /// The modules, `impl` blocks and types of `by_name` (what [`Self::containers`]
+    /// chooses among), in table order.
+    containers_by_name: FastMap<&'a str, Vec<SymRef>>,
+    /// Symbols `m` by (`p`, `m`'s name) where `m`'s qualified name is `p.name`
+    /// (`dot_members`) or `p::name` (`path_members`), in table order: what
+    /// [`Self::direct_members`] looks up without building the qualified name.
+    dot_members: FastMap<(&'a str, &'a str), Vec<SymRef>>,
+    path_members: FastMap<(&'a str, &'a str), Vec<SymRef>>,
     /// Children of each symbol, by name (a type's methods, a module's items). Rust
     /// methods live under `impl` blocks named after their type; `containers` below
     /// joins those to the type.
@@ -73,6 +81,9 @@ impl<'a> SymbolTable<'a> {
         debug_assert!(files.windows(2).all(|w| w[0].0 < w[1].0));
         let mut by_name: FastMap<&str, Vec<SymRef>> = FastMap::default();
         let mut by_qualified: FastMap<&str, Vec<SymRef>> = FastMap::default();
+        let mut containers_by_name: FastMap<&str, Vec<SymRef>> = FastMap::default();
+        let mut dot_members: FastMap<(&str, &str), Vec<SymRef>> = FastMap::default();
+        let mut path_members: FastMap<(&str, &str), Vec<SymRef>> = FastMap::default();
         let mut children: FastMap<(SymRef, &str), Vec<SymRef>> = FastMap::default();
         let mut type_members: FastMap<(&str, &str), Vec<(SymRef, SymRef)>> = FastMap::default();
         let mut methods: FastMap<&str, Vec<(SymRef, String)>> = FastMap::default();
@@ -92,6 +103,28 @@ impl<'a> SymbolTable<'a> {
                     .entry(s.qualified_name.as_str())
                     .or_default()
                     .push(r);
+                if s.kind == BlockKind::Module || s.kind == BlockKind::Impl || s.kind.is_type() {
+                    containers_by_name
+                        .entry(s.name.as_str())
+                        .or_default()
+                        .push(r);
+                }
+                let q = s.qualified_name.as_str();
+                if let Some(p) = q
+                    .strip_suffix(s.name.as_str())
+                    .and_then(|p| p.strip_suffix('.'))
+                {
+                    dot_members.entry((p, s.name.as_str())).or_default().push(r);
+                }
+                if let Some(p) = q
+                    .strip_suffix(s.name.as_str())
+                    .and_then(|p| p.strip_suffix("::"))
+                {
+                    path_members
+                        .entry((p, s.name.as_str()))
+                        .or_default()
+                        .push(r);
+                }
                 let parent = s
                     .parent
                     .and_then(|p| Some((p, index.symbols.get(p as usize)?)));
@@ -143,6 +176,9 @@ impl<'a> SymbolTable<'a> {
             packages,
             by_name,
             by_qualified,
+            containers_by_name,
+            dot_members,
+            path_members,
             children,
             type_members,
             methods,
@@ -560,11 +596,10 @@ impl<'a> SymbolTable<'a> {
             false
         };
         let mut typed: Option<&str> = None;
-        let mut key = String::new();
         let mut found = Vec::new();
         for &c in containers {
             found.clear();
-            self.direct_members(c, name, &mut key, &mut found);
+            self.direct_members(c, name, &mut found);
             for &m in &found {
                 if take(m) {
                     return Some(m);
@@ -784,23 +819,34 @@ impl<'a> SymbolTable<'a> {
     /// Modules and types named `name` whose qualified name ends with `init::name`
     /// (as many trailing segments as match, the best first).
     fn containers(&self, fi: u32, name: &str, init: &[&str]) -> Vec<SymRef> {
-        let Some(cands) = self.by_name.get(name) else {
+        let Some(cands) = self.containers_by_name.get(name) else {
             return Vec::new();
         };
-        let mut scored: Vec<(usize, SymRef)> = cands
-            .iter()
-            .copied()
-            .filter(|&r| {
-                let k = self.sym(r).kind;
-                k == BlockKind::Module || k == BlockKind::Impl || k.is_type()
-            })
-            .map(|r| (suffix_match(&self.sym(r).qualified_name, init), r))
-            .collect();
-        let best = scored.iter().map(|&(s, _)| s).max().unwrap_or(0);
-        scored.retain(|&(s, _)| s == best);
-        let mut chosen: Vec<SymRef> = scored.into_iter().map(|(_, r)| r).collect();
-        // Same file first, then the rest in table order.
-        chosen.sort_by_key(|&(f, s)| (f != fi, f, s));
+        let mut chosen: Vec<SymRef> = if init.is_empty() {
+            // Nothing to match: every candidate scores 0.
+            cands.clone()
+        } else {
+            let scores: Vec<usize> = cands
+                .iter()
+                .map(|&r| suffix_match(&self.sym(r).qualified_name, init))
+                .collect();
+            let best = scores.iter().copied().max().unwrap_or(0);
+            cands
+                .iter()
+                .zip(&scores)
+                .filter(|&(_, &s)| s == best)
+                .map(|(&r, _)| r)
+                .collect()
+        };
+        // Same file first, then the rest in table order (which the list is in).
+        if let Some(first) = chosen.iter().position(|&(f, _)| f == fi) {
+            let end = first
+                + chosen[first..]
+                    .iter()
+                    .take_while(|&&(f, _)| f == fi)
+                    .count();
+            chosen[..end].rotate_right(end - first);
+        }
         chosen
     }
 
@@ -810,9 +856,8 @@ impl<'a> SymbolTable<'a> {
     fn members_of_all(&self, containers: &[SymRef], name: &str) -> Vec<SymRef> {
         let mut out = Vec::new();
         let mut typed: Option<&str> = None;
-        let mut key = String::new();
         for &c in containers {
-            self.direct_members(c, name, &mut key, &mut out);
+            self.direct_members(c, name, &mut out);
             let s = self.sym(c);
             if s.kind.is_type() || s.kind == BlockKind::Impl {
                 typed = Some(s.name.as_str());
@@ -832,26 +877,16 @@ impl<'a> SymbolTable<'a> {
 
     /// Children of `container` named `name`, then members declared outside its body
     /// but qualified by it (Go methods: `bank.Account.Deposit`, declared at the top of
-    /// any file). `key` is scratch space for the qualified names looked up.
-    fn direct_members(
-        &self,
-        container: SymRef,
-        name: &str,
-        key: &mut String,
-        out: &mut Vec<SymRef>,
-    ) {
+    /// any file).
+    fn direct_members(&self, container: SymRef, name: &str, out: &mut Vec<SymRef>) {
         let start = out.len();
         if let Some(kids) = self.children.get(&(container, name)) {
             out.extend_from_slice(kids);
         }
-        let c = self.sym(container);
-        for sep in [".", "::"] {
-            key.clear();
-            key.push_str(&c.qualified_name);
-            key.push_str(sep);
-            key.push_str(name);
-            for &m in self.by_qualified.get(key.as_str()).into_iter().flatten() {
-                if self.sym(m).name == name && !out[start..].contains(&m) {
+        let c = self.sym(container).qualified_name.as_str();
+        for members in [&self.dot_members, &self.path_members] {
+            for &m in members.get(&(c, name)).into_iter().flatten() {
+                if !out[start..].contains(&m) {
                     out.push(m);
                 }
             }
@@ -1038,15 +1073,38 @@ fn import_path(imp: &StoredReference) -> Vec<String> {
 fn suffix_match(qualified: &str, init: &[&str]) -> usize {
     // `segments(qualified)` read backwards, without collecting it: this runs for every
     // candidate container of every qualified call.
-    let mut q = qualified
-        .rsplit([':', '.', '/', '\\'])
-        .filter(|s| is_segment(s));
+    let mut q = RevSegments(Some(qualified)).filter(|s| is_segment(s));
     if q.next().is_none() {
         return 0;
     }
     q.zip(init.iter().rev())
         .take_while(|(a, b)| strip_ext(a) == strip_ext(b))
         .count()
+}
+
+/// `s.rsplit([':', '.', '/', '\\'])` by bytes: the separators are ASCII, so a byte
+/// search finds the same splits without decoding characters.
+struct RevSegments<'a>(Option<&'a str>);
+
+impl<'a> Iterator for RevSegments<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let s = self.0?;
+        match s
+            .bytes()
+            .rposition(|b| matches!(b, b':' | b'.' | b'/' | b'\\'))
+        {
+            Some(i) => {
+                self.0 = Some(&s[..i]);
+                Some(&s[i + 1..])
+            }
+            None => {
+                self.0 = None;
+                Some(s)
+            }
+        }
+    }
 }
 
 fn strip_ext(s: &str) -> &str {
@@ -1072,11 +1130,13 @@ fn reference_text(language: Option<Language>, r: &StoredReference) -> String {
                 }
                 _ => ".",
             };
-            if q.ends_with(sep) || q.ends_with(['.', ':', '/']) {
-                format!("{q}{}", r.name)
-            } else {
-                format!("{q}{sep}{}", r.name)
+            let mut text = String::with_capacity(q.len() + sep.len() + r.name.len());
+            text.push_str(q);
+            if !(q.ends_with(sep) || q.ends_with(['.', ':', '/'])) {
+                text.push_str(sep);
             }
+            text.push_str(&r.name);
+            text
         }
     }
 }
@@ -1127,5 +1187,10 @@ mod tests {
             suffix_match("cairn_storage::wal::Writer", &["x", "cairn_storage", "wal"]),
             2
         );
+        for q in ["a::b.c/d\\e", "", "::", "a..b", "é::ü.x", "tail:"] {
+            let by_bytes: Vec<&str> = RevSegments(Some(q)).collect();
+            let by_chars: Vec<&str> = q.rsplit([':', '.', '/', '\\']).collect();
+            assert_eq!(by_bytes, by_chars, "{q}");
+        }
     }
 }

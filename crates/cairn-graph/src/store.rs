@@ -313,18 +313,40 @@ impl GraphStore {
         old: &FileIndex,
         new: Option<(&FileRecord, &FileIndex, &[Block])>,
     ) -> Result<()> {
+        let new = new.map(|(record, index, blocks)| NewFile {
+            record,
+            index,
+            edges: &index.edges,
+            blocks,
+        });
+        self.commit_pending(&self.file_batch(workspace, path, old, new))
+    }
+
+    /// The batch of [`Self::write_file`], built without touching the engine (so on any
+    /// thread); [`Self::commit_pending`] writes it.
+    pub(crate) fn file_batch(
+        &self,
+        workspace: &str,
+        path: &str,
+        old: &FileIndex,
+        new: Option<NewFile<'_>>,
+    ) -> PendingWrite {
         let mut batch = WriteBatch::new();
         let key = file_key(workspace, path);
-        let (new_index, new_blocks) = match new {
-            Some((record, index, blocks)) => {
-                batch.put(&self.ks.files, &key, &record.encode());
-                batch.put(&self.ks.file_index, &key, &index.encode());
-                (Some(index), blocks)
+        let (new_edges, new_blocks) = match &new {
+            Some(n) => {
+                batch.put(&self.ks.files, &key, &n.record.encode());
+                batch.put(
+                    &self.ks.file_index,
+                    &key,
+                    &n.index.encode_with_edges(n.edges),
+                );
+                (n.edges, n.blocks)
             }
             None => {
                 batch.delete(&self.ks.files, &key);
                 batch.delete(&self.ks.file_index, &key);
-                (None, &[][..])
+                (&[][..], &[][..])
             }
         };
         // Blocks: delete those that went away, (re)write the rest (their content may
@@ -360,30 +382,33 @@ impl GraphStore {
                 );
             }
         }
-        let touched = self.diff_edges(
-            &mut batch,
-            &old.edges,
-            new_index.map_or(&[][..], |i| &i.edges),
-        );
-        self.commit(&batch, &touched)
+        let touched = self.diff_edges(&mut batch, &old.edges, new_edges);
+        PendingWrite { batch, touched }
     }
 
-    /// Replaces a file's outgoing edges (after re-resolution) without touching its blocks.
-    pub(crate) fn write_edges(
+    /// The batch that replaces a file's outgoing edges (after re-resolution) with
+    /// `edges`, without touching its blocks; built without touching the engine.
+    pub(crate) fn edges_batch(
         &self,
         workspace: &str,
         path: &str,
         old: &FileIndex,
         new: &FileIndex,
-    ) -> Result<()> {
+        edges: &[Edge],
+    ) -> PendingWrite {
         let mut batch = WriteBatch::new();
         batch.put(
             &self.ks.file_index,
             &file_key(workspace, path),
-            &new.encode(),
+            &new.encode_with_edges(edges),
         );
-        let touched = self.diff_edges(&mut batch, &old.edges, &new.edges);
-        self.commit(&batch, &touched)
+        let touched = self.diff_edges(&mut batch, &old.edges, edges);
+        PendingWrite { batch, touched }
+    }
+
+    /// Writes a batch built by [`Self::file_batch`] or [`Self::edges_batch`].
+    pub(crate) fn commit_pending(&self, pending: &PendingWrite) -> Result<()> {
+        self.commit(&pending.batch, &pending.touched)
     }
 
     /// Adds to `batch` the edge writes that turn `old` into `new`; returns the
@@ -436,6 +461,22 @@ impl GraphStore {
         batch.delete(&self.ks.workspaces, name.as_bytes());
         self.commit(&batch, &[])
     }
+}
+
+/// What a file should hold after a sync (see [`GraphStore::file_batch`]): its record,
+/// its index with `edges` as its edges, and its blocks.
+pub(crate) struct NewFile<'a> {
+    pub record: &'a FileRecord,
+    pub index: &'a FileIndex,
+    pub edges: &'a [Edge],
+    pub blocks: &'a [Block],
+}
+
+/// One atomic batch of the graph, not yet written, with the adjacency lists its edge
+/// changes touch.
+pub(crate) struct PendingWrite {
+    batch: WriteBatch,
+    touched: Vec<ListKey>,
 }
 
 /// The adjacency cache, locked for one traversal (see [`GraphStore::adjacency`]).

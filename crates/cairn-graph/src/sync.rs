@@ -3,21 +3,22 @@
 //! 1. Walk the root (honouring `.gitignore`), classify files: supported source, too
 //!    large, binary, unsupported language.
 //! 2. Read and hash the source files on all cores; re-parse only those whose content
-//!    hash changed since the last sync.
+//!    hash changed since the last sync, and build their blocks on the same threads.
 //! 3. Resolve every file's references against the whole workspace (see
 //!    [`crate::resolve`]), so edges from unchanged files into changed ones follow.
-//! 4. Write each changed file as one atomic batch (its blocks, names, edges and
-//!    records), then the edges of unchanged files whose resolution changed, then the
+//! 4. As files are resolved (on all cores), write each changed file as one atomic
+//!    batch (its blocks, names, edges and records) and the edges of unchanged files
+//!    whose resolution changed, in path order, from one writer thread; then the
 //!    removal of deleted files. A sync interrupted between two batches leaves every
 //!    file either old or new; the next sync re-resolves everything and repairs the rest.
 
 use crate::error::{GraphError, Result};
 use crate::extract::{Extractor, EXTRACTOR_VERSION};
 use crate::id::{content_hash, BlockId};
-use crate::model::{BlockKind, Language, ParsedFile};
+use crate::model::{BlockKind, EdgeKind, Language, ParsedFile};
 use crate::record::{Block, FileIndex, FileRecord, StoredReference, Symbol, WorkspaceRecord};
 use crate::resolve::SymbolTable;
-use crate::store::GraphStore;
+use crate::store::{GraphStore, NewFile, PendingWrite};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -97,18 +98,49 @@ struct Candidate {
     rel: String,
     abs: PathBuf,
     language: Language,
+    /// Size when the walk saw it (for the order files are parsed in).
+    size: u64,
 }
 
 /// What reading one candidate gave.
 enum Outcome {
     Unchanged,
-    Parsed {
-        parsed: ParsedFile,
-        source: String,
-        hash: u64,
-    },
+    /// Parsed and built into its index and blocks on the reading thread.
+    Parsed(Box<BuiltFile>),
     Binary,
     Failed(String),
+}
+
+/// A parsed file ready to resolve and write.
+struct BuiltFile {
+    record: FileRecord,
+    index: FileIndex,
+    blocks: Vec<Block>,
+}
+
+/// A file of the workspace after this sync, in path order.
+enum Current {
+    /// Unchanged: its stored index holds.
+    Unchanged,
+    /// Parsed: its new index, record and blocks (taken by the thread that writes it).
+    Changed {
+        record: FileRecord,
+        index: FileIndex,
+        blocks: Mutex<Vec<Block>>,
+    },
+}
+
+/// Files resolved and written per unit of work in the resolve-and-write phase.
+const RESOLVE_CHUNK: usize = 32;
+
+/// What resolving one file gave: the batch that brings the store up to date (none
+/// when nothing changed) and the file's counts for the summary.
+struct Resolved {
+    pending: Option<PendingWrite>,
+    blocks: usize,
+    edges: usize,
+    calls: usize,
+    calls_resolved: usize,
 }
 
 /// Syncs workspace `name`; `progress` is called as files are read and parsed.
@@ -153,75 +185,76 @@ pub fn sync(
     };
     let mut stored: BTreeMap<String, FileIndex> = store.file_indexes(name)?.into_iter().collect();
 
-    let outcomes = read_and_parse(&candidates, &stored_files, options, progress);
+    let outcomes = read_and_parse(name, &candidates, &stored_files, options, progress);
+    drop(stored_files);
 
-    // The workspace's files after this sync: unchanged ones keep their stored index.
-    let mut current: BTreeMap<String, FileIndex> = BTreeMap::new();
-    let mut changed: HashMap<String, (FileRecord, Vec<Block>)> = HashMap::new();
+    // The workspace's files after this sync, by path: unchanged ones keep their
+    // stored index.
+    let mut current: BTreeMap<String, Current> = BTreeMap::new();
     for (cand, outcome) in candidates.iter().zip(outcomes) {
         match outcome {
             Outcome::Unchanged => {
-                if let Some(idx) = stored.get(&cand.rel) {
-                    current.insert(cand.rel.clone(), idx.clone());
+                if stored.contains_key(&cand.rel) {
+                    current.insert(cand.rel.clone(), Current::Unchanged);
                     summary.unchanged += 1;
                 }
             }
-            Outcome::Parsed {
-                parsed,
-                source,
-                hash,
-            } => {
+            Outcome::Parsed(built) => {
+                let BuiltFile {
+                    record,
+                    index,
+                    blocks,
+                } = *built;
                 summary.parsed += 1;
-                summary.bytes_parsed += source.len() as u64;
-                if parsed.syntax_errors > 0 {
+                summary.bytes_parsed += record.size;
+                if record.syntax_errors > 0 {
                     summary.syntax_errors.push(cand.rel.clone());
                 }
-                let syntax_errors = parsed.syntax_errors as u64;
-                let (index, blocks) = build_file(name, &cand.rel, parsed, &source);
-                let record = FileRecord {
-                    workspace: name.to_string(),
-                    path: cand.rel.clone(),
-                    language: cand.language,
-                    size: source.len() as u64,
-                    content_hash: hash,
-                    blocks: blocks.len() as u64,
-                    syntax_errors,
-                };
-                current.insert(cand.rel.clone(), index);
-                changed.insert(cand.rel.clone(), (record, blocks));
+                current.insert(
+                    cand.rel.clone(),
+                    Current::Changed {
+                        record,
+                        index,
+                        blocks: Mutex::new(blocks),
+                    },
+                );
             }
             Outcome::Binary => summary.skipped_binary.push(cand.rel.clone()),
             Outcome::Failed(why) => summary.errors.push((cand.rel.clone(), why)),
         }
     }
+    drop(candidates);
 
-    // Resolve every reference against the whole workspace.
-    let files: Vec<(&str, &FileIndex)> = current.iter().map(|(p, i)| (p.as_str(), i)).collect();
-    let table = SymbolTable::new(name, files, &package_roots);
-    let edges = resolve_all(&table, current.len(), options);
-    drop(table);
-
+    // Resolve every reference against the whole workspace, and write each file whose
+    // graph changed, as resolution goes.
     let empty = FileIndex::default();
-    for ((path, index), edges) in current.iter_mut().zip(edges) {
-        index.edges = edges;
-        summary.blocks += index.symbols.len();
-        summary.edges += index.edges.len();
-        for e in index
-            .edges
-            .iter()
-            .filter(|e| e.kind == crate::model::EdgeKind::Calls)
-        {
-            summary.calls += 1;
-            summary.calls_resolved += usize::from(e.info.resolved);
-        }
-        let old = stored.get(path).unwrap_or(&empty);
-        if let Some((record, blocks)) = changed.get(path) {
-            store.write_file(name, path, old, Some((record, index, blocks)))?;
-        } else if old.edges != index.edges {
-            store.write_edges(name, path, old, index)?;
-        }
-    }
-    stored.retain(|path, _| !current.contains_key(path));
+    let current: Vec<(String, Current)> = current.into_iter().collect();
+    let files: Vec<(&str, &FileIndex)> = current
+        .iter()
+        .map(|(p, c)| {
+            let index = match c {
+                Current::Changed { index, .. } => index,
+                Current::Unchanged => stored.get(p).unwrap_or(&empty),
+            };
+            (p.as_str(), index)
+        })
+        .collect();
+    let table = SymbolTable::new(name, files.clone(), &package_roots);
+    let job = ResolveJob {
+        store,
+        workspace: name,
+        table: &table,
+        files: &files,
+        current: &current,
+        stored: &stored,
+    };
+    resolve_and_write(&job, options, &mut summary)?;
+    drop(table);
+    drop(files);
+
+    let current: std::collections::HashSet<&str> =
+        current.iter().map(|(p, _)| p.as_str()).collect();
+    stored.retain(|path, _| !current.contains(path.as_str()));
     for (path, old) in &stored {
         store.write_file(name, path, old, None)?;
         summary.removed.push(path.clone());
@@ -333,21 +366,22 @@ fn walk(
             summary.unsupported.push(rel);
             continue;
         };
-        match entry.metadata() {
+        let size = match entry.metadata() {
             Ok(m) if m.len() > options.max_file_bytes => {
                 summary.skipped_large.push(rel);
                 continue;
             }
-            Ok(_) => {}
+            Ok(m) => m.len(),
             Err(err) => {
                 summary.errors.push((rel, err.to_string()));
                 continue;
             }
-        }
+        };
         candidates.push(Candidate {
             rel,
             abs: entry.into_path(),
             language,
+            size,
         });
     }
     (candidates, package_roots)
@@ -365,6 +399,7 @@ fn ignore_error_path(err: &ignore::Error) -> Option<String> {
 
 /// Reads, hashes and (when changed) parses every candidate, on all cores.
 fn read_and_parse(
+    workspace: &str,
     candidates: &[Candidate],
     stored: &HashMap<String, FileRecord>,
     options: &SyncOptions,
@@ -375,6 +410,10 @@ fn read_and_parse(
         n => n,
     }
     .min(candidates.len().max(1));
+    // Largest first: the threads then run out of work at about the same time, not
+    // one of them parsing a big file alone at the end.
+    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(candidates[i].size));
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Outcome>>> =
@@ -383,13 +422,20 @@ fn read_and_parse(
         for _ in 0..threads {
             s.spawn(|| {
                 let mut extractor = Extractor::new();
+                // One read buffer per thread: a fresh one per file costs an allocation
+                // as large as the file, and freeing it, every time.
+                let mut buf = Vec::new();
                 let mut local = Vec::new();
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(cand) = candidates.get(i) else {
-                        break;
-                    };
-                    local.push((i, read_one(&mut extractor, cand, stored.get(&cand.rel))));
+                while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let cand = &candidates[i];
+                    let outcome = read_one(
+                        &mut extractor,
+                        &mut buf,
+                        workspace,
+                        cand,
+                        stored.get(&cand.rel),
+                    );
+                    local.push((i, outcome));
                     let d = done.fetch_add(1, Ordering::Relaxed) + 1;
                     if d.is_multiple_of(64) || d == candidates.len() {
                         progress(Progress {
@@ -413,74 +459,173 @@ fn read_and_parse(
         .collect()
 }
 
-fn read_one(extractor: &mut Extractor, cand: &Candidate, stored: Option<&FileRecord>) -> Outcome {
-    let bytes = match std::fs::read(&cand.abs) {
-        Ok(b) => b,
-        Err(err) => return Outcome::Failed(format!("cannot read: {err}")),
-    };
+fn read_one(
+    extractor: &mut Extractor,
+    buf: &mut Vec<u8>,
+    workspace: &str,
+    cand: &Candidate,
+    stored: Option<&FileRecord>,
+) -> Outcome {
+    buf.clear();
+    let read = std::fs::File::open(&cand.abs).and_then(|mut f| {
+        use std::io::Read;
+        f.read_to_end(buf)
+    });
+    if let Err(err) = read {
+        return Outcome::Failed(format!("cannot read: {err}"));
+    }
+    let bytes = &buf[..];
     if bytes[..bytes.len().min(BINARY_SNIFF_BYTES)].contains(&0) {
         return Outcome::Binary;
     }
-    let hash = content_hash(&bytes);
+    let hash = content_hash(bytes);
     if stored.is_some_and(|s| {
         s.content_hash == hash && s.size == bytes.len() as u64 && s.language == cand.language
     }) {
         return Outcome::Unchanged;
     }
-    let source = match String::from_utf8(bytes) {
+    let source = match std::str::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => {
             return Outcome::Failed(format!(
                 "not UTF-8 text (invalid byte at offset {})",
-                e.utf8_error().valid_up_to()
+                e.valid_up_to()
             ))
         }
     };
-    match extractor.extract(cand.language, &cand.rel, &source) {
-        Ok(parsed) => Outcome::Parsed {
-            parsed,
-            source,
-            hash,
-        },
-        Err(err) => Outcome::Failed(err.to_string()),
+    let parsed = match extractor.extract(cand.language, &cand.rel, source) {
+        Ok(parsed) => parsed,
+        Err(err) => return Outcome::Failed(err.to_string()),
+    };
+    let syntax_errors = parsed.syntax_errors as u64;
+    let (index, blocks) = build_file(workspace, &cand.rel, parsed, source);
+    let record = FileRecord {
+        workspace: workspace.to_string(),
+        path: cand.rel.clone(),
+        language: cand.language,
+        size: source.len() as u64,
+        content_hash: hash,
+        blocks: blocks.len() as u64,
+        syntax_errors,
+    };
+    Outcome::Parsed(Box::new(BuiltFile {
+        record,
+        index,
+        blocks,
+    }))
+}
+
+/// What the resolve-and-write phase reads: the table, and per file (in table order)
+/// its path and index, what this sync found, and what the store held.
+struct ResolveJob<'a> {
+    store: &'a GraphStore,
+    workspace: &'a str,
+    table: &'a SymbolTable<'a>,
+    files: &'a [(&'a str, &'a FileIndex)],
+    current: &'a [(String, Current)],
+    stored: &'a BTreeMap<String, FileIndex>,
+}
+
+impl ResolveJob<'_> {
+    /// Resolves file number `fi` and builds the batch that writes it, if any.
+    fn resolve(&self, fi: usize) -> Resolved {
+        let edges = self.table.edges_of(fi);
+        let (path, index) = self.files[fi];
+        let calls = edges.iter().filter(|e| e.kind == EdgeKind::Calls);
+        let mut resolved = Resolved {
+            pending: None,
+            blocks: index.symbols.len(),
+            edges: edges.len(),
+            calls: calls.clone().count(),
+            calls_resolved: calls.filter(|e| e.info.resolved).count(),
+        };
+        let empty = FileIndex::default();
+        let old = self.stored.get(path).unwrap_or(&empty);
+        resolved.pending = match &self.current[fi].1 {
+            Current::Changed { record, blocks, .. } => {
+                // This thread alone writes the file: its blocks are dropped here too.
+                let blocks = std::mem::take(&mut *blocks.lock().unwrap_or_else(|p| p.into_inner()));
+                let new = NewFile {
+                    record,
+                    index,
+                    edges: &edges,
+                    blocks: &blocks,
+                };
+                Some(self.store.file_batch(self.workspace, path, old, Some(new)))
+            }
+            Current::Unchanged if old.edges != edges => {
+                Some(
+                    self.store
+                        .edges_batch(self.workspace, path, old, index, &edges),
+                )
+            }
+            Current::Unchanged => None,
+        };
+        resolved
     }
 }
 
-/// The edges of every file of `table`, on all cores (files are dealt out in chunks).
-fn resolve_all(
-    table: &SymbolTable<'_>,
-    files: usize,
+/// Resolves every file of `job` on all cores (files dealt out in chunks) while this
+/// thread writes the batches they give, in file order, through a bounded channel:
+/// storage writes overlap resolution instead of following it. Each file's change
+/// stays one atomic batch.
+fn resolve_and_write(
+    job: &ResolveJob<'_>,
     options: &SyncOptions,
-) -> Vec<Vec<crate::record::Edge>> {
-    const CHUNK: usize = 32;
+    summary: &mut SyncSummary,
+) -> Result<()> {
+    let files = job.files.len();
     let threads = match options.threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
     }
-    .min(files.div_ceil(CHUNK).max(1));
-    if threads <= 1 {
-        return (0..files).map(|fi| table.edges_of(fi)).collect();
-    }
+    .min(files.div_ceil(RESOLVE_CHUNK).max(1));
     let next = AtomicUsize::new(0);
-    let mut out: Vec<Vec<crate::record::Edge>> = vec![Vec::new(); files];
-    let results = Mutex::new(&mut out);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<Resolved>)>(2 * threads);
     std::thread::scope(|s| {
         for _ in 0..threads {
-            s.spawn(|| loop {
-                let start = next.fetch_add(CHUNK, Ordering::Relaxed);
+            let tx = tx.clone();
+            let next = &next;
+            s.spawn(move || loop {
+                let start = next.fetch_add(RESOLVE_CHUNK, Ordering::Relaxed);
                 if start >= files {
                     break;
                 }
-                let end = (start + CHUNK).min(files);
-                let chunk: Vec<_> = (start..end).map(|fi| table.edges_of(fi)).collect();
-                let mut all = results.lock().unwrap_or_else(|p| p.into_inner());
-                for (fi, edges) in (start..end).zip(chunk) {
-                    all[fi] = edges;
+                let end = (start + RESOLVE_CHUNK).min(files);
+                let chunk = (start..end).map(|fi| job.resolve(fi)).collect();
+                // The writer hung up after a failed write: stop.
+                if tx.send((start, chunk)).is_err() {
+                    break;
                 }
             });
         }
-    });
-    out
+        drop(tx);
+        // Chunks arrive in any order; they are written in file order.
+        let mut waiting: BTreeMap<usize, Vec<Resolved>> = BTreeMap::new();
+        let mut next_start = 0;
+        let mut written = Ok(());
+        'receive: for (start, chunk) in &rx {
+            waiting.insert(start, chunk);
+            while let Some(chunk) = waiting.remove(&next_start) {
+                next_start += RESOLVE_CHUNK;
+                for r in chunk {
+                    summary.blocks += r.blocks;
+                    summary.edges += r.edges;
+                    summary.calls += r.calls;
+                    summary.calls_resolved += r.calls_resolved;
+                    if let Some(p) = &r.pending {
+                        written = job.store.commit_pending(p);
+                        if written.is_err() {
+                            break 'receive;
+                        }
+                    }
+                }
+            }
+        }
+        // Unblocks the resolvers if a write failed.
+        drop(rx);
+        written
+    })
 }
 
 /// Gives a parsed file's definitions their ids and builds its blocks and index.

@@ -41,6 +41,10 @@ pub(crate) enum Role {
     /// (nearest first), and the mark that these are all of them (see [`Preceding`]).
     Preceding,
     PrecedingKnown,
+    /// Walkers only: for a call found in a macro's token tree, the nearest ancestor of
+    /// that token tree that is not one (the macro invocation, usually), which
+    /// [`Spec::skip_call`] would otherwise find by slow `Node::parent` steps.
+    OutsideTokens,
 }
 
 /// The siblings right before a definition that are comments or attributes, nearest
@@ -173,13 +177,15 @@ pub(crate) trait Spec: Sync {
     }
 
     /// Whether a call site is not a call of a definition (Rust's `Some(x)`); `call`
-    /// is the node captured as `@call`.
+    /// is the node captured as `@call`, `outside_tokens` its
+    /// [`Role::OutsideTokens`] when the walker gave one.
     fn skip_call(
         &self,
         _call: Node<'_>,
         _src: &str,
         _name: &str,
         _qualifier: Option<&str>,
+        _outside_tokens: Option<Node<'_>>,
     ) -> bool {
         false
     }
@@ -223,6 +229,13 @@ pub(crate) trait Spec: Sync {
     /// receiver variable `m` in `m.Put()` stands for the receiver type).
     fn call_qualifier(&self, _owner: &Definition, qualifier: String) -> String {
         qualifier
+    }
+
+    /// `node`'s child in field `name`: what `Node::child_by_field_name` gives, which a
+    /// language may find faster (that one compares the name with every field name of
+    /// the grammar on each call).
+    fn field<'t>(&self, node: Node<'t>, name: &'static str) -> Option<Node<'t>> {
+        node.child_by_field_name(name)
     }
 
     /// Finds what the dialect's query finds, by a hand-written walk of the tree, calling
@@ -326,6 +339,8 @@ struct Collected<'t> {
     /// (call node, name, qualifier, the receiver node of a method call).
     calls: Vec<(Node<'t>, String, Option<String>, Option<Node<'t>>)>,
     seen_calls: FastMap<usize, usize>,
+    /// [`Role::OutsideTokens`] of calls, by call node id.
+    outside_tokens: FastMap<usize, Node<'t>>,
     imports: Vec<Node<'t>>,
     /// (binding or field node, its name node, whether a field).
     bindings: Vec<(Node<'t>, Node<'t>, bool)>,
@@ -339,6 +354,7 @@ impl<'t> Collected<'t> {
             seen_defs: FastMap::default(),
             calls: Vec::new(),
             seen_calls: FastMap::default(),
+            outside_tokens: FastMap::default(),
             imports: Vec::new(),
             bindings: Vec::new(),
             type_refs: Vec::new(),
@@ -355,6 +371,7 @@ impl<'t> Collected<'t> {
         let mut binding: Option<(Node<'_>, bool)> = None;
         let mut binding_name: Option<Node<'_>> = None;
         let mut preceding: Option<Vec<Node<'t>>> = None;
+        let mut outside_tokens: Option<Node<'t>> = None;
         for &(role, node) in captures {
             match role {
                 Role::Definition(k) => def = Some((node, k)),
@@ -374,6 +391,7 @@ impl<'t> Collected<'t> {
                 Role::PrecedingKnown => {
                     preceding.get_or_insert_with(Vec::new);
                 }
+                Role::OutsideTokens => outside_tokens = Some(node),
                 Role::Other => {}
             }
         }
@@ -405,6 +423,9 @@ impl<'t> Collected<'t> {
             }
         }
         if let (Some(node), Some(name)) = (call, call_name) {
+            if let Some(outside) = outside_tokens {
+                self.outside_tokens.insert(node.id(), outside);
+            }
             let receiver_node = call_qualifier.filter(|(_, r)| *r).map(|(q, _)| q);
             let qualifier = call_qualifier.map(|(q, receiver)| {
                 let t = qualifier_text(text(q, src));
@@ -478,6 +499,7 @@ pub(crate) fn run(
         mut defs,
         calls,
         seen_calls,
+        outside_tokens,
         imports,
         bindings,
         type_refs,
@@ -543,7 +565,7 @@ pub(crate) fn run(
             signature: None,
             metadata: Vec::new(),
         };
-        generic_metadata(&mut draft, src);
+        generic_metadata(spec, &mut draft, src);
         if !spec.refine(&mut draft, rel_path, src) {
             continue;
         }
@@ -561,7 +583,7 @@ pub(crate) fn run(
         let signature = draft
             .signature
             .take()
-            .unwrap_or_else(|| signature(raw.node, src));
+            .unwrap_or_else(|| signature(spec, raw.node, src));
         out.definitions.push(Definition {
             kind: draft.kind,
             name: draft.name,
@@ -592,7 +614,8 @@ pub(crate) fn run(
     for i in order {
         let (node, name, qualifier, receiver) = &calls[i];
         // Error recovery can leave a zero-width (missing) name.
-        if name.is_empty() || spec.skip_call(*node, src, name, qualifier.as_deref()) {
+        let outside = outside_tokens.get(&node.id()).copied();
+        if name.is_empty() || spec.skip_call(*node, src, name, qualifier.as_deref(), outside) {
             continue;
         }
         let from = owner.of(*node);
@@ -883,9 +906,9 @@ fn qualifier_text(raw: &str) -> String {
 }
 
 /// The declaration up to its body: `pub fn flush(&self) -> Result<()>`.
-fn signature(node: Node<'_>, src: &str) -> String {
+fn signature(spec: &dyn Spec, node: Node<'_>, src: &str) -> String {
     let whole = text(node, src);
-    let head = match node.child_by_field_name("body") {
+    let head = match spec.field(node, "body") {
         Some(body) if body.start_byte() > node.start_byte() => src
             .get(node.start_byte()..body.start_byte())
             .unwrap_or(whole),
@@ -898,21 +921,20 @@ fn signature(node: Node<'_>, src: &str) -> String {
 }
 
 /// Parameters and return type, read from the fields most grammars share.
-fn generic_metadata(draft: &mut Draft<'_>, src: &str) {
+fn generic_metadata(spec: &dyn Spec, draft: &mut Draft<'_>, src: &str) {
     if !matches!(
         draft.kind,
         BlockKind::Function | BlockKind::Method | BlockKind::Test
     ) {
         return;
     }
-    if let Some(p) = draft.node.child_by_field_name("parameters") {
+    if let Some(p) = spec.field(draft.node, "parameters") {
         let t = truncate(collapse(text(p, src)), MAX_SIGNATURE);
         draft.metadata.push(("parameters".into(), t));
     }
-    let ret = draft
-        .node
-        .child_by_field_name("return_type")
-        .or_else(|| draft.node.child_by_field_name("result"));
+    let ret = spec
+        .field(draft.node, "return_type")
+        .or_else(|| spec.field(draft.node, "result"));
     if let Some(r) = ret {
         let t = collapse(text(r, src).trim_start_matches([':', ' ']));
         if !t.is_empty() {

@@ -2,9 +2,49 @@
 
 use super::driver::{collapse, strip_generics, text, Draft, Emit, Import, Preceding, Spec};
 use crate::model::BlockKind;
+use std::sync::OnceLock;
 use tree_sitter::Node;
 
 pub(crate) struct Rust;
+
+/// The fields of the Rust grammar this module reads, with their ids (looked up once).
+const FIELDS: [&str; 18] = [
+    "alias",
+    "body",
+    "bounds",
+    "field",
+    "function",
+    "left",
+    "list",
+    "macro",
+    "name",
+    "parameters",
+    "path",
+    "result",
+    "return_type",
+    "trait",
+    "type",
+    "type_arguments",
+    "type_parameters",
+    "value",
+];
+
+/// `node.child_by_field_name(name)` for a node of the Rust grammar, without comparing
+/// `name` with each of the grammar's field names.
+fn field<'t>(node: Node<'t>, name: &str) -> Option<Node<'t>> {
+    static IDS: OnceLock<Vec<Option<u16>>> = OnceLock::new();
+    let ids = IDS.get_or_init(|| {
+        let lang: tree_sitter::Language = tree_sitter_rust::LANGUAGE.into();
+        FIELDS
+            .iter()
+            .map(|f| lang.field_id_for_name(f).map(|id| id.get()))
+            .collect()
+    });
+    match FIELDS.iter().position(|f| *f == name) {
+        Some(i) => node.child_by_field_id(ids[i]?),
+        None => node.child_by_field_name(name),
+    }
+}
 
 impl Spec for Rust {
     fn separator(&self) -> &'static str {
@@ -90,10 +130,10 @@ impl Spec for Rust {
                 d.kind = BlockKind::Test;
             }
             BlockKind::Impl => {
-                if let Some(t) = node.child_by_field_name("trait") {
+                if let Some(t) = field(node, "trait") {
                     d.metadata.push(("trait".into(), collapse(text(t, src))));
                 }
-                if let Some(t) = node.child_by_field_name("type") {
+                if let Some(t) = field(node, "type") {
                     d.metadata.push(("type".into(), collapse(text(t, src))));
                 }
             }
@@ -107,7 +147,7 @@ impl Spec for Rust {
     /// `Engine::with_..(..)`, `Engine::from(..)`, `Engine { .. }`, also behind `?`,
     /// `.unwrap()` or `.expect(..)`.
     fn binding_type(&self, node: Node<'_>, src: &str) -> Option<String> {
-        if let Some(t) = node.child_by_field_name("type") {
+        if let Some(t) = field(node, "type") {
             let raw = text(t, src);
             let inner = raw.trim_start_matches(['&', ' ']);
             let inner = inner.strip_prefix("mut ").unwrap_or(inner).trim_start();
@@ -125,14 +165,14 @@ impl Spec for Rust {
         if node.kind() != "let_declaration" {
             return None;
         }
-        self.value_type(node.child_by_field_name("value")?, src)
+        self.value_type(field(node, "value")?, src)
     }
 
     fn binding_call<'t>(&self, binding: Node<'t>) -> Option<(Node<'t>, bool)> {
         if binding.kind() != "let_declaration" {
             return None;
         }
-        let value = binding.child_by_field_name("value")?;
+        let value = field(binding, "value")?;
         if value.kind() == "call_expression" {
             return Some((value, false));
         }
@@ -152,16 +192,16 @@ impl Spec for Rust {
     fn unwrapped_type(&self, node: Node<'_>, src: &str) -> Option<String> {
         let mut node = node;
         while node.kind() == "reference_type" {
-            node = node.child_by_field_name("type")?;
+            node = field(node, "type")?;
         }
         if node.kind() != "generic_type" {
             return None;
         }
-        let outer = text(node.child_by_field_name("type")?, src);
+        let outer = text(field(node, "type")?, src);
         if !matches!(outer.rsplit("::").next(), Some("Result" | "Option")) {
             return None;
         }
-        let args = node.child_by_field_name("type_arguments")?;
+        let args = field(node, "type_arguments")?;
         let mut c = args.walk();
         let first = args
             .named_children(&mut c)
@@ -179,34 +219,32 @@ impl Spec for Rust {
             match value.kind() {
                 "try_expression" => value = value.named_child(0)?,
                 "call_expression" => {
-                    let f = value.child_by_field_name("function")?;
+                    let f = field(value, "function")?;
                     if f.kind() == "field_expression" {
-                        let method = f.child_by_field_name("field")?;
+                        let method = field(f, "field")?;
                         if !matches!(text(method, src), "unwrap" | "expect") {
                             return None;
                         }
-                        value = f.child_by_field_name("value")?;
+                        value = field(f, "value")?;
                         continue;
                     }
                     let f = match f.kind() {
-                        "generic_function" => f.child_by_field_name("function")?,
+                        "generic_function" => field(f, "function")?,
                         _ => f,
                     };
                     if f.kind() != "scoped_identifier" {
                         return None;
                     }
-                    let ctor = text(f.child_by_field_name("name")?, src);
+                    let ctor = text(field(f, "name")?, src);
                     let is_ctor = matches!(ctor, "new" | "default" | "from")
                         || ctor.starts_with("new_")
                         || ctor.starts_with("with_");
                     if !is_ctor {
                         return None;
                     }
-                    return written_type(text(f.child_by_field_name("path")?, src));
+                    return written_type(text(field(f, "path")?, src));
                 }
-                "struct_expression" => {
-                    return written_type(text(value.child_by_field_name("name")?, src))
-                }
+                "struct_expression" => return written_type(text(field(value, "name")?, src)),
                 _ => return None,
             }
         }
@@ -220,6 +258,10 @@ impl Spec for Rust {
 
     fn imports(&self, node: Node<'_>, src: &str, out: &mut Vec<Import>) {
         use_tree(node, src, &[], out);
+    }
+
+    fn field<'t>(&self, node: Node<'t>, name: &'static str) -> Option<Node<'t>> {
+        field(node, name)
     }
 
     fn walk<'t>(&self, root: Node<'t>, _src: &str, emit: &mut Emit<'_, 't>) -> bool {
@@ -246,11 +288,19 @@ impl Spec for Rust {
 
     /// Enum variant constructors of the prelude are not calls of definitions, and in
     /// macro arguments only what reads as a call in an expression macro counts.
-    fn skip_call(&self, call: Node<'_>, src: &str, name: &str, qualifier: Option<&str>) -> bool {
+    fn skip_call(
+        &self,
+        call: Node<'_>,
+        src: &str,
+        name: &str,
+        qualifier: Option<&str>,
+        outside_tokens: Option<Node<'_>>,
+    ) -> bool {
         if qualifier.is_none() && matches!(name, "Some" | "Ok" | "Err") {
             return true;
         }
-        call.kind() == "identifier" && !is_call_in_expression_macro(call, src, qualifier.is_some())
+        call.kind() == "identifier"
+            && !is_call_in_expression_macro(call, src, qualifier.is_some(), outside_tokens)
     }
 }
 
@@ -299,24 +349,22 @@ fn declared_bounds(item: Node<'_>, name: &str, src: &str) -> Option<Option<Strin
     ) {
         return None;
     }
-    let params = item.child_by_field_name("type_parameters")?;
+    let params = field(item, "type_parameters")?;
     let mut c = params.walk();
     let param = params.named_children(&mut c).find(|p| {
-        p.kind() == "type_parameter"
-            && p.child_by_field_name("name")
-                .is_some_and(|n| text(n, src) == name)
+        p.kind() == "type_parameter" && field(*p, "name").is_some_and(|n| text(n, src) == name)
     })?;
     let mut bounds = Vec::new();
-    if let Some(b) = param.child_by_field_name("bounds") {
+    if let Some(b) = field(param, "bounds") {
         trait_bounds(b, src, &mut bounds);
     }
     let mut c = item.walk();
     for clause in item.children(&mut c).filter(|n| n.kind() == "where_clause") {
         let mut c = clause.walk();
         for pred in clause.named_children(&mut c) {
-            let left = pred.child_by_field_name("left");
+            let left = field(pred, "left");
             if left.is_some_and(|l| text(l, src) == name) {
-                if let Some(b) = pred.child_by_field_name("bounds") {
+                if let Some(b) = field(pred, "bounds") {
                     trait_bounds(b, src, &mut bounds);
                 }
             }
@@ -416,8 +464,14 @@ const EXPRESSION_MACROS: [&str; 24] = [
 /// For a name captured in a macro's token tree: whether it is a call there. Not when
 /// it is a method (`x.f()`, whose receiver the token tree does not give), a macro
 /// itself (`f!()`), the tail of a path the path pattern already took (`a::f()`), or
-/// inside a macro that does not take expressions.
-fn is_call_in_expression_macro(name: Node<'_>, src: &str, qualified: bool) -> bool {
+/// inside a macro that does not take expressions. `outside_tokens`, when the walker
+/// gave it, is the nearest ancestor of `name` that is not a token tree.
+fn is_call_in_expression_macro(
+    name: Node<'_>,
+    src: &str,
+    qualified: bool,
+    outside_tokens: Option<Node<'_>>,
+) -> bool {
     // The neighbouring tokens, read from the text (sibling lookups are slow in big
     // token trees): `.` but not `..` before, `!` after.
     let before = src.get(..name.start_byte()).unwrap_or("").trim_end();
@@ -429,21 +483,26 @@ fn is_call_in_expression_macro(name: Node<'_>, src: &str, qualified: bool) -> bo
     if !qualified && before.ends_with("::") {
         return false;
     }
-    let mut cur = name.parent();
-    while let Some(n) = cur {
-        match n.kind() {
-            "token_tree" => cur = n.parent(),
-            "macro_invocation" => {
-                let Some(m) = n.child_by_field_name("macro") else {
-                    return false;
-                };
-                let macro_name = text(m, src).rsplit("::").next().unwrap_or("");
-                return EXPRESSION_MACROS.contains(&macro_name);
+    let outside = outside_tokens.or_else(|| {
+        let mut cur = name.parent();
+        while let Some(n) = cur {
+            if n.kind() != "token_tree" {
+                return Some(n);
             }
-            _ => return false,
+            cur = n.parent();
         }
+        None
+    });
+    match outside {
+        Some(n) if n.kind() == "macro_invocation" => {
+            let Some(m) = field(n, "macro") else {
+                return false;
+            };
+            let macro_name = text(m, src).rsplit("::").next().unwrap_or("");
+            EXPRESSION_MACROS.contains(&macro_name)
+        }
+        _ => false,
     }
-    false
 }
 
 /// Whether the attributes before a function include `#[test]` or `#[<crate>::test]`.
@@ -503,12 +562,10 @@ fn use_tree(node: Node<'_>, src: &str, prefix: &[String], out: &mut Vec<Import>)
             push(joined(segments_of(node, src)), None, out)
         }
         "use_as_clause" => {
-            let path = node
-                .child_by_field_name("path")
+            let path = field(node, "path")
                 .map(|p| segments_of(p, src))
                 .unwrap_or_default();
-            let alias = node
-                .child_by_field_name("alias")
+            let alias = field(node, "alias")
                 .map(|a| text(a, src).to_string())
                 .filter(|a| a != "_");
             push(joined(path), alias, out);
@@ -523,12 +580,11 @@ fn use_tree(node: Node<'_>, src: &str, prefix: &[String], out: &mut Vec<Import>)
             push(full, None, out);
         }
         "scoped_use_list" => {
-            let path = node
-                .child_by_field_name("path")
+            let path = field(node, "path")
                 .map(|p| segments_of(p, src))
                 .unwrap_or_default();
             let inner = joined(path);
-            if let Some(list) = node.child_by_field_name("list") {
+            if let Some(list) = field(node, "list") {
                 use_tree(list, src, &inner, out);
             }
         }

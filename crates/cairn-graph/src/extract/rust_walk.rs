@@ -134,10 +134,12 @@ struct Level<'t> {
     before_last: Option<Node<'t>>,
     /// A `::` came after `last`.
     colons: bool,
+    /// The nearest of `parent` and its ancestors that is not a token tree.
+    outside_tokens: Option<Node<'t>>,
 }
 
 impl<'t> Level<'t> {
-    fn new(parent: Node<'t>, run_start: usize) -> Level<'t> {
+    fn new(parent: Node<'t>, run_start: usize, outside_tokens: Option<Node<'t>>) -> Level<'t> {
         Level {
             parent,
             run_start,
@@ -145,6 +147,7 @@ impl<'t> Level<'t> {
             last: None,
             before_last: None,
             colons: false,
+            outside_tokens,
         }
     }
 }
@@ -179,7 +182,12 @@ pub(crate) fn walk<'t>(root: Node<'t>, emit: &mut Emit<'_, 't>) -> bool {
             runs.truncate(run_start);
         }
         if cursor.goto_first_child() {
-            levels.push(Level::new(node, runs.len()));
+            let outside_tokens = if node.kind_id() == ids.token_tree {
+                levels.last().and_then(|l| l.outside_tokens)
+            } else {
+                Some(node)
+            };
+            levels.push(Level::new(node, runs.len(), outside_tokens));
             continue;
         }
         loop {
@@ -391,6 +399,23 @@ fn call<'t>(ids: &Ids, node: Node<'t>, function: Node<'t>, generic: bool, emit: 
     }
 }
 
+/// Emits `captures` of `pattern`, with `(Role::OutsideTokens, n)` for `outside` `Some(n)`.
+fn emit_with<'t, const N: usize>(
+    emit: &mut Emit<'_, 't>,
+    pattern: usize,
+    captures: &[(Role, Node<'t>); N],
+    outside: Option<Node<'t>>,
+) {
+    match outside {
+        Some(n) => {
+            let mut all = [(Role::OutsideTokens, n); 4];
+            all[..N].copy_from_slice(captures);
+            emit(pattern, &all[..=N]);
+        }
+        None => emit(pattern, captures),
+    }
+}
+
 /// Patterns about a node among its siblings: closure parameters, tuple struct pattern
 /// bindings, and calls in token trees.
 fn child_of<'t>(ids: &Ids, node: Node<'t>, level: &mut Level<'t>, emit: &mut Emit<'_, 't>) {
@@ -403,22 +428,24 @@ fn child_of<'t>(ids: &Ids, node: Node<'t>, level: &mut Level<'t>, emit: &mut Emi
         if k == ids.token_tree {
             if let Some((name, colons)) = level.last.filter(|(n, _)| n.kind_id() == ids.identifier)
             {
+                // `OutsideTokens` is no capture of the query: what the walk knows here
+                // spares `skip_call` its walk up the tree.
+                let outside = level.outside_tokens;
                 // (token_tree (identifier) @call.name @call . (token_tree))
-                emit(18, &[(Role::CallName, name), (Role::Call, name)]);
+                let call = [(Role::CallName, name), (Role::Call, name)];
+                emit_with(emit, 18, &call, outside);
                 // (token_tree (identifier) @call.qualifier . "::" . (identifier)
                 //   @call.name @call . (token_tree))
                 let qualifier = level
                     .before_last
                     .filter(|q| colons && q.kind_id() == ids.identifier);
                 if let Some(q) = qualifier {
-                    emit(
-                        19,
-                        &[
-                            (Role::CallQualifier, q),
-                            (Role::CallName, name),
-                            (Role::Call, name),
-                        ],
-                    );
+                    let call = [
+                        (Role::CallQualifier, q),
+                        (Role::CallName, name),
+                        (Role::Call, name),
+                    ];
+                    emit_with(emit, 19, &call, outside);
                 }
             }
         }
