@@ -11,10 +11,8 @@ use crate::io::{OsVfs, Vfs};
 pub enum SyncMode {
     /// fsync the WAL before a write returns.
     Always,
-    /// Group commit: writes return after the append; the background thread fsyncs the
-    /// WAL once per [`Options::with_batch_window`], without holding up writers (a write
-    /// syncs itself only after ten windows without a sync, or every window when
-    /// background work is off).
+    /// Group commit: writes return after the append; the WAL is fsynced at most once
+    /// per [`Options::with_batch_window`] (by a later write or the background thread).
     Batch,
     /// Never fsync the WAL (data reaches disk on rotation, flush and close).
     Never,

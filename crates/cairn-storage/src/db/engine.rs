@@ -36,10 +36,6 @@ pub(crate) struct SuperVersion {
     pub(crate) tables_gen: u64,
 }
 
-/// With a background thread in `SyncMode::Batch`, how many batch windows may pass
-/// without a WAL sync before a writer syncs itself (see `Inner::sync_policy`).
-const WRITER_SYNC_WINDOWS: u32 = 10;
-
 pub(crate) struct WriterState {
     pub(crate) wal: WalWriter,
     /// The memtable taking writes; the same as the current `SuperVersion::active`
@@ -214,26 +210,10 @@ impl Inner {
     fn sync_policy(&self, w: &mut WriterState) -> Result<()> {
         let r = match self.opts.sync {
             SyncMode::Always => w.wal.sync(),
-            // The background thread syncs, off the writer's lock; a writer syncs only
-            // when that thread has not for several windows (busy flushing or
-            // compacting), which bounds how much a crash can lose.
-            SyncMode::Batch
-                if w.wal.since_sync() >= self.opts.batch_window * self.writer_sync_windows() =>
-            {
-                w.wal.sync()
-            }
+            SyncMode::Batch if w.wal.since_sync() >= self.opts.batch_window => w.wal.sync(),
             _ => Ok(()),
         };
         self.poison(r)
-    }
-
-    /// After how many batch windows without a sync a writer syncs itself.
-    fn writer_sync_windows(&self) -> u32 {
-        if self.opts.background {
-            WRITER_SYNC_WINDOWS
-        } else {
-            1
-        }
     }
 
     /// Publishes the writer's sequence to readers and rotates a full memtable.

@@ -326,22 +326,12 @@ pub(crate) fn background_loop(inner: Arc<Inner>) {
             continue;
         }
         if inner.opts.sync == SyncMode::Batch {
-            // Group commit: the buffered records go to the OS under the writer's lock,
-            // the fsync runs after it is released, so writers are not held up by it.
-            // (`try_lock`: a writer rotating the memtable holds the lock while it waits
-            // for this thread to flush.)
-            let pending = match inner.writer.try_lock() {
-                Some(mut w)
-                    if !w.closed
-                        && w.wal.dirty()
-                        && w.wal.since_sync() >= inner.opts.batch_window =>
-                {
-                    w.wal.begin_sync()
+            if let Some(mut w) = inner.writer.try_lock() {
+                if !w.closed && w.wal.dirty() && w.wal.since_sync() >= inner.opts.batch_window {
+                    let r = w.wal.sync();
+                    let _ = inner.poison(r);
                 }
-                _ => Ok(None),
-            };
-            let r = pending.and_then(|p| p.map_or(Ok(()), |p| p.run()));
-            let _ = inner.poison(r);
+            }
         }
         if inner.current().imm.is_some() {
             let r = inner.flush_imm();

@@ -33,11 +33,6 @@ impl VfsFile for OsFile {
         self.file.seek(SeekFrom::Start(len))?;
         Ok(())
     }
-    fn try_clone(&self) -> io::Result<Box<dyn VfsFile>> {
-        Ok(Box::new(OsFile {
-            file: self.file.try_clone()?,
-        }))
-    }
 }
 
 struct OsLock {

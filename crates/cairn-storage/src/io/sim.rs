@@ -295,15 +295,6 @@ impl VfsFile for SimFile {
         })
     }
 
-    fn try_clone(&self) -> io::Result<Box<dyn VfsFile>> {
-        self.with(|_| Ok(()))?;
-        Ok(Box::new(SimFile {
-            vfs: self.vfs.clone(),
-            inode: self.inode,
-            epoch: self.epoch,
-        }))
-    }
-
     fn set_len(&mut self, len: u64) -> io::Result<()> {
         let id = self.inode;
         self.with(|s| {

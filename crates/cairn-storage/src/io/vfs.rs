@@ -42,9 +42,6 @@ pub trait VfsFile: Send + Sync {
     }
     /// Truncates (or extends) the file.
     fn set_len(&mut self, len: u64) -> io::Result<()>;
-    /// A second handle on the same file (a `sync` through it makes durable what was
-    /// appended through either), so one thread can sync while another appends.
-    fn try_clone(&self) -> io::Result<Box<dyn VfsFile>>;
 }
 
 /// A held lock; released on drop.

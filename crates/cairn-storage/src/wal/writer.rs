@@ -24,7 +24,6 @@
 //! goes into it.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -48,28 +47,6 @@ pub(crate) struct WalWriter {
     /// Bytes handed to the OS but not yet fsynced.
     unsynced: bool,
     last_sync: Instant,
-    /// Syncs started by [`Self::begin_sync`] and not known to have succeeded: while
-    /// any is, [`Self::sync`] cannot take the file for durable without its own fsync.
-    in_flight: Arc<AtomicUsize>,
-}
-
-/// A sync of the WAL running without the writer's lock (see [`WalWriter::begin_sync`]).
-pub(crate) struct PendingSync {
-    file: Box<dyn VfsFile>,
-    path: PathBuf,
-    in_flight: Arc<AtomicUsize>,
-}
-
-impl PendingSync {
-    /// Makes durable every record handed to the OS before [`WalWriter::begin_sync`]
-    /// returned this (and perhaps later ones).
-    pub(crate) fn run(mut self) -> Result<()> {
-        self.file.sync().map_err(|e| Error::io(&self.path, e))?;
-        // Only a sync that succeeded stops counting: after a failure the writer's
-        // own syncs keep fsyncing.
-        self.in_flight.fetch_sub(1, Ordering::AcqRel);
-        Ok(())
-    }
 }
 
 impl WalWriter {
@@ -87,7 +64,6 @@ impl WalWriter {
             buf: Vec::with_capacity(BUFFER_BYTES),
             unsynced: false,
             last_sync: Instant::now(),
-            in_flight: Arc::new(AtomicUsize::new(0)),
         })
     }
 
@@ -160,35 +136,12 @@ impl WalWriter {
     /// Makes every appended record durable.
     pub(crate) fn sync(&mut self) -> Result<()> {
         self.flush_buffer()?;
-        if self.unsynced || self.in_flight.load(Ordering::Acquire) > 0 {
+        if self.unsynced {
             self.file.sync().map_err(|e| Error::io(&self.path, e))?;
             self.unsynced = false;
         }
         self.last_sync = Instant::now();
         Ok(())
-    }
-
-    /// Starts a group-commit sync to run without the writer's lock: hands the buffered
-    /// records to the OS and returns a second handle on the file whose
-    /// [`PendingSync::run`] makes them durable; `None` when nothing waits for a sync.
-    /// Writers go on appending meanwhile.
-    pub(crate) fn begin_sync(&mut self) -> Result<Option<PendingSync>> {
-        self.flush_buffer()?;
-        self.last_sync = Instant::now();
-        if !self.unsynced {
-            return Ok(None);
-        }
-        let file = self
-            .file
-            .try_clone()
-            .map_err(|e| Error::io(&self.path, e))?;
-        self.in_flight.fetch_add(1, Ordering::AcqRel);
-        self.unsynced = false;
-        Ok(Some(PendingSync {
-            file,
-            path: self.path.clone(),
-            in_flight: Arc::clone(&self.in_flight),
-        }))
     }
 
     /// Whether records are waiting for a sync.
@@ -198,66 +151,5 @@ impl WalWriter {
 
     pub(crate) fn since_sync(&self) -> std::time::Duration {
         self.last_sync.elapsed()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::io::{SimFaults, SimVfs};
-    use crate::keyspace::Keyspace;
-
-    fn writer(vfs: &SimVfs) -> WalWriter {
-        let vfs: Arc<dyn Vfs> = Arc::new(vfs.clone());
-        vfs.create_dir_all(Path::new("/db")).unwrap();
-        WalWriter::create(&vfs, Path::new("/db"), 1).unwrap()
-    }
-
-    fn append(w: &mut WalWriter, seq: u64) {
-        let ks = Keyspace {
-            id: 1,
-            name: "k".into(),
-        };
-        let mut batch = WriteBatch::new();
-        batch.put(&ks, &seq.to_le_bytes(), b"value");
-        w.append(seq, &batch).unwrap();
-    }
-
-    #[test]
-    fn a_sync_run_off_the_writer_makes_the_records_before_it_durable() {
-        let vfs = SimVfs::new(7);
-        let mut w = writer(&vfs);
-        append(&mut w, 1);
-        let pending = w.begin_sync().unwrap().expect("records wait for a sync");
-        // The writer goes on meanwhile.
-        append(&mut w, 2);
-        pending.run().unwrap();
-        let len = vfs.read_file(&w.path).unwrap().len();
-        vfs.crash();
-        assert!(vfs.read_file(&w.path).unwrap().len() >= len);
-        // Nothing new: no second sync to run.
-        let mut w = writer(&SimVfs::new(8));
-        assert!(w.begin_sync().unwrap().is_none());
-    }
-
-    #[test]
-    fn after_a_failed_sync_off_the_writer_the_writer_syncs_again() {
-        let vfs = SimVfs::new(9);
-        let mut w = writer(&vfs);
-        append(&mut w, 1);
-        let pending = w.begin_sync().unwrap().unwrap();
-        vfs.set_faults(SimFaults {
-            sync_error: 1.0,
-            ..SimFaults::default()
-        });
-        assert!(pending.run().is_err());
-        vfs.set_faults(SimFaults::default());
-        // No record was appended since, yet the writer's sync must reach the file.
-        let before = vfs.ops();
-        w.sync().unwrap();
-        assert_eq!(vfs.ops(), before + 1, "the writer fsynced");
-        let before = vfs.ops();
-        w.sync().unwrap();
-        assert_eq!(vfs.ops(), before + 1, "and keeps doing so");
     }
 }
