@@ -19,14 +19,7 @@ fn main() {
         summary.files, summary.blocks, summary.edges, summary.calls, summary.calls_resolved
     );
     let ks = store.keyspaces().clone();
-    for (name, k) in [
-        ("blocks", &ks.blocks),
-        ("names", &ks.names),
-        ("edges_out", &ks.edges_out),
-        ("edges_in", &ks.edges_in),
-        ("files", &ks.files),
-        ("file_index", &ks.file_index),
-    ] {
+    for (name, k) in ks.graph() {
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
         let mut rows = 0u64;
         let mut it = store.scan(k).expect("scan");

@@ -22,6 +22,21 @@ pub struct Keyspaces {
     pub workspaces: Keyspace,
 }
 
+impl Keyspaces {
+    /// The keyspaces that hold the graph itself, by name: all but `workspaces` (whose
+    /// roots and sync times differ between two ingests of the same code).
+    pub fn graph(&self) -> [(&'static str, &Keyspace); 6] {
+        [
+            ("blocks", &self.blocks),
+            ("names", &self.names),
+            ("edges_out", &self.edges_out),
+            ("edges_in", &self.edges_in),
+            ("files", &self.files),
+            ("file_index", &self.file_index),
+        ]
+    }
+}
+
 /// Tag bytes of the `names` keyspace.
 const NAME_TAG: u8 = b'n';
 const QUALIFIED_TAG: u8 = b'q';

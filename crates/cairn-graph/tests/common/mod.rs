@@ -288,14 +288,7 @@ impl Project {
     pub fn raw(&self) -> Vec<(&'static str, Vec<u8>, Vec<u8>)> {
         let ks = self.store.keyspaces();
         let mut out = Vec::new();
-        for (name, k) in [
-            ("blocks", &ks.blocks),
-            ("names", &ks.names),
-            ("edges_out", &ks.edges_out),
-            ("edges_in", &ks.edges_in),
-            ("files", &ks.files),
-            ("file_index", &ks.file_index),
-        ] {
+        for (name, k) in ks.graph() {
             let mut it = self.store.scan(k).unwrap();
             while let Some((key, value)) = it.next_entry().unwrap() {
                 out.push((name, key.to_vec(), value.to_vec()));
