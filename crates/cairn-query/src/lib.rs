@@ -21,7 +21,8 @@ pub use functions::{
 };
 pub use plan::{CompiledPlan, Mode, Shape};
 pub use reader::{
-    BufferStability, JsonLinesSource, KeyFilter, MemorySource, ScanLayout, Source, ValueWriter,
+    BufferStability, JsonLinesSource, KeyFilter, MemorySource, ScanLayout, ScanReader, Source,
+    ValueWriter,
 };
 pub use value::{OwnedValue, Value};
 pub use vm::{

@@ -11,7 +11,9 @@
 //! A malformed line is a [`QueryError::Read`] naming the file, the 1-based line number
 //! and what was wrong; no input makes the reader panic.
 
-use super::{BufferStability, RowReader, ScanLayout, Source, ValueWriter};
+use super::{
+    BufferStability, RowReader, ScanLayout, ScanReader, ScanReaderKind, Source, ValueWriter,
+};
 use crate::error::QueryError;
 use crate::value::{Field, Value};
 use bumpalo::Bump;
@@ -83,6 +85,32 @@ impl Source for JsonLinesSource {
         part: usize,
         parts: usize,
     ) -> Result<Option<Box<dyn RowReader>>, QueryError> {
+        Ok(self
+            .partition(layout, part, parts)?
+            .map(|r| Box::new(r) as Box<dyn RowReader>))
+    }
+
+    fn open_scan(
+        &self,
+        layout: &ScanLayout,
+        part: usize,
+        parts: usize,
+    ) -> Result<Option<ScanReader>, QueryError> {
+        Ok(self
+            .partition(layout, part, parts)?
+            .map(|r| ScanReader(ScanReaderKind::JsonLines(r))))
+    }
+}
+
+impl JsonLinesSource {
+    /// The reader of the `part`-th of `parts` byte ranges (see
+    /// [`Source::open_partition`]).
+    fn partition(
+        &self,
+        layout: &ScanLayout,
+        part: usize,
+        parts: usize,
+    ) -> Result<Option<JsonLinesReader>, QueryError> {
         let parts = parts.max(1);
         if part >= parts {
             return Ok(None);
@@ -112,7 +140,7 @@ impl Source for JsonLinesSource {
             offset = start - 1 + n as u64;
             input
         };
-        Ok(Some(Box::new(JsonLinesReader {
+        Ok(Some(JsonLinesReader {
             path: self.path.clone(),
             input,
             layout: layout.clone(),
@@ -120,12 +148,12 @@ impl Source for JsonLinesSource {
             end,
             line_no: if start == 0 { Some(0) } else { None },
             row: 0,
-        })))
+        }))
     }
 }
 
 /// Reads the rows of a JSON-lines file (or of one byte range of it).
-struct JsonLinesReader {
+pub(super) struct JsonLinesReader {
     path: PathBuf,
     input: LineBuffer,
     layout: ScanLayout,

@@ -18,7 +18,9 @@
 //! 8 bytes a row, read without looking at a tag.
 //! The first row of another shape turns the table back into rows of tuples.
 
-use super::{BufferStability, RowReader, ScanLayout, Source, ValueWriter};
+use super::{
+    BufferStability, RowReader, ScanLayout, ScanReader, ScanReaderKind, Source, ValueWriter,
+};
 use crate::error::QueryError;
 use crate::plan::Reg;
 use crate::value::{OwnedValue, Value};
@@ -494,6 +496,13 @@ impl MemorySource {
         self.table.row_owned(i)
     }
 
+    /// The reader of the `part`-th of `parts` index ranges.
+    fn partition(&self, layout: &ScanLayout, part: usize, parts: usize) -> MemoryReader {
+        let n = self.len();
+        let parts = parts.max(1);
+        self.reader(layout, n * part / parts, n * (part + 1) / parts)
+    }
+
     fn reader(&self, layout: &ScanLayout, pos: usize, end: usize) -> MemoryReader {
         let t = &self.table;
         let ids_of = |f: &super::FieldSlot| -> Vec<u32> {
@@ -572,10 +581,18 @@ impl Source for MemorySource {
         part: usize,
         parts: usize,
     ) -> Result<Option<Box<dyn RowReader>>, QueryError> {
-        let n = self.len();
-        let parts = parts.max(1);
-        let (start, end) = (n * part / parts, n * (part + 1) / parts);
-        Ok(Some(Box::new(self.reader(layout, start, end))))
+        Ok(Some(Box::new(self.partition(layout, part, parts))))
+    }
+
+    fn open_scan(
+        &self,
+        layout: &ScanLayout,
+        part: usize,
+        parts: usize,
+    ) -> Result<Option<ScanReader>, QueryError> {
+        Ok(Some(ScanReader(ScanReaderKind::Memory(
+            self.partition(layout, part, parts),
+        ))))
     }
 }
 
@@ -604,7 +621,7 @@ struct WantedField {
     hint: usize,
 }
 
-struct MemoryReader {
+pub(super) struct MemoryReader {
     table: Arc<Table>,
     whole: Option<Reg>,
     position: Option<Reg>,
@@ -675,6 +692,7 @@ impl MemoryReader {
 }
 
 impl RowReader for MemoryReader {
+    #[inline]
     fn next_row(&mut self, out: &mut ValueWriter<'_, '_>) -> Result<bool, QueryError> {
         let pos = self.pos;
         if pos >= self.end {

@@ -141,6 +141,47 @@ pub trait Source: Send + Sync + std::fmt::Debug {
             Ok(None)
         }
     }
+    /// [`Source::open_partition`] for the VM's fused pipeline. Cairn's own sources
+    /// return their reader by type, so that the pipeline reads each row through a
+    /// direct call; any other source's reader is a trait object.
+    fn open_scan(
+        &self,
+        layout: &ScanLayout,
+        part: usize,
+        parts: usize,
+    ) -> Result<Option<ScanReader>, QueryError> {
+        Ok(self
+            .open_partition(layout, part, parts)?
+            .map(ScanReader::from_dyn))
+    }
+}
+
+/// The reader of a fused pipeline's scan. Cairn's own readers are held by type, so
+/// reading a row is a branch on the kind (always taken the same way) and a direct,
+/// inlinable call rather than a call through a vtable on every row.
+pub struct ScanReader(ScanReaderKind);
+
+enum ScanReaderKind {
+    Memory(memory::MemoryReader),
+    JsonLines(jsonl::JsonLinesReader),
+    Dyn(Box<dyn RowReader>),
+}
+
+impl ScanReader {
+    /// A reader of another source.
+    pub fn from_dyn(reader: Box<dyn RowReader>) -> ScanReader {
+        ScanReader(ScanReaderKind::Dyn(reader))
+    }
+
+    /// Writes the next row's values; `false` at the end.
+    #[inline(always)]
+    pub fn next_row(&mut self, out: &mut ValueWriter<'_, '_>) -> Result<bool, QueryError> {
+        match &mut self.0 {
+            ScanReaderKind::Memory(r) => r.next_row(out),
+            ScanReaderKind::JsonLines(r) => r.next_row(out),
+            ScanReaderKind::Dyn(r) => r.next_row(out),
+        }
+    }
 }
 
 /// Produces the rows of one scan.

@@ -17,7 +17,7 @@ mod typed;
 
 use crate::error::{QueryError, Result};
 use crate::plan::{CompiledPlan, Op, ProgId, Reg, Shape};
-use crate::reader::{RowReader, ValueWriter};
+use crate::reader::{ScanReader, ValueWriter};
 use crate::value::{lookup_field, OwnedValue, Value};
 use bumpalo::Bump;
 use eval::{eval, is_true, Ctx};
@@ -158,7 +158,7 @@ enum Column {
 
 /// A fused Scan → Filter → Limit → Project loop over a reader.
 struct Pipeline {
-    reader: Option<Box<dyn RowReader>>,
+    reader: Option<ScanReader>,
     /// The projected columns of a `SELECT` (empty for `SELECT VALUE`).
     columns: Vec<Column>,
     /// The register each column's value is in once a row is projected: its own for a
@@ -203,12 +203,12 @@ impl Pipeline {
                     let reader = if parts > 1 && (limit.is_some() || offset.is_some()) {
                         // LIMIT over partitions would count per partition: run whole.
                         if part == 0 {
-                            Some(plan.sources[*source as usize].open(layout)?)
+                            plan.sources[*source as usize].open_scan(layout, 0, 1)?
                         } else {
                             None
                         }
                     } else {
-                        plan.sources[*source as usize].open_partition(layout, part, parts)?
+                        plan.sources[*source as usize].open_scan(layout, part, parts)?
                     };
                     let columns = match &plan.query.root {
                         Op::Project { fields, .. } => fields
@@ -499,7 +499,7 @@ fn pipeline_next<'p: 'a, 'a>(
         p.remaining = count(p.limit, regs)?;
         let mut skip = count(p.offset, regs)?.unwrap_or(0);
         while skip > 0 {
-            if !next_passing(reader.as_mut(), &p.filters, regs, cx)? {
+            if !next_passing(reader, &p.filters, regs, cx)? {
                 return Ok(None);
             }
             skip -= 1;
@@ -508,7 +508,7 @@ fn pipeline_next<'p: 'a, 'a>(
     if p.remaining == Some(0) {
         return Ok(None);
     }
-    if !next_passing(reader.as_mut(), &p.filters, regs, cx)? {
+    if !next_passing(reader, &p.filters, regs, cx)? {
         return Ok(None);
     }
     if let Some(r) = p.remaining.as_mut() {
@@ -557,7 +557,7 @@ fn copy_scalar<'a>(v: &Value<'a>) -> Value<'a> {
 /// Reads rows until one passes every filter.
 #[inline]
 fn next_passing<'a>(
-    reader: &mut dyn RowReader,
+    reader: &mut ScanReader,
     filters: &[ProgId],
     regs: &mut [Value<'a>],
     cx: &Ctx<'_, 'a>,
