@@ -136,6 +136,10 @@ impl PartiQLVM {
     }
 }
 
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per result stream, made once and never moved in a loop; boxing the               pipeline would put a pointer chase in front of every row"
+)]
 enum Exec<'vm> {
     General {
         cursor: Cursor<'vm>,
