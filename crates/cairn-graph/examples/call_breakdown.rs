@@ -3,21 +3,17 @@
 //! call_breakdown -- PATH [N]` (N: how many example texts per class; with
 //! `SAMPLE=<class>`, some unresolved sites of that class go to stderr).
 
+mod common;
+
 use cairn_graph::extract::{RECEIVER_TYPE, RETURN_OF};
-use cairn_graph::{sync, BlockKind, EdgeKind, GraphStore, Language, SyncOptions};
-use cairn_storage::{Engine, Options};
+use cairn_graph::{BlockKind, EdgeKind, Language};
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let root = args.next().expect("usage: call_breakdown PATH [N]");
     let top: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(8);
-    let db = tempfile::tempdir().unwrap();
-    let engine = Arc::new(Engine::open(db.path(), Options::default()).unwrap());
-    let store = GraphStore::new(engine).unwrap();
-    sync::link(&store, "w", std::path::Path::new(&root)).unwrap();
-    sync::sync(&store, "w", &SyncOptions::default(), &|_| {}).unwrap();
+    let (_db, store, _) = common::synced_store(&root, "w");
     let indexes = store.file_indexes("w").unwrap();
     // Names defined in the workspace, by kind class.
     let mut methods: HashMap<&str, usize> = HashMap::new();

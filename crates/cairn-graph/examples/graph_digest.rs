@@ -3,17 +3,11 @@
 //! order), so two builds can be checked to give the same graph byte for byte:
 //! `cargo run --release -p cairn-graph --example graph_digest -- PATH`.
 
-use cairn_graph::{sync, GraphStore, SyncOptions};
-use cairn_storage::{Engine, Options};
-use std::sync::Arc;
+mod common;
 
 fn main() {
     let root = std::env::args().nth(1).expect("usage: graph_digest PATH");
-    let db = tempfile::tempdir().expect("temp dir");
-    let engine = Arc::new(Engine::open(db.path(), Options::default()).expect("open"));
-    let store = GraphStore::new(engine).expect("store");
-    sync::link(&store, "digest", std::path::Path::new(&root)).expect("link");
-    let summary = sync::sync(&store, "digest", &SyncOptions::default(), &|_| {}).expect("sync");
+    let (_db, store, summary) = common::synced_store(&root, "digest");
     println!(
         "files {} blocks {} edges {} calls {} resolved {}",
         summary.files, summary.blocks, summary.edges, summary.calls, summary.calls_resolved

@@ -5,19 +5,12 @@
 mod common;
 
 use cairn_graph::resolve::SymbolTable;
-use cairn_graph::{sync, GraphStore, SyncOptions};
-use cairn_storage::{Engine, Options};
-use std::sync::Arc;
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let root = args.next().expect("usage: resolve_cost PATH [ROUNDS]");
     let rounds: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(3);
-    let db = tempfile::tempdir().unwrap();
-    let engine = Arc::new(Engine::open(db.path(), Options::default()).unwrap());
-    let store = GraphStore::new(engine).unwrap();
-    sync::link(&store, "w", std::path::Path::new(&root)).unwrap();
-    sync::sync(&store, "w", &SyncOptions::default(), &|_| {}).unwrap();
+    let (_db, store, _) = common::synced_store(&root, "w");
     let mut indexes = store.file_indexes("w").unwrap();
     indexes.sort_by(|a, b| a.0.cmp(&b.0));
     // Package roots as the sync finds them: directories holding a Cargo.toml.

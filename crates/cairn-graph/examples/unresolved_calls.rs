@@ -1,20 +1,16 @@
 //! Groups the unresolved Rust call sites of a tree by shape, to see what resolution
 //! misses: `cargo run --release -p cairn-graph --example unresolved_calls -- PATH [N]`.
 
-use cairn_graph::{sync, EdgeKind, GraphStore, Language, SyncOptions};
-use cairn_storage::{Engine, Options};
+mod common;
+
+use cairn_graph::{EdgeKind, Language};
 use std::collections::HashMap;
-use std::sync::Arc;
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let root = args.next().expect("usage: unresolved_calls PATH [N]");
     let top: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(40);
-    let db = tempfile::tempdir().unwrap();
-    let engine = Arc::new(Engine::open(db.path(), Options::default()).unwrap());
-    let store = GraphStore::new(engine).unwrap();
-    sync::link(&store, "w", std::path::Path::new(&root)).unwrap();
-    let s = sync::sync(&store, "w", &SyncOptions::default(), &|_| {}).unwrap();
+    let (_db, store, s) = common::synced_store(&root, "w");
     eprintln!(
         "{} files, {} calls, {} resolved",
         s.files, s.calls, s.calls_resolved

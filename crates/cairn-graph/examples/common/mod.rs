@@ -1,5 +1,5 @@
-//! What the measuring examples share: CPU time of the calling thread and the Rust files
-//! of a tree.
+//! What the measuring examples share: CPU time of the calling thread, the Rust files
+//! of a tree, and a tree synced into a fresh database.
 #![allow(dead_code)] // each example uses part of it
 
 /// CPU seconds the calling thread has used (Linux `/proc/thread-self/stat`, 100 ticks a
@@ -29,4 +29,24 @@ pub fn rust_files(root: &str) -> Vec<(String, String)> {
         }
     }
     files
+}
+
+/// `root` linked as workspace `name` and synced into a database in a temporary
+/// directory (kept alive by the returned guard), with the sync's summary.
+pub fn synced_store(
+    root: &str,
+    name: &str,
+) -> (
+    tempfile::TempDir,
+    cairn_graph::GraphStore,
+    cairn_graph::SyncSummary,
+) {
+    use cairn_graph::{sync, GraphStore, SyncOptions};
+    let db = tempfile::tempdir().expect("temp dir");
+    let engine = cairn_storage::Engine::open(db.path(), cairn_storage::Options::default())
+        .expect("open the database");
+    let store = GraphStore::new(std::sync::Arc::new(engine)).expect("open the graph");
+    sync::link(&store, name, std::path::Path::new(root)).expect("link");
+    let summary = sync::sync(&store, name, &SyncOptions::default(), &|_| {}).expect("sync");
+    (db, store, summary)
 }
