@@ -1,8 +1,10 @@
-//! A counting global allocator for the bench binary: heap allocations and the peak of
+//! A counting global allocator for the bench binary, over mimalloc (the allocator of
+//! Cairn's programs, see `cairn_graph::extract::allocator`): heap allocations and the peak of
 //! live heap bytes, counted only while [`enable`]d so that timed runs pay nothing but
 //! one relaxed load per allocation.
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use mimalloc::MiMalloc;
+use std::alloc::{GlobalAlloc, Layout};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering::Relaxed};
 
 pub struct Counting;
@@ -26,27 +28,27 @@ unsafe impl GlobalAlloc for Counting {
             ALLOCS.fetch_add(1, Relaxed);
             grow(layout.size() as i64);
         }
-        System.alloc(layout)
+        MiMalloc.alloc(layout)
     }
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         if ENABLED.load(Relaxed) {
             ALLOCS.fetch_add(1, Relaxed);
             grow(layout.size() as i64);
         }
-        System.alloc_zeroed(layout)
+        MiMalloc.alloc_zeroed(layout)
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         if ENABLED.load(Relaxed) {
             CURRENT.fetch_sub(layout.size() as i64, Relaxed);
         }
-        System.dealloc(ptr, layout)
+        MiMalloc.dealloc(ptr, layout)
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         if ENABLED.load(Relaxed) {
             ALLOCS.fetch_add(1, Relaxed);
             grow(new_size as i64 - layout.size() as i64);
         }
-        System.realloc(ptr, layout, new_size)
+        MiMalloc.realloc(ptr, layout, new_size)
     }
 }
 

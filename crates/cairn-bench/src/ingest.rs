@@ -81,6 +81,9 @@ pub struct Report {
     /// per-core rate, unaffected by other load on the machine.
     pub cpu_seconds: Option<f64>,
     pub mb_per_cpu_s: Option<f64>,
+    /// Seconds of the first sync by phase: walk, parse, symbols, resolve and write,
+    /// finish (see `cairn_graph::SyncPhases`).
+    pub phase_seconds: [f64; 5],
     pub blocks: usize,
     pub edges: usize,
     pub calls: usize,
@@ -174,6 +177,10 @@ fn report(
         mb_per_s_per_core: mb_parsed / seconds / threads as f64,
         cpu_seconds: None,
         mb_per_cpu_s: None,
+        phase_seconds: {
+            let p = &first.phases;
+            [p.walk, p.parse, p.symbols, p.resolve_write, p.finish].map(|d| d.as_secs_f64())
+        },
         blocks: first.blocks,
         edges: first.edges,
         calls: first.calls,
@@ -277,6 +284,11 @@ fn print(r: &Report) {
                 _ => "n/a".into(),
             },
             "s / MB/s",
+        ),
+        (
+            "phases: walk / parse / symbols / resolve+write / finish".into(),
+            r.phase_seconds.map(|s| format!("{s:.2}")).join(" / "),
+            "s",
         ),
         ("blocks".into(), r.blocks.to_string(), ""),
         ("edges".into(), r.edges.to_string(), ""),

@@ -33,6 +33,8 @@ enum Command {
 }
 
 fn main() -> anyhow::Result<()> {
+    // SAFETY: first thing in `main`, before any parser exists.
+    unsafe { cairn::parse_with_mimalloc() };
     match Cli::parse().command {
         Command::Storage(args) => storage::run(&args),
         Command::Ingest(args) => ingest::run(&args),

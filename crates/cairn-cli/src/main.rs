@@ -119,7 +119,13 @@ fn depth(text: &str) -> Result<u32, String> {
     }
 }
 
+/// Cairn's allocator, also for tree-sitter (see `cairn_graph::extract::allocator`).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
+    // SAFETY: first thing in `main`, before any parser exists.
+    unsafe { cairn::parse_with_mimalloc() };
     let cli = Cli::parse();
     let dir = commands::database_dir(&cli);
     match commands::run(cli) {

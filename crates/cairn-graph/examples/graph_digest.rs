@@ -1,6 +1,6 @@
 //! Syncs a tree into a fresh database and prints a digest of every graph keyspace
 //! (blocks, names, edges both ways, files, file indexes: keys and values in key
-//! order), so two builds can be checked to give the same graph byte for byte:
+//! order) and its size in bytes, so two builds can be checked to give the same graph byte for byte:
 //! `cargo run --release -p cairn-graph --example graph_digest -- PATH`.
 
 mod common;
@@ -16,6 +16,7 @@ fn main() {
     for (name, k) in ks.graph() {
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
         let mut rows = 0u64;
+        let mut bytes = 0usize;
         let mut it = store.scan(k).expect("scan");
         while let Some((key, value)) = it.next_entry().expect("row") {
             hasher.update(&(key.len() as u64).to_le_bytes());
@@ -23,7 +24,12 @@ fn main() {
             hasher.update(&(value.len() as u64).to_le_bytes());
             hasher.update(value);
             rows += 1;
+            bytes += key.len() + value.len();
         }
-        println!("{name}: {rows} rows, digest {:032x}", hasher.digest128());
+        println!(
+            "{name}: {rows} rows, {:.1} MB, digest {:032x}",
+            bytes as f64 / 1e6,
+            hasher.digest128()
+        );
     }
 }

@@ -27,5 +27,5 @@ pub use id::BlockId;
 pub use model::{BlockKind, Definition, EdgeKind, Language, ParsedFile, Reference, Span};
 pub use record::{Block, Edge, EdgeInfo, FileRecord, WorkspaceRecord};
 pub use store::GraphStore;
-pub use sync::{Progress, SyncOptions, SyncSummary};
+pub use sync::{Progress, SyncOptions, SyncPhases, SyncSummary};
 pub use traverse::{Bounds, Direction, Hit};

@@ -84,6 +84,24 @@ pub struct SyncSummary {
     /// Paths that could not be read or parsed, with the reason.
     pub errors: Vec<(String, String)>,
     pub elapsed: Duration,
+    /// Where `elapsed` went, phase by phase.
+    pub phases: SyncPhases,
+}
+
+/// Wall time of each phase of a sync, in the order they run; together they make up
+/// nearly all of [`SyncSummary::elapsed`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SyncPhases {
+    /// Walking the root for candidate files.
+    pub walk: Duration,
+    /// Reading, hashing and parsing the files and building their blocks (all cores).
+    pub parse: Duration,
+    /// Building the workspace's symbol table (one thread).
+    pub symbols: Duration,
+    /// Resolving references (all cores) while one thread writes each file's batch.
+    pub resolve_write: Duration,
+    /// Removing deleted files, the workspace record and the final durable sync.
+    pub finish: Duration,
 }
 
 /// Progress of a running sync, for a progress bar.
@@ -171,6 +189,12 @@ pub fn sync(
     };
     let (candidates, package_roots) = walk(&root, options, &mut summary);
     summary.files = candidates.len();
+    let mut phase = started;
+    let mut lap = |d: &mut Duration| {
+        *d = phase.elapsed();
+        phase = Instant::now();
+    };
+    lap(&mut summary.phases.walk);
 
     // Files count as unchanged only if this extractor extracted them; after an
     // upgrade that changes extraction, everything is extracted again.
@@ -239,7 +263,9 @@ pub fn sync(
             (p.as_str(), index)
         })
         .collect();
+    lap(&mut summary.phases.parse);
     let table = SymbolTable::new(name, files.clone(), &package_roots);
+    lap(&mut summary.phases.symbols);
     let job = ResolveJob {
         store,
         workspace: name,
@@ -251,6 +277,7 @@ pub fn sync(
     resolve_and_write(&job, options, &mut summary)?;
     drop(table);
     drop(files);
+    lap(&mut summary.phases.resolve_write);
 
     let current: std::collections::HashSet<&str> =
         current.iter().map(|(p, _)| p.as_str()).collect();
@@ -265,6 +292,7 @@ pub fn sync(
         ..ws
     })?;
     store.engine().sync()?;
+    lap(&mut summary.phases.finish);
     summary.elapsed = started.elapsed();
     Ok(summary)
 }

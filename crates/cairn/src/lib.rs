@@ -25,7 +25,8 @@ pub mod functions;
 mod statement;
 pub mod tables;
 
-pub use cairn_graph::sync::{Progress, SyncOptions, SyncSummary};
+pub use cairn_graph::extract::allocator::parse_with_mimalloc;
+pub use cairn_graph::sync::{Progress, SyncOptions, SyncPhases, SyncSummary};
 pub use cairn_graph::{Block, BlockId, BlockKind, EdgeKind, Language, WorkspaceRecord};
 pub use cairn_query::{OwnedValue, ResultStream, RowView, Shape};
 pub use database::{

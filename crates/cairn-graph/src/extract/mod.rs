@@ -22,6 +22,7 @@
 //!
 //! [`BlockKind`]: crate::model::BlockKind
 
+pub mod allocator;
 mod driver;
 pub use driver::{RECEIVER_TYPE, RETURN_OF, TRIED};
 mod go;
