@@ -1,10 +1,8 @@
-//! A counting global allocator for the bench binary, over mimalloc (the allocator of
-//! Cairn's programs, see `cairn_graph::extract::allocator`): heap allocations and the peak of
+//! A counting global allocator for the bench binary: heap allocations and the peak of
 //! live heap bytes, counted only while [`enable`]d so that timed runs pay nothing but
 //! one relaxed load per allocation.
 
-use mimalloc::MiMalloc;
-use std::alloc::{GlobalAlloc, Layout};
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering::Relaxed};
 
 pub struct Counting;
@@ -28,27 +26,27 @@ unsafe impl GlobalAlloc for Counting {
             ALLOCS.fetch_add(1, Relaxed);
             grow(layout.size() as i64);
         }
-        MiMalloc.alloc(layout)
+        System.alloc(layout)
     }
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         if ENABLED.load(Relaxed) {
             ALLOCS.fetch_add(1, Relaxed);
             grow(layout.size() as i64);
         }
-        MiMalloc.alloc_zeroed(layout)
+        System.alloc_zeroed(layout)
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         if ENABLED.load(Relaxed) {
             CURRENT.fetch_sub(layout.size() as i64, Relaxed);
         }
-        MiMalloc.dealloc(ptr, layout)
+        System.dealloc(ptr, layout)
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         if ENABLED.load(Relaxed) {
             ALLOCS.fetch_add(1, Relaxed);
             grow(new_size as i64 - layout.size() as i64);
         }
-        MiMalloc.realloc(ptr, layout, new_size)
+        System.realloc(ptr, layout, new_size)
     }
 }
 

@@ -119,10 +119,6 @@ fn depth(text: &str) -> Result<u32, String> {
     }
 }
 
-/// Cairn's allocator, also for tree-sitter (see `cairn_graph::extract::allocator`).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     // SAFETY: first thing in `main`, before any parser exists.
     unsafe { cairn::parse_with_mimalloc() };

@@ -1,12 +1,12 @@
 //! Tree-sitter's C allocations through mimalloc.
 //!
 //! Parsing allocates and frees a small node for every parse-stack entry and subtree it
-//! builds, and freeing a tree frees them all again; with glibc's `malloc` that was
-//! about a tenth of an ingest's CPU (`malloc_consolidate` runs when a large tree is
-//! freed beside other threads' allocations). Cairn's programs (`cairn`, `cairn-bench`)
-//! use mimalloc as their global allocator and call [`parse_with_mimalloc`] first, so
-//! tree-sitter shares its thread-local free lists. A library embedding Cairn keeps
-//! the allocators it chose: nothing here runs unless called.
+//! builds, and freeing a tree frees them all again. Cairn's programs (`cairn`,
+//! `cairn-bench`) call [`parse_with_mimalloc`] first, so that these calls go to
+//! mimalloc's thread-local free lists instead of glibc's `malloc`. Only tree-sitter's
+//! allocations move: Rust's global allocator stays the system's, so the query engine
+//! and the engines it is benchmarked against allocate as before. A library embedding
+//! Cairn keeps the allocators it chose: nothing here runs unless called.
 
 /// Makes tree-sitter allocate with mimalloc from now on.
 ///
