@@ -35,11 +35,16 @@ impl Encoder {
     /// A new record with room for about `bytes` bytes (a guess, not a limit: it
     /// spares the buffer's regrowth when the caller can tell).
     pub fn record_of(bytes: usize) -> Encoder {
-        let mut e = Encoder {
-            buf: Vec::with_capacity(bytes.max(16)),
-        };
-        e.buf.push(RECORD_VERSION);
-        e
+        Encoder::append_to(Vec::new(), bytes)
+    }
+
+    /// A new record appended to `buf` after the bytes it holds, with room reserved
+    /// for about `bytes` more; [`Self::finish`] gives `buf` back. Encodes straight
+    /// into a buffer of the caller's (a write batch) instead of a record's own.
+    pub fn append_to(mut buf: Vec<u8>, bytes: usize) -> Encoder {
+        buf.reserve(bytes.max(16));
+        buf.push(RECORD_VERSION);
+        Encoder { buf }
     }
 
     /// Appends an encoded record as a byte string, without an intermediate buffer:

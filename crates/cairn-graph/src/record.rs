@@ -61,6 +61,13 @@ pub enum BlockField {
 
 impl Block {
     pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.encode_into(&mut out);
+        out
+    }
+
+    /// About the bytes of [`Self::encode`]'s result (a little more).
+    pub fn encoded_len(&self) -> usize {
         let strings = self.workspace.len()
             + self.path.len()
             + self.name.len()
@@ -73,7 +80,12 @@ impl Block {
                 .iter()
                 .map(|(k, v)| k.len() + v.len() + 4)
                 .sum::<usize>();
-        let mut e = Encoder::record_of(strings + 96);
+        strings + 96
+    }
+
+    /// Appends [`Self::encode`]'s bytes to `out`.
+    pub fn encode_into(&self, out: &mut Vec<u8>) {
+        let mut e = Encoder::append_to(std::mem::take(out), self.encoded_len());
         e.str(self.kind.as_str())
             .str(self.language.as_str())
             .str(&self.workspace)
@@ -93,7 +105,7 @@ impl Block {
         for (k, v) in &self.metadata {
             e.str(k).str(v);
         }
-        e.finish()
+        *out = e.finish();
     }
 
     pub fn decode(id: BlockId, buf: &[u8]) -> Result<Block, DecodeError> {
@@ -334,13 +346,20 @@ pub fn edge_key(
 
 impl EdgeInfo {
     pub fn encode(&self) -> Vec<u8> {
-        let mut e = Encoder::record_of(self.encoded_len());
+        let mut out = Vec::new();
+        self.encode_into(&mut out);
+        out
+    }
+
+    /// Appends [`Self::encode`]'s bytes to `out`.
+    pub fn encode_into(&self, out: &mut Vec<u8>) {
+        let mut e = Encoder::append_to(std::mem::take(out), self.encoded_len());
         self.encode_fields(&mut e);
-        e.finish()
+        *out = e.finish();
     }
 
     /// Bytes of [`Self::encode`]'s result.
-    fn encoded_len(&self) -> usize {
+    pub fn encoded_len(&self) -> usize {
         1 + varint_len(self.path.len() as u64)
             + self.path.len()
             + varint_len(self.target_text.len() as u64)
@@ -441,6 +460,13 @@ impl FileIndex {
     /// The encoding of this index with `edges` in place of its own (a sync resolves
     /// a file's edges while the index is still shared with the symbol table).
     pub fn encode_with_edges(&self, edges: &[Edge]) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.encode_with_edges_into(edges, &mut out);
+        out
+    }
+
+    /// About the bytes of [`Self::encode_with_edges`]'s result.
+    pub fn encoded_len_with_edges(&self, edges: &[Edge]) -> usize {
         let symbols: usize = self
             .symbols
             .iter()
@@ -460,7 +486,13 @@ impl FileIndex {
             .iter()
             .map(|e| EDGE_KEY_LEN + 2 + e.info.encoded_len() + 2)
             .sum();
-        let mut e = Encoder::record_of(symbols + references + edge_bytes + 32);
+        symbols + references + edge_bytes + 32
+    }
+
+    /// Appends [`Self::encode_with_edges`]'s bytes to `out`.
+    pub fn encode_with_edges_into(&self, edges: &[Edge], out: &mut Vec<u8>) {
+        let len = self.encoded_len_with_edges(edges);
+        let mut e = Encoder::append_to(std::mem::take(out), len);
         e.str(self.language.map_or("", Language::as_str));
         e.u64(self.symbols.len() as u64);
         for s in &self.symbols {
@@ -484,7 +516,7 @@ impl FileIndex {
             e.bytes(&edge.out_key());
             e.nested(edge.info.encoded_len(), |e| edge.info.encode_fields(e));
         }
-        e.finish()
+        *out = e.finish();
     }
 
     pub fn decode(buf: &[u8]) -> Result<FileIndex, DecodeError> {

@@ -5,7 +5,7 @@ use crate::adjacency::{self, AdjacencyCache, CacheStats, ListKey, Neighbor};
 use crate::error::{corrupt, GraphError, Result};
 use crate::id::{BlockId, FastBuildHasher};
 use crate::model::EdgeKind;
-use crate::record::{Block, Edge, FileIndex, FileRecord, WorkspaceRecord};
+use crate::record::{Block, Edge, FileIndex, FileRecord, WorkspaceRecord, EDGE_KEY_LEN};
 use cairn_storage::{Engine, Iter, Keyspace, WriteBatch};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -346,16 +346,14 @@ impl GraphStore {
         old: &FileIndex,
         new: Option<NewFile<'_>>,
     ) -> PendingWrite {
-        let mut batch = WriteBatch::new();
+        let mut batch = WriteBatch::with_capacity(new.as_ref().map_or(0, NewFile::batch_bytes));
         let key = file_key(workspace, path);
         let (new_edges, new_blocks) = match &new {
             Some(n) => {
                 batch.put(&self.ks.files, &key, &n.record.encode());
-                batch.put(
-                    &self.ks.file_index,
-                    &key,
-                    &n.index.encode_with_edges(n.edges),
-                );
+                batch.put_with(&self.ks.file_index, &key, |out| {
+                    n.index.encode_with_edges_into(n.edges, out)
+                });
                 (n.edges, n.blocks)
             }
             None => {
@@ -383,7 +381,7 @@ impl GraphStore {
             .map(|s| (s.name.as_str(), s.qualified_name.as_str(), s.id))
             .collect();
         for b in new_blocks {
-            batch.put(&self.ks.blocks, &b.id.0, &b.encode());
+            batch.put_with(&self.ks.blocks, &b.id.0, |out| b.encode_into(out));
             if !old_names.contains(&(b.name.as_str(), b.qualified_name.as_str(), b.id)) {
                 batch.put(
                     &self.ks.names,
@@ -412,11 +410,9 @@ impl GraphStore {
         edges: &[Edge],
     ) -> PendingWrite {
         let mut batch = WriteBatch::new();
-        batch.put(
-            &self.ks.file_index,
-            &file_key(workspace, path),
-            &new.encode_with_edges(edges),
-        );
+        batch.put_with(&self.ks.file_index, &file_key(workspace, path), |out| {
+            new.encode_with_edges_into(edges, out)
+        });
         let touched = self.diff_edges(&mut batch, &old.edges, edges);
         PendingWrite { batch, touched }
     }
@@ -444,7 +440,7 @@ impl GraphStore {
         };
         let new_set = set(new, old);
         let old_set = set(old, new);
-        let mut touched = Vec::new();
+        let mut touched = Vec::with_capacity(2 * new.len().max(old.len()));
         let mut touch = |e: &Edge| {
             touched.push(ListKey {
                 id: e.source,
@@ -462,8 +458,10 @@ impl GraphStore {
             batch.delete(&self.ks.edges_in, &e.in_key());
             touch(e);
         }
+        let mut info = Vec::new();
         for e in new.iter().filter(|e| !old_set.contains(e)) {
-            let info = e.info.encode();
+            info.clear();
+            e.info.encode_into(&mut info);
             batch.put(&self.ks.edges_out, &e.out_key(), &info);
             batch.put(&self.ks.edges_in, &e.in_key(), &info);
             touch(e);
@@ -485,6 +483,33 @@ pub(crate) struct NewFile<'a> {
     pub index: &'a FileIndex,
     pub edges: &'a [Edge],
     pub blocks: &'a [Block],
+}
+
+impl NewFile<'_> {
+    /// About the bytes of the batch that writes this file whole (its records, block
+    /// names and both directions of its edges), so the batch is allocated once.
+    fn batch_bytes(&self) -> usize {
+        // Per operation: kind, keyspace and two lengths.
+        const OP: usize = 1 + 2 + 4 + 4;
+        let blocks: usize = self
+            .blocks
+            .iter()
+            .map(|b| {
+                OP + BlockId::LEN
+                    + b.encoded_len()
+                    + 2 * (OP + BlockId::LEN + 2)
+                    + b.name.len()
+                    + b.qualified_name.len()
+            })
+            .sum();
+        let edges: usize = self
+            .edges
+            .iter()
+            .map(|e| 2 * (OP + EDGE_KEY_LEN + e.info.encoded_len()))
+            .sum();
+        let path = self.record.workspace.len() + self.record.path.len() + 2;
+        2 * (OP + path) + 64 + self.index.encoded_len_with_edges(self.edges) + blocks + edges
+    }
 }
 
 /// One atomic batch of the graph, not yet written, with the adjacency lists its edge

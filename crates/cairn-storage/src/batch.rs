@@ -41,6 +41,15 @@ impl WriteBatch {
         Self::default()
     }
 
+    /// An empty batch with room for about `bytes` bytes of encoded operations (see
+    /// the format above), so a caller that can tell spares the buffer's regrowth.
+    pub fn with_capacity(bytes: usize) -> Self {
+        WriteBatch {
+            data: Vec::with_capacity(bytes),
+            ..Self::default()
+        }
+    }
+
     /// Number of operations.
     pub fn len(&self) -> usize {
         self.count as usize
@@ -79,6 +88,37 @@ impl WriteBatch {
     /// Sets `key` to `value` in `ks`.
     pub fn put(&mut self, ks: &Keyspace, key: &[u8], value: &[u8]) {
         self.push(Kind::Put, ks, key, Some(value));
+    }
+
+    /// Sets `key` in `ks` to the bytes `write` appends to the buffer it is given: the
+    /// value is encoded straight into the batch, without a buffer of its own and a
+    /// copy. `write` must only append. A value over the size limit leaves the batch
+    /// as it was and invalid, as [`Self::put`] does.
+    pub fn put_with(&mut self, ks: &Keyspace, key: &[u8], write: impl FnOnce(&mut Vec<u8>)) {
+        if key.len() > MAX_KEY_LEN {
+            self.invalid = Some(format!("key of {} bytes exceeds {MAX_KEY_LEN}", key.len()));
+            return;
+        }
+        let op_start = self.data.len();
+        encode_op(&mut self.data, Kind::Delete, ks.id, key, &[]);
+        self.data[op_start] = Kind::Put as u8;
+        let len_at = self.data.len();
+        self.data.extend_from_slice(&[0; 4]);
+        write(&mut self.data);
+        assert!(
+            self.data.len() >= len_at + 4,
+            "put_with's writer truncated the batch"
+        );
+        let value_len = self.data.len() - len_at - 4;
+        if value_len > MAX_VALUE_LEN {
+            self.data.truncate(op_start);
+            self.invalid = Some(format!(
+                "value of {value_len} bytes exceeds {MAX_VALUE_LEN}"
+            ));
+            return;
+        }
+        self.data[len_at..len_at + 4].copy_from_slice(&(value_len as u32).to_le_bytes());
+        self.count += 1;
     }
 
     /// Deletes `key` from `ks`.
@@ -169,4 +209,64 @@ pub(crate) fn decode_ops(data: &[u8], count: u32) -> Option<Vec<Op<'_>>> {
         return None;
     }
     Some(ops)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keyspace(id: u16) -> Keyspace {
+        Keyspace {
+            id,
+            name: format!("ks{id}").into(),
+        }
+    }
+
+    #[test]
+    fn put_with_encodes_as_put_does() {
+        let (a, b) = (keyspace(3), keyspace(7));
+        let mut by_put = WriteBatch::new();
+        by_put.put(&a, b"k1", b"value one");
+        by_put.delete(&b, b"gone");
+        by_put.put(&b, b"k2", b"");
+        let mut by_writer = WriteBatch::with_capacity(64);
+        by_writer.put_with(&a, b"k1", |out| out.extend_from_slice(b"value one"));
+        by_writer.delete(&b, b"gone");
+        by_writer.put_with(&b, b"k2", |_| {});
+        assert_eq!(by_writer.data, by_put.data);
+        assert_eq!(by_writer.len(), 3);
+        let ops = decode_ops(&by_writer.data, 3).expect("decodes");
+        assert_eq!(
+            (ops[0].kind, ops[0].ks, ops[0].key),
+            (Kind::Put, 3, &b"k1"[..])
+        );
+        assert_eq!(ops[0].value, b"value one");
+        assert_eq!((ops[2].kind, ops[2].value), (Kind::Put, &b""[..]));
+        assert!(by_writer.validate().is_ok());
+    }
+
+    #[test]
+    fn put_with_refuses_oversized_values_and_keys_and_keeps_the_batch() {
+        let ks = keyspace(1);
+        let mut batch = WriteBatch::new();
+        batch.put(&ks, b"kept", b"v");
+        let before = batch.data.clone();
+        batch.put_with(&ks, b"big", |out| {
+            out.resize(out.len() + MAX_VALUE_LEN + 1, 7)
+        });
+        assert_eq!(
+            batch.data, before,
+            "the oversized operation is taken back out"
+        );
+        assert_eq!(batch.len(), 1);
+        let err = batch
+            .validate()
+            .expect_err("an oversized value invalidates the batch");
+        assert!(err.to_string().contains("exceeds"), "{err}");
+
+        let mut batch = WriteBatch::new();
+        batch.put_with(&ks, &vec![0; MAX_KEY_LEN + 1], |_| panic!("not called"));
+        assert!(batch.is_empty());
+        assert!(batch.validate().is_err());
+    }
 }
