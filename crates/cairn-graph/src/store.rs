@@ -6,7 +6,7 @@ use crate::error::{corrupt, GraphError, Result};
 use crate::id::{BlockId, FastBuildHasher};
 use crate::model::EdgeKind;
 use crate::record::{Block, Edge, FileIndex, FileRecord, WorkspaceRecord, EDGE_KEY_LEN};
-use cairn_storage::{Engine, Iter, Keyspace, WriteBatch};
+use cairn_storage::{Durability, Engine, Iter, Keyspace, WriteBatch};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -110,6 +110,15 @@ impl GraphStore {
     /// Writes `batch`, whose edge changes touch the adjacency lists `touched`, keeping
     /// the adjacency cache exact: every write of the graph goes through here.
     fn commit(&self, batch: &WriteBatch, touched: &[ListKey]) -> Result<()> {
+        self.commit_with(batch, touched, Durability::Default)
+    }
+
+    fn commit_with(
+        &self,
+        batch: &WriteBatch,
+        touched: &[ListKey],
+        durability: Durability,
+    ) -> Result<()> {
         // Held across the write so no traversal fills an entry in between.
         let mut cache = self.lock_adjacency();
         let before = self.engine.last_seq();
@@ -117,7 +126,7 @@ impl GraphStore {
         for key in touched {
             cache.invalidate(key);
         }
-        let written = self.engine.write(batch);
+        let written = self.engine.write_with(batch, durability);
         let after = self.engine.last_seq();
         // Each operation takes one sequence number (tested below): any other advance
         // means someone else wrote too, and the cache cannot know what.
@@ -418,8 +427,14 @@ impl GraphStore {
     }
 
     /// Writes a batch built by [`Self::file_batch`] or [`Self::edges_batch`].
+    ///
+    /// The write is deferred ([`Durability::Deferred`]): a sync writes thousands of
+    /// these, a group-commit fsync for each window of them kept the one writer thread
+    /// waiting on the disk, and the sync ends with one [`Engine::sync`] instead. Each
+    /// batch stays atomic, and a crash keeps whole batches in order, which the next
+    /// sync repairs as it does any interrupted one.
     pub(crate) fn commit_pending(&self, pending: &PendingWrite) -> Result<()> {
-        self.commit(&pending.batch, &pending.touched)
+        self.commit_with(&pending.batch, &pending.touched, Durability::Deferred)
     }
 
     /// Adds to `batch` the edge writes that turn `old` into `new`; returns the

@@ -42,7 +42,8 @@ pub use io::{OsVfs, SimFaults, SimVfs, Vfs};
 pub use iter::Iter;
 pub use keyspace::Keyspace;
 pub use options::{
-    Compression, Options, SyncMode, MAX_BATCH_BYTES, MAX_KEYSPACES, MAX_KEY_LEN, MAX_VALUE_LEN,
+    Compression, Durability, Options, SyncMode, MAX_BATCH_BYTES, MAX_KEYSPACES, MAX_KEY_LEN,
+    MAX_VALUE_LEN,
 };
 
 /// Alias so callers can write `Sync::Always`, as the design notes do.

@@ -18,6 +18,21 @@ pub enum SyncMode {
     Never,
 }
 
+/// How durable one write is when it returns (see [`crate::Engine::write_with`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// As the engine's [`SyncMode`] says.
+    #[default]
+    Default,
+    /// Returns after the append, whatever the sync mode, and owes no group-commit
+    /// fsync: the write becomes durable with the next sync of the WAL (an
+    /// [`crate::Engine::sync`], a later write that syncs, a memtable rotation or
+    /// close). A crash before that loses it, and the deferred writes after it, but
+    /// never part of a batch, and never a write that came before a durable one. For
+    /// bulk loads that can be run again and end with [`crate::Engine::sync`].
+    Deferred,
+}
+
 /// Block compression of SSTables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Compression {

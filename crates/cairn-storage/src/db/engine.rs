@@ -20,7 +20,7 @@ use crate::iter::{Iter, Source};
 use crate::keyspace::{Keyspace, KS_PREFIX};
 use crate::manifest::{self, ManifestData};
 use crate::memtable::{MemIter, Memtable};
-use crate::options::{Options, SyncMode, MAX_KEYSPACES, MAX_KEY_LEN};
+use crate::options::{Durability, Options, SyncMode, MAX_KEYSPACES, MAX_KEY_LEN};
 use crate::row_cache::RowCache;
 use crate::sst::{BlockCacheRef, TableIter, TableReader};
 use crate::wal::WalWriter;
@@ -159,7 +159,7 @@ impl Inner {
         Ok(r)
     }
 
-    pub(crate) fn write(&self, batch: &WriteBatch) -> Result<()> {
+    pub(crate) fn write(&self, batch: &WriteBatch, durability: Durability) -> Result<()> {
         batch.validate()?;
         if batch.is_empty() {
             return Ok(());
@@ -175,7 +175,9 @@ impl Inner {
         let first_seq = w.last_seq + 1;
         let r = w.wal.append(first_seq, batch);
         self.poison(r)?;
-        self.sync_policy(&mut w)?;
+        if durability == Durability::Default {
+            self.sync_policy(&mut w)?;
+        }
         w.active.insert_ops(first_seq, &ops);
         w.last_seq = first_seq + u64::from(batch.count) - 1;
         self.after_write(&mut w)
@@ -208,6 +210,7 @@ impl Inner {
     }
 
     fn sync_policy(&self, w: &mut WriterState) -> Result<()> {
+        w.wal.owe_sync();
         let r = match self.opts.sync {
             SyncMode::Always => w.wal.sync(),
             SyncMode::Batch if w.wal.since_sync() >= self.opts.batch_window => w.wal.sync(),
@@ -420,7 +423,12 @@ impl Engine {
 
     /// Applies `batch` atomically: after a crash it is wholly visible or not at all.
     pub fn write(&self, batch: &WriteBatch) -> Result<()> {
-        self.inner.write(batch)
+        self.inner.write(batch, Durability::Default)
+    }
+
+    /// [`Self::write`] with the durability of this one write chosen by the caller.
+    pub fn write_with(&self, batch: &WriteBatch, durability: Durability) -> Result<()> {
+        self.inner.write(batch, durability)
     }
 
     /// The current value of `key` in `ks`, borrowed without a copy where possible.

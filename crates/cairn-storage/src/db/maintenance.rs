@@ -327,7 +327,7 @@ pub(crate) fn background_loop(inner: Arc<Inner>) {
         }
         if inner.opts.sync == SyncMode::Batch {
             if let Some(mut w) = inner.writer.try_lock() {
-                if !w.closed && w.wal.dirty() && w.wal.since_sync() >= inner.opts.batch_window {
+                if !w.closed && w.wal.owes_sync() && w.wal.since_sync() >= inner.opts.batch_window {
                     let r = w.wal.sync();
                     let _ = inner.poison(r);
                 }

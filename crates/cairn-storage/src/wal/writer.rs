@@ -46,6 +46,10 @@ pub(crate) struct WalWriter {
     buf: Vec<u8>,
     /// Bytes handed to the OS but not yet fsynced.
     unsynced: bool,
+    /// Records appended since the last sync whose writers were promised the sync
+    /// mode's durability (not [`crate::Durability::Deferred`] ones): what the group
+    /// commit must sync within its window.
+    owed: bool,
     last_sync: Instant,
 }
 
@@ -63,6 +67,7 @@ impl WalWriter {
             number,
             buf: Vec::with_capacity(BUFFER_BYTES),
             unsynced: false,
+            owed: false,
             last_sync: Instant::now(),
         })
     }
@@ -140,13 +145,20 @@ impl WalWriter {
             self.file.sync().map_err(|e| Error::io(&self.path, e))?;
             self.unsynced = false;
         }
+        self.owed = false;
         self.last_sync = Instant::now();
         Ok(())
     }
 
     /// Whether records are waiting for a sync.
-    pub(crate) fn dirty(&self) -> bool {
-        self.unsynced || !self.buf.is_empty()
+    /// Marks the records appended so far as owed a sync by the sync mode.
+    pub(crate) fn owe_sync(&mut self) {
+        self.owed = true;
+    }
+
+    /// Whether records owed a sync by the sync mode are not yet durable.
+    pub(crate) fn owes_sync(&self) -> bool {
+        self.owed
     }
 
     pub(crate) fn since_sync(&self) -> std::time::Duration {
