@@ -37,6 +37,118 @@ pub struct Block {
     pub metadata: Vec<(String, String)>,
 }
 
+/// A block's fields (but its id, the record's key), borrowed: what a [`Block`]
+/// record holds, for encoding one without owning its strings.
+#[derive(Clone, Copy, Debug)]
+pub struct BlockView<'a> {
+    pub kind: BlockKind,
+    pub language: Language,
+    pub workspace: &'a str,
+    pub path: &'a str,
+    pub name: &'a str,
+    pub qualified_name: &'a str,
+    pub parent: Option<BlockId>,
+    pub span: Span,
+    pub signature: &'a str,
+    pub doc: &'a str,
+    pub source: &'a str,
+    pub content_hash: u64,
+    pub metadata: &'a [(String, String)],
+}
+
+impl BlockView<'_> {
+    /// About the bytes of the record (a little more).
+    pub fn encoded_len(&self) -> usize {
+        let strings = self.workspace.len()
+            + self.path.len()
+            + self.name.len()
+            + self.qualified_name.len()
+            + self.signature.len()
+            + self.doc.len()
+            + self.source.len()
+            + self
+                .metadata
+                .iter()
+                .map(|(k, v)| k.len() + v.len() + 4)
+                .sum::<usize>();
+        strings + 96
+    }
+
+    /// Appends the record's bytes (those [`Block::decode`] reads) to `out`.
+    pub fn encode_into(&self, out: &mut Vec<u8>) {
+        let mut e = Encoder::append_to(std::mem::take(out), self.encoded_len());
+        e.str(self.kind.as_str())
+            .str(self.language.as_str())
+            .str(self.workspace)
+            .str(self.path)
+            .str(self.name)
+            .str(self.qualified_name)
+            .bytes(self.parent.as_ref().map_or(&[][..], |p| &p.0[..]))
+            .u32(self.span.start_line)
+            .u32(self.span.end_line)
+            .u32(self.span.start_byte)
+            .u32(self.span.end_byte)
+            .str(self.signature)
+            .str(self.doc)
+            .str(self.source)
+            .u64(self.content_hash)
+            .u64(self.metadata.len() as u64);
+        for (k, v) in self.metadata {
+            e.str(k).str(v);
+        }
+        *out = e.finish();
+    }
+}
+
+/// Block records encoded end to end in one buffer, with their ids: how a sync
+/// carries a parsed file's blocks from the thread that parses it to the thread that
+/// writes it, one allocation (and one free, on the other thread) for the file
+/// instead of several strings per block.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EncodedBlocks {
+    bytes: Vec<u8>,
+    /// Per block, in push order: its id and where its record ends in `bytes`.
+    ends: Vec<(BlockId, usize)>,
+}
+
+impl EncodedBlocks {
+    /// Room for `blocks` records of about `bytes` bytes in all.
+    pub fn with_capacity(blocks: usize, bytes: usize) -> EncodedBlocks {
+        EncodedBlocks {
+            bytes: Vec::with_capacity(bytes),
+            ends: Vec::with_capacity(blocks),
+        }
+    }
+
+    /// Appends the record of block `id`.
+    pub fn push(&mut self, id: BlockId, block: &BlockView<'_>) {
+        block.encode_into(&mut self.bytes);
+        self.ends.push((id, self.bytes.len()));
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Bytes of all the records.
+    pub fn encoded_bytes(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Each block's id and record, in push order.
+    pub fn iter(&self) -> impl Iterator<Item = (BlockId, &[u8])> + '_ {
+        let starts = std::iter::once(0).chain(self.ends.iter().map(|&(_, end)| end));
+        self.ends
+            .iter()
+            .zip(starts)
+            .map(|(&(id, end), start)| (id, &self.bytes[start..end]))
+    }
+}
+
 /// The fields of a [`Block`] record, in encoding order; a reader decoding only some of
 /// them skips the rest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -68,44 +180,31 @@ impl Block {
 
     /// About the bytes of [`Self::encode`]'s result (a little more).
     pub fn encoded_len(&self) -> usize {
-        let strings = self.workspace.len()
-            + self.path.len()
-            + self.name.len()
-            + self.qualified_name.len()
-            + self.signature.len()
-            + self.doc.len()
-            + self.source.len()
-            + self
-                .metadata
-                .iter()
-                .map(|(k, v)| k.len() + v.len() + 4)
-                .sum::<usize>();
-        strings + 96
+        self.view().encoded_len()
     }
 
     /// Appends [`Self::encode`]'s bytes to `out`.
     pub fn encode_into(&self, out: &mut Vec<u8>) {
-        let mut e = Encoder::append_to(std::mem::take(out), self.encoded_len());
-        e.str(self.kind.as_str())
-            .str(self.language.as_str())
-            .str(&self.workspace)
-            .str(&self.path)
-            .str(&self.name)
-            .str(&self.qualified_name)
-            .bytes(self.parent.as_ref().map_or(&[][..], |p| &p.0[..]))
-            .u32(self.span.start_line)
-            .u32(self.span.end_line)
-            .u32(self.span.start_byte)
-            .u32(self.span.end_byte)
-            .str(&self.signature)
-            .str(&self.doc)
-            .str(&self.source)
-            .u64(self.content_hash)
-            .u64(self.metadata.len() as u64);
-        for (k, v) in &self.metadata {
-            e.str(k).str(v);
+        self.view().encode_into(out)
+    }
+
+    /// The block's fields, borrowed.
+    pub fn view(&self) -> BlockView<'_> {
+        BlockView {
+            kind: self.kind,
+            language: self.language,
+            workspace: &self.workspace,
+            path: &self.path,
+            name: &self.name,
+            qualified_name: &self.qualified_name,
+            parent: self.parent,
+            span: self.span,
+            signature: &self.signature,
+            doc: &self.doc,
+            source: &self.source,
+            content_hash: self.content_hash,
+            metadata: &self.metadata,
         }
-        *out = e.finish();
     }
 
     pub fn decode(id: BlockId, buf: &[u8]) -> Result<Block, DecodeError> {
@@ -661,6 +760,26 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(f.get(BlockField::Kind).is_err());
+    }
+
+    #[test]
+    fn encoded_blocks_hold_each_record_as_block_encode_writes_it() {
+        let a = sample_block();
+        let mut b = sample_block();
+        b.id = BlockId::for_definition("w", "src/a.rs", "function", "a::g", 0);
+        b.name = "g".into();
+        b.source = String::new();
+        b.metadata.clear();
+        let mut blocks = EncodedBlocks::with_capacity(1, 8);
+        assert!(blocks.is_empty());
+        blocks.push(a.id, &a.view());
+        blocks.push(b.id, &b.view());
+        assert_eq!(blocks.len(), 2);
+        let records: Vec<(BlockId, Vec<u8>)> =
+            blocks.iter().map(|(id, r)| (id, r.to_vec())).collect();
+        assert_eq!(records, vec![(a.id, a.encode()), (b.id, b.encode())]);
+        assert_eq!(blocks.encoded_bytes(), a.encode().len() + b.encode().len());
+        assert_eq!(Block::decode(b.id, &records[1].1).unwrap(), b);
     }
 
     #[test]

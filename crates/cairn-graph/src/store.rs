@@ -5,7 +5,9 @@ use crate::adjacency::{self, AdjacencyCache, CacheStats, ListKey, Neighbor};
 use crate::error::{corrupt, GraphError, Result};
 use crate::id::{BlockId, FastBuildHasher};
 use crate::model::EdgeKind;
-use crate::record::{Block, Edge, FileIndex, FileRecord, WorkspaceRecord, EDGE_KEY_LEN};
+use crate::record::{
+    Block, Edge, EncodedBlocks, FileIndex, FileRecord, WorkspaceRecord, EDGE_KEY_LEN,
+};
 use cairn_storage::{Durability, Engine, Iter, Keyspace, WriteBatch};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -335,7 +337,7 @@ impl GraphStore {
         workspace: &str,
         path: &str,
         old: &FileIndex,
-        new: Option<(&FileRecord, &FileIndex, &[Block])>,
+        new: Option<(&FileRecord, &FileIndex, &EncodedBlocks)>,
     ) -> Result<()> {
         let new = new.map(|(record, index, blocks)| NewFile {
             record,
@@ -357,31 +359,37 @@ impl GraphStore {
     ) -> PendingWrite {
         let mut batch = WriteBatch::with_capacity(new.as_ref().map_or(0, NewFile::batch_bytes));
         let key = file_key(workspace, path);
-        let (new_edges, new_blocks) = match &new {
+        let empty = EncodedBlocks::default();
+        let (new_edges, new_blocks, new_symbols) = match &new {
             Some(n) => {
                 batch.put(&self.ks.files, &key, &n.record.encode());
                 batch.put_with(&self.ks.file_index, &key, |out| {
                     n.index.encode_with_edges_into(n.edges, out)
                 });
-                (n.edges, n.blocks)
+                (n.edges, n.blocks, &n.index.symbols[..])
             }
             None => {
                 batch.delete(&self.ks.files, &key);
                 batch.delete(&self.ks.file_index, &key);
-                (&[][..], &[][..])
+                (&[][..], &empty, &[][..])
             }
         };
+        // The blocks are the index's symbols, in the same order (see `NewFile`).
+        assert_eq!(new_blocks.len(), new_symbols.len(), "one block per symbol");
         // Blocks: delete those that went away, (re)write the rest (their content may
-        // have changed under the same id).
-        let keep: HashSet<BlockId, FastBuildHasher> = new_blocks.iter().map(|b| b.id).collect();
-        for s in &old.symbols {
-            if !keep.contains(&s.id) {
-                batch.delete(&self.ks.blocks, &s.id.0);
-                batch.delete(&self.ks.names, &name_key(NAME_TAG, &s.name, Some(&s.id)));
-                batch.delete(
-                    &self.ks.names,
-                    &name_key(QUALIFIED_TAG, &s.qualified_name, Some(&s.id)),
-                );
+        // have changed under the same id). A new file has nothing to delete.
+        if !old.symbols.is_empty() {
+            let keep: HashSet<BlockId, FastBuildHasher> =
+                new_symbols.iter().map(|s| s.id).collect();
+            for s in &old.symbols {
+                if !keep.contains(&s.id) {
+                    batch.delete(&self.ks.blocks, &s.id.0);
+                    batch.delete(&self.ks.names, &name_key(NAME_TAG, &s.name, Some(&s.id)));
+                    batch.delete(
+                        &self.ks.names,
+                        &name_key(QUALIFIED_TAG, &s.qualified_name, Some(&s.id)),
+                    );
+                }
             }
         }
         let old_names: HashSet<(&str, &str, BlockId), FastBuildHasher> = old
@@ -389,17 +397,14 @@ impl GraphStore {
             .iter()
             .map(|s| (s.name.as_str(), s.qualified_name.as_str(), s.id))
             .collect();
-        for b in new_blocks {
-            batch.put_with(&self.ks.blocks, &b.id.0, |out| b.encode_into(out));
-            if !old_names.contains(&(b.name.as_str(), b.qualified_name.as_str(), b.id)) {
+        for ((id, record), s) in new_blocks.iter().zip(new_symbols) {
+            assert_eq!(id, s.id, "blocks in symbol order");
+            batch.put(&self.ks.blocks, &id.0, record);
+            if !old_names.contains(&(s.name.as_str(), s.qualified_name.as_str(), id)) {
+                batch.put(&self.ks.names, &name_key(NAME_TAG, &s.name, Some(&id)), &[]);
                 batch.put(
                     &self.ks.names,
-                    &name_key(NAME_TAG, &b.name, Some(&b.id)),
-                    &[],
-                );
-                batch.put(
-                    &self.ks.names,
-                    &name_key(QUALIFIED_TAG, &b.qualified_name, Some(&b.id)),
+                    &name_key(QUALIFIED_TAG, &s.qualified_name, Some(&id)),
                     &[],
                 );
             }
@@ -492,12 +497,13 @@ impl GraphStore {
 }
 
 /// What a file should hold after a sync (see [`GraphStore::file_batch`]): its record,
-/// its index with `edges` as its edges, and its blocks.
+/// its index with `edges` as its edges, and its blocks, one per symbol of the index
+/// and in the same order.
 pub(crate) struct NewFile<'a> {
     pub record: &'a FileRecord,
     pub index: &'a FileIndex,
     pub edges: &'a [Edge],
-    pub blocks: &'a [Block],
+    pub blocks: &'a EncodedBlocks,
 }
 
 impl NewFile<'_> {
@@ -506,17 +512,13 @@ impl NewFile<'_> {
     fn batch_bytes(&self) -> usize {
         // Per operation: kind, keyspace and two lengths.
         const OP: usize = 1 + 2 + 4 + 4;
-        let blocks: usize = self
-            .blocks
+        let names: usize = self
+            .index
+            .symbols
             .iter()
-            .map(|b| {
-                OP + BlockId::LEN
-                    + b.encoded_len()
-                    + 2 * (OP + BlockId::LEN + 2)
-                    + b.name.len()
-                    + b.qualified_name.len()
-            })
+            .map(|s| 2 * (OP + BlockId::LEN + 2) + s.name.len() + s.qualified_name.len())
             .sum();
+        let blocks = self.blocks.len() * (OP + BlockId::LEN) + self.blocks.encoded_bytes() + names;
         let edges: usize = self
             .edges
             .iter()

@@ -15,8 +15,10 @@
 use crate::error::{GraphError, Result};
 use crate::extract::{Extractor, EXTRACTOR_VERSION};
 use crate::id::{content_hash, BlockId};
-use crate::model::{BlockKind, EdgeKind, Language, ParsedFile};
-use crate::record::{Block, FileIndex, FileRecord, StoredReference, Symbol, WorkspaceRecord};
+use crate::model::{BlockKind, Definition, EdgeKind, Language, ParsedFile};
+use crate::record::{
+    BlockView, EncodedBlocks, FileIndex, FileRecord, StoredReference, Symbol, WorkspaceRecord,
+};
 use crate::resolve::SymbolTable;
 use crate::store::{GraphStore, NewFile, PendingWrite};
 use std::collections::{BTreeMap, HashMap};
@@ -133,10 +135,14 @@ enum Outcome {
 struct BuiltFile {
     record: FileRecord,
     index: FileIndex,
-    blocks: Vec<Block>,
+    blocks: EncodedBlocks,
 }
 
 /// A file of the workspace after this sync, in path order.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per file of the workspace: boxing would allocate for each changed file to spare a few hundred bytes per unchanged one"
+)]
 enum Current {
     /// Unchanged: its stored index holds.
     Unchanged,
@@ -144,7 +150,7 @@ enum Current {
     Changed {
         record: FileRecord,
         index: FileIndex,
-        blocks: Mutex<Vec<Block>>,
+        blocks: Mutex<EncodedBlocks>,
     },
 }
 
@@ -662,7 +668,7 @@ fn build_file(
     path: &str,
     parsed: ParsedFile,
     source: &str,
-) -> (FileIndex, Vec<Block>) {
+) -> (FileIndex, EncodedBlocks) {
     let mut seen: HashMap<(BlockKind, &str), u32> = HashMap::new();
     let ids: Vec<BlockId> = parsed
         .definitions
@@ -675,20 +681,62 @@ fn build_file(
             id
         })
         .collect();
+    drop(seen);
     let parent_of = |p: Option<usize>| p.filter(|&p| p < ids.len());
-    let symbols = parsed
+    let language = parsed.language;
+    // The blocks are encoded here, from borrowed strings: the thread that writes the
+    // file copies their bytes.
+    let text_of = |d: &Definition| {
+        // A file's module block would repeat the whole file: its text is the file.
+        if d.kind == BlockKind::Module && d.parent.is_none() {
+            ""
+        } else {
+            source
+                .get(d.span.start_byte as usize..d.span.end_byte as usize)
+                .unwrap_or("")
+        }
+    };
+    let bytes: usize = parsed
         .definitions
         .iter()
+        .map(|d| {
+            let strings = d.name.len() + d.qualified_name.len() + d.signature.len();
+            strings + d.doc.len() + text_of(d).len() + workspace.len() + path.len() + 128
+        })
+        .sum();
+    let mut blocks = EncodedBlocks::with_capacity(ids.len(), bytes);
+    for (d, id) in parsed.definitions.iter().zip(&ids) {
+        let text = text_of(d);
+        let view = BlockView {
+            kind: d.kind,
+            language,
+            workspace,
+            path,
+            name: &d.name,
+            qualified_name: &d.qualified_name,
+            parent: parent_of(d.parent).map(|p| ids[p]),
+            span: d.span,
+            signature: &d.signature,
+            doc: &d.doc,
+            source: text,
+            content_hash: content_hash(text.as_bytes()),
+            metadata: &d.metadata,
+        };
+        blocks.push(*id, &view);
+    }
+    // The parsed file is consumed: its strings move into the index.
+    let symbols = parsed
+        .definitions
+        .into_iter()
         .zip(&ids)
         .map(|(d, id)| Symbol {
             id: *id,
             kind: d.kind,
-            name: d.name.clone(),
-            qualified_name: d.qualified_name.clone(),
+            name: d.name,
+            qualified_name: d.qualified_name,
             parent: parent_of(d.parent).map(|p| p as u32),
         })
         .collect();
-    // The parsed file is consumed: its strings move into the index and blocks.
     let references = parsed
         .references
         .into_iter()
@@ -700,38 +748,6 @@ fn build_file(
             qualifier: r.qualifier,
             alias: r.alias,
             line: r.line,
-        })
-        .collect();
-    let language = parsed.language;
-    let blocks = parsed
-        .definitions
-        .into_iter()
-        .zip(&ids)
-        .map(|(d, id)| {
-            // A file's module block would repeat the whole file: its text is the file.
-            let text = if d.kind == BlockKind::Module && d.parent.is_none() {
-                ""
-            } else {
-                source
-                    .get(d.span.start_byte as usize..d.span.end_byte as usize)
-                    .unwrap_or("")
-            };
-            Block {
-                id: *id,
-                kind: d.kind,
-                language,
-                workspace: workspace.to_string(),
-                path: path.to_string(),
-                name: d.name,
-                qualified_name: d.qualified_name,
-                parent: parent_of(d.parent).map(|p| ids[p]),
-                span: d.span,
-                signature: d.signature,
-                doc: d.doc,
-                source: text.to_string(),
-                content_hash: content_hash(text.as_bytes()),
-                metadata: d.metadata,
-            }
         })
         .collect();
     (
