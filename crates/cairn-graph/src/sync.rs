@@ -681,6 +681,7 @@ fn build_file(
             id
         })
         .collect();
+    // Its keys borrow the definitions, whose strings move into the index below.
     drop(seen);
     let parent_of = |p: Option<usize>| p.filter(|&p| p < ids.len());
     let language = parsed.language;
