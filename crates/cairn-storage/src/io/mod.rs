@@ -6,4 +6,5 @@ mod vfs;
 
 pub use os::OsVfs;
 pub use sim::{SimFaults, SimVfs};
+pub(crate) use vfs::Writeback;
 pub use vfs::{Vfs, VfsFile, VfsLock};

@@ -34,6 +34,12 @@ pub trait VfsFile: Send + Sync {
     fn append(&mut self, data: &[u8]) -> io::Result<()>;
     /// Makes the file's data durable.
     fn sync(&mut self) -> io::Result<()>;
+    /// Asks the OS to start writing the appended data to disk, without waiting: a
+    /// hint that makes nothing durable, so that a later [`Self::sync`] has less left
+    /// to write. The default does nothing.
+    fn start_writeback(&mut self) -> io::Result<()> {
+        Ok(())
+    }
     /// Current length.
     fn len(&self) -> io::Result<u64>;
     /// Whether the file is empty.
@@ -42,6 +48,29 @@ pub trait VfsFile: Send + Sync {
     }
     /// Truncates (or extends) the file.
     fn set_len(&mut self, len: u64) -> io::Result<()>;
+}
+
+/// Bytes appended between writeback hints: without them the kernel keeps a whole
+/// memtable's worth of WAL (64 MiB), or a whole new table, dirty until the sync that
+/// seals it, which then waits while it all goes to disk.
+const WRITEBACK_BYTES: usize = 4 << 20;
+
+/// Counts the bytes appended to one file and gives [`VfsFile::start_writeback`] a
+/// hint every [`WRITEBACK_BYTES`] of them.
+#[derive(Debug, Default)]
+pub(crate) struct Writeback {
+    since_hint: usize,
+}
+
+impl Writeback {
+    pub(crate) fn appended(&mut self, file: &mut dyn VfsFile, bytes: usize) {
+        self.since_hint += bytes;
+        if self.since_hint >= WRITEBACK_BYTES {
+            self.since_hint = 0;
+            // A hint: a file system that refuses it leaves the work to the sync.
+            let _ = file.start_writeback();
+        }
+    }
 }
 
 /// A held lock; released on drop.

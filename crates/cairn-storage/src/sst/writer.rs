@@ -48,7 +48,7 @@ use super::block::{frame, put_entry};
 use super::filter::BloomBuilder;
 use crate::batch::Kind;
 use crate::error::{Error, Result};
-use crate::io::{Vfs, VfsFile};
+use crate::io::{Vfs, VfsFile, Writeback};
 use crate::util::{hash64, put_len_bytes};
 
 pub(crate) const MAGIC: u64 = u64::from_le_bytes(*b"CAIRNSST");
@@ -84,6 +84,8 @@ pub(crate) struct SstWriter {
     offset: u64,
     /// Encoded bytes waiting to be appended to the file.
     out: Vec<u8>,
+    /// Writeback hints, so the sync that seals the table does not wait long.
+    writeback: Writeback,
     /// The data block being built (reused for every block).
     block: Vec<u8>,
     index: Vec<u8>,
@@ -118,6 +120,7 @@ impl SstWriter {
             bloom_bits_per_key,
             offset: 0,
             out: Vec::with_capacity(WRITE_BUFFER),
+            writeback: Writeback::default(),
             block: Vec::with_capacity(block_bytes * 2),
             index: Vec::new(),
             index_count: 0,
@@ -187,8 +190,11 @@ impl SstWriter {
 
     fn write_out(&mut self) -> Result<()> {
         let res = self.file.append(&self.out);
+        let appended = self.out.len();
         self.out.clear();
-        res.map_err(|e| Error::io(&self.path, e))
+        res.map_err(|e| Error::io(&self.path, e))?;
+        self.writeback.appended(&mut *self.file, appended);
+        Ok(())
     }
 
     fn put_block(&mut self, payload: &[u8], footer: &mut Vec<u8>) {

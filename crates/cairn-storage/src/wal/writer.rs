@@ -29,7 +29,7 @@ use std::time::Instant;
 
 use crate::batch::{encode_op, encoded_len, Kind, WriteBatch};
 use crate::error::{Error, Result};
-use crate::io::{Vfs, VfsFile};
+use crate::io::{Vfs, VfsFile, Writeback};
 
 /// Bytes of `len` + `crc`.
 pub(crate) const RECORD_HEADER: usize = 4 + 4;
@@ -46,6 +46,8 @@ pub(crate) struct WalWriter {
     buf: Vec<u8>,
     /// Bytes handed to the OS but not yet fsynced.
     unsynced: bool,
+    /// Writeback hints, so the sync at rotation does not hold the writer long.
+    writeback: Writeback,
     /// Records appended since the last sync whose writers were promised the sync
     /// mode's durability (not [`crate::Durability::Deferred`] ones): what the group
     /// commit must sync within its window.
@@ -67,6 +69,7 @@ impl WalWriter {
             number,
             buf: Vec::with_capacity(BUFFER_BYTES),
             unsynced: false,
+            writeback: Writeback::default(),
             owed: false,
             last_sync: Instant::now(),
         })
@@ -133,9 +136,12 @@ impl WalWriter {
             return Ok(());
         }
         let res = self.file.append(&self.buf);
+        let appended = self.buf.len();
         self.buf.clear();
         self.unsynced = true;
-        res.map_err(|e| Error::io(&self.path, e))
+        res.map_err(|e| Error::io(&self.path, e))?;
+        self.writeback.appended(&mut *self.file, appended);
+        Ok(())
     }
 
     /// Makes every appended record durable.
