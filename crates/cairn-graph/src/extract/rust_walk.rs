@@ -128,28 +128,19 @@ struct Level<'t> {
     /// Where this level's run of comments and attributes starts in the shared stack.
     run_start: usize,
     parent_kind: u16,
-    /// In a token tree: the last named child so far, and whether a `::` came between
-    /// it and the named child before it (`before_last`).
+    /// Children of `parent` after the current one: the walk goes up after the last
+    /// instead of asking the cursor for a sibling, a failing call that costs about as
+    /// much as a move.
+    remaining: usize,
+    /// In a token tree: the last named child so far when it is an identifier (the
+    /// patterns look at no other), and whether a `::` came between it and the named
+    /// child before it (`before_last`, also only an identifier).
     last: Option<(Node<'t>, bool)>,
     before_last: Option<Node<'t>>,
     /// A `::` came after `last`.
     colons: bool,
     /// The nearest of `parent` and its ancestors that is not a token tree.
     outside_tokens: Option<Node<'t>>,
-}
-
-impl<'t> Level<'t> {
-    fn new(parent: Node<'t>, run_start: usize, outside_tokens: Option<Node<'t>>) -> Level<'t> {
-        Level {
-            parent,
-            run_start,
-            parent_kind: parent.kind_id(),
-            last: None,
-            before_last: None,
-            colons: false,
-            outside_tokens,
-        }
-    }
 }
 
 /// Walks `root`, emitting the matches of `queries/rust.scm`; `false` if the grammar
@@ -164,16 +155,19 @@ pub(crate) fn walk<'t>(root: Node<'t>, emit: &mut Emit<'_, 't>) -> bool {
     let mut runs: Vec<Node<'t>> = Vec::new();
     loop {
         let node = cursor.node();
+        // Read once: each is a call into the C library.
+        let kind = node.kind_id();
+        let named = node.is_named();
         let run_start = levels.last().map_or(0, |l| l.run_start);
         if let Some(level) = levels.last_mut() {
-            child_of(ids, node, level, emit);
+            child_of(ids, node, kind, named, level, emit);
         }
-        if node.is_named() {
-            visit(ids, node, &runs[run_start..], emit);
+        if named {
+            visit(ids, node, kind, &runs[run_start..], emit);
         }
         let in_run = ids
             .run_kinds
-            .get(usize::from(node.kind_id()))
+            .get(usize::from(kind))
             .copied()
             .unwrap_or(false);
         if in_run {
@@ -181,24 +175,44 @@ pub(crate) fn walk<'t>(root: Node<'t>, emit: &mut Emit<'_, 't>) -> bool {
         } else {
             runs.truncate(run_start);
         }
-        if cursor.goto_first_child() {
-            let outside_tokens = if node.kind_id() == ids.token_tree {
+        // `child_count` counts the children the cursor visits (through hidden nodes).
+        let children = node.child_count();
+        if children > 0 && cursor.goto_first_child() {
+            let outside_tokens = if kind == ids.token_tree {
                 levels.last().and_then(|l| l.outside_tokens)
             } else {
                 Some(node)
             };
-            levels.push(Level::new(node, runs.len(), outside_tokens));
+            levels.push(Level {
+                parent: node,
+                run_start: runs.len(),
+                parent_kind: kind,
+                remaining: children - 1,
+                last: None,
+                before_last: None,
+                colons: false,
+                outside_tokens,
+            });
             continue;
         }
         loop {
-            if cursor.goto_next_sibling() {
-                break;
+            let Some(level) = levels.last_mut() else {
+                return true;
+            };
+            if level.remaining > 0 {
+                level.remaining -= 1;
+                if cursor.goto_next_sibling() {
+                    break;
+                }
             }
+            debug_assert!(
+                !cursor.clone().goto_next_sibling(),
+                "child_count counts every child the cursor visits"
+            );
+            runs.truncate(level.run_start);
+            levels.pop();
             if !cursor.goto_parent() {
                 return true;
-            }
-            if let Some(level) = levels.pop() {
-                runs.truncate(level.run_start);
             }
         }
     }
@@ -206,8 +220,7 @@ pub(crate) fn walk<'t>(root: Node<'t>, emit: &mut Emit<'_, 't>) -> bool {
 
 /// Patterns about a node and its fields.
 /// `run`: the comments and attributes right before `node`, farthest first.
-fn visit<'t>(ids: &Ids, node: Node<'t>, run: &[Node<'t>], emit: &mut Emit<'_, 't>) {
-    let k = node.kind_id();
+fn visit<'t>(ids: &Ids, node: Node<'t>, k: u16, run: &[Node<'t>], emit: &mut Emit<'_, 't>) {
     let field_of_kind = |field: u16, kind: u16| {
         node.child_by_field_id(field)
             .filter(|c| c.kind_id() == kind)
@@ -417,17 +430,23 @@ fn emit_with<'t, const N: usize>(
 }
 
 /// Patterns about a node among its siblings: closure parameters, tuple struct pattern
-/// bindings, and calls in token trees.
-fn child_of<'t>(ids: &Ids, node: Node<'t>, level: &mut Level<'t>, emit: &mut Emit<'_, 't>) {
-    let k = node.kind_id();
+/// bindings, and calls in token trees. `k` is `node`'s kind id, `named` whether it is
+/// named.
+fn child_of<'t>(
+    ids: &Ids,
+    node: Node<'t>,
+    k: u16,
+    named: bool,
+    level: &mut Level<'t>,
+    emit: &mut Emit<'_, 't>,
+) {
     if level.parent_kind == ids.token_tree {
-        if !node.is_named() {
+        if !named {
             level.colons |= k == ids.colon_colon;
             return;
         }
         if k == ids.token_tree {
-            if let Some((name, colons)) = level.last.filter(|(n, _)| n.kind_id() == ids.identifier)
-            {
+            if let Some((name, colons)) = level.last {
                 // `OutsideTokens` is no capture of the query: what the walk knows here
                 // spares `skip_call` its walk up the tree.
                 let outside = level.outside_tokens;
@@ -436,9 +455,7 @@ fn child_of<'t>(ids: &Ids, node: Node<'t>, level: &mut Level<'t>, emit: &mut Emi
                 emit_with(emit, 18, &call, outside);
                 // (token_tree (identifier) @call.qualifier . "::" . (identifier)
                 //   @call.name @call . (token_tree))
-                let qualifier = level
-                    .before_last
-                    .filter(|q| colons && q.kind_id() == ids.identifier);
+                let qualifier = level.before_last.filter(|_| colons);
                 if let Some(q) = qualifier {
                     let call = [
                         (Role::CallQualifier, q),
@@ -450,7 +467,7 @@ fn child_of<'t>(ids: &Ids, node: Node<'t>, level: &mut Level<'t>, emit: &mut Emi
             }
         }
         level.before_last = level.last.map(|(n, _)| n);
-        level.last = Some((node, level.colons));
+        level.last = (k == ids.identifier).then_some((node, level.colons));
         level.colons = false;
         return;
     }
