@@ -264,8 +264,8 @@ impl Spec for Rust {
         field(node, name)
     }
 
-    fn walk<'t>(&self, root: Node<'t>, _src: &str, emit: &mut Emit<'_, 't>) -> bool {
-        super::rust_walk::walk(root, emit)
+    fn walk<'t>(&self, root: Node<'t>, src: &str, emit: &mut Emit<'_, 't>) -> bool {
+        super::rust_walk::walk(root, src, emit)
     }
 
     fn doc_line<'s>(&self, comment: &'s str) -> Option<&'s str> {
@@ -493,16 +493,21 @@ fn is_call_in_expression_macro(
         }
         None
     });
-    match outside {
-        Some(n) if n.kind() == "macro_invocation" => {
-            let Some(m) = field(n, "macro") else {
-                return false;
-            };
-            let macro_name = text(m, src).rsplit("::").next().unwrap_or("");
-            EXPRESSION_MACROS.contains(&macro_name)
-        }
-        _ => false,
+    outside.is_some_and(|n| is_expression_macro(n, src))
+}
+
+/// Whether `node` is the invocation of a macro whose arguments are expressions (see
+/// [`EXPRESSION_MACROS`]): calls found in its token trees count, and only there (the
+/// Rust walker does not look into other token trees).
+pub(super) fn is_expression_macro(node: Node<'_>, src: &str) -> bool {
+    if node.kind() != "macro_invocation" {
+        return false;
     }
+    let Some(m) = field(node, "macro") else {
+        return false;
+    };
+    let macro_name = text(m, src).rsplit("::").next().unwrap_or("");
+    EXPRESSION_MACROS.contains(&macro_name)
 }
 
 /// Whether the attributes before a function include `#[test]` or `#[<crate>::test]`.

@@ -35,6 +35,7 @@ struct Ids {
     field_identifier: u16,
     declaration_list: u16,
     token_tree: u16,
+    macro_invocation: u16,
     colon_colon: u16,
     parameter: u16,
     let_declaration: u16,
@@ -57,7 +58,26 @@ struct Ids {
     /// By kind id: attribute items and comments, which docs and test attributes are
     /// read from (see [`super::driver::Preceding`]).
     run_kinds: Vec<bool>,
+    /// By kind id: the kinds of [`OPAQUE`].
+    opaque: Vec<bool>,
 }
+
+/// Node kinds whose subtrees hold no node that the walk looks at (the grammar allows
+/// none there: `tests::opaque_kinds_hold_nothing_the_walk_looks_for` checks it against
+/// the grammar's `node-types.json`); the walk does not go into them.
+const OPAQUE: [&str; 11] = [
+    "line_comment",
+    "block_comment",
+    "string_literal",
+    "raw_string_literal",
+    "lifetime",
+    "label",
+    "self_parameter",
+    "function_modifiers",
+    "token_tree_pattern",
+    "use_bounds",
+    "for_lifetimes",
+];
 
 impl Ids {
     /// The ids, or `None` when the grammar lacks one (a grammar upgrade renamed it:
@@ -87,6 +107,7 @@ impl Ids {
             field_identifier: kind("field_identifier")?,
             declaration_list: kind("declaration_list")?,
             token_tree: kind("token_tree")?,
+            macro_invocation: kind("macro_invocation")?,
             colon_colon: Some(lang.id_for_node_kind("::", false)).filter(|&id| id != 0)?,
             parameter: kind("parameter")?,
             let_declaration: kind("let_declaration")?,
@@ -110,6 +131,12 @@ impl Ids {
                 .map(|id| {
                     lang.node_kind_for_id(id as u16)
                         .is_some_and(|k| k == "attribute_item" || k.contains("comment"))
+                })
+                .collect(),
+            opaque: (0..lang.node_kind_count())
+                .map(|id| {
+                    lang.node_kind_for_id(id as u16)
+                        .is_some_and(|k| lang.node_kind_is_named(id as u16) && OPAQUE.contains(&k))
                 })
                 .collect(),
         })
@@ -145,7 +172,7 @@ struct Level<'t> {
 
 /// Walks `root`, emitting the matches of `queries/rust.scm`; `false` if the grammar
 /// is not the one the walk knows.
-pub(crate) fn walk<'t>(root: Node<'t>, emit: &mut Emit<'_, 't>) -> bool {
+pub(crate) fn walk<'t>(root: Node<'t>, src: &str, emit: &mut Emit<'_, 't>) -> bool {
     let Some(ids) = ids() else {
         return false;
     };
@@ -176,7 +203,11 @@ pub(crate) fn walk<'t>(root: Node<'t>, emit: &mut Emit<'_, 't>) -> bool {
             runs.truncate(run_start);
         }
         // `child_count` counts the children the cursor visits (through hidden nodes).
-        let children = node.child_count();
+        let children = if opaque(ids, node, kind, levels.last(), src) {
+            0
+        } else {
+            node.child_count()
+        };
         if children > 0 && cursor.goto_first_child() {
             let outside_tokens = if kind == ids.token_tree {
                 levels.last().and_then(|l| l.outside_tokens)
@@ -216,6 +247,23 @@ pub(crate) fn walk<'t>(root: Node<'t>, emit: &mut Emit<'_, 't>) -> bool {
             }
         }
     }
+}
+
+/// Whether the walk can pass over what is inside `node` (of kind `kind`, a child of
+/// `level`'s parent): an [`OPAQUE`] kind, or a token tree whose calls are all skipped
+/// (not in the arguments of an expression macro, see `Rust::skip_call`; nested token
+/// trees go with the outermost). Not when error recovery put nodes of any kind there.
+fn opaque(ids: &Ids, node: Node<'_>, kind: u16, level: Option<&Level<'_>>, src: &str) -> bool {
+    let opaque = if kind == ids.token_tree {
+        level.is_some_and(|l| {
+            l.parent_kind != ids.token_tree
+                && !(l.parent_kind == ids.macro_invocation
+                    && super::rust::is_expression_macro(l.parent, src))
+        })
+    } else {
+        ids.opaque.get(usize::from(kind)).copied().unwrap_or(false)
+    };
+    opaque && !node.has_error()
 }
 
 /// Patterns about a node and its fields.
@@ -536,6 +584,14 @@ mod tests {
              fn v() { /// not an item doc\n fn w() {} }\n}\n"
                 .into(),
         ));
+        files.push((
+            "opaque.rs".into(),
+            "#[cfg_attr(x, doc = f(1))]\n#[doc = include_str!(g(\"a\"))]\nfn a<'l>(&'l self) -> u8 { \
+             quote!(h(1), m::n(2)); println!(\"{}\", quote!(i(1)), [j(2)]); \
+             macro_rules! m { ($x:expr) => { k($x) }; } 'o: loop { continue 'o; } \
+             let s = \"q(1)\\n\"; bad!(r(s; t(u)) }"
+                .into(),
+        ));
         assert!(files.len() > 20, "the crate's own sources are the corpus");
         assert!(
             super::ids().is_some(),
@@ -546,6 +602,97 @@ mod tests {
             let walked = ex.extract(Language::Rust, path, text).unwrap();
             let queried = ex.extract_by_query(Language::Rust, path, text).unwrap();
             assert_eq!(canonical(walked), canonical(queried), "{path}");
+        }
+    }
+
+    /// What the grammar allows below each [`super::OPAQUE`] kind holds none of the kinds
+    /// the walk matches, nor a parent whose children it looks at.
+    #[test]
+    fn opaque_kinds_hold_nothing_the_walk_looks_for() {
+        use serde_json::Value;
+        use std::collections::{HashMap, HashSet};
+        // The kinds `visit` matches and the parents `child_of` looks into.
+        let looked_at = [
+            "mod_item",
+            "function_item",
+            "function_signature_item",
+            "struct_item",
+            "union_item",
+            "enum_item",
+            "trait_item",
+            "impl_item",
+            "const_item",
+            "static_item",
+            "type_item",
+            "macro_definition",
+            "call_expression",
+            "parameter",
+            "let_declaration",
+            "for_expression",
+            "field_declaration",
+            "use_declaration",
+            "token_tree",
+            "closure_parameters",
+            "tuple_struct_pattern",
+        ];
+        let types: Vec<Value> = serde_json::from_str(tree_sitter_rust::NODE_TYPES).unwrap();
+        let name = |t: &Value| t["type"].as_str().unwrap_or("").to_string();
+        let named = |t: &Value| t["named"].as_bool().unwrap_or(false);
+        let supertypes: HashMap<String, Vec<String>> = types
+            .iter()
+            .filter_map(|t| {
+                let subs = t["subtypes"].as_array()?;
+                Some((name(t), subs.iter().map(name).collect()))
+            })
+            .collect();
+        fn expand(k: &str, supertypes: &HashMap<String, Vec<String>>, out: &mut HashSet<String>) {
+            match supertypes.get(k) {
+                Some(subs) => subs.iter().for_each(|s| expand(s, supertypes, out)),
+                None => {
+                    out.insert(k.to_string());
+                }
+            }
+        }
+        // Named kind -> the named kinds its fields and children may be.
+        let mut children: HashMap<String, HashSet<String>> = HashMap::new();
+        for t in types
+            .iter()
+            .filter(|t| named(t) && t.get("subtypes").is_none())
+        {
+            let mut kids = HashSet::new();
+            let fields = t["fields"].as_object().into_iter().flat_map(|f| f.values());
+            for slot in fields.chain(t.get("children")) {
+                for c in slot["types"].as_array().into_iter().flatten() {
+                    if named(c) {
+                        expand(&name(c), &supertypes, &mut kids);
+                    }
+                }
+            }
+            children.insert(name(t), kids);
+        }
+        // Kinds that may have a looked-at kind below them.
+        let mut live: HashSet<String> = HashSet::new();
+        loop {
+            let more: Vec<String> = children
+                .iter()
+                .filter(|(k, kids)| {
+                    !live.contains(*k)
+                        && kids
+                            .iter()
+                            .any(|c| live.contains(c) || looked_at.contains(&c.as_str()))
+                })
+                .map(|(k, _)| k.clone())
+                .collect();
+            if more.is_empty() {
+                break;
+            }
+            live.extend(more);
+        }
+        // The analysis sees calls where types hold expressions (`[u8; N]`).
+        assert!(live.contains("array_type") && live.contains("attribute_item"));
+        for k in super::OPAQUE {
+            assert!(children.contains_key(k), "{k} is a kind of the grammar");
+            assert!(!live.contains(k), "{k} may hold what the walk looks at");
         }
     }
 
