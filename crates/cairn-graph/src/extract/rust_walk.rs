@@ -60,6 +60,9 @@ struct Ids {
     run_kinds: Vec<bool>,
     /// By kind id: the kinds of [`OPAQUE`].
     opaque: Vec<bool>,
+    /// By kind id: argument lists, tuples and arrays, whose first and last bytes are
+    /// their own brackets (see [`Openers`]).
+    bracketed: Vec<bool>,
 }
 
 /// Node kinds whose subtrees hold no node that the walk looks at (the grammar allows
@@ -139,6 +142,14 @@ impl Ids {
                         .is_some_and(|k| lang.node_kind_is_named(id as u16) && OPAQUE.contains(&k))
                 })
                 .collect(),
+            bracketed: (0..lang.node_kind_count())
+                .map(|id| {
+                    lang.node_kind_for_id(id as u16).is_some_and(|k| {
+                        lang.node_kind_is_named(id as u16)
+                            && matches!(k, "arguments" | "tuple_expression" | "array_expression")
+                    })
+                })
+                .collect(),
         })
     }
 }
@@ -180,6 +191,7 @@ pub(crate) fn walk<'t>(root: Node<'t>, src: &str, emit: &mut Emit<'_, 't>) -> bo
     let mut levels: Vec<Level<'t>> = Vec::new();
     // The comments and attributes right before the current node, for each level.
     let mut runs: Vec<Node<'t>> = Vec::new();
+    let mut openers = Openers::new(src);
     loop {
         let node = cursor.node();
         // Read once: each is a call into the C library.
@@ -203,11 +215,10 @@ pub(crate) fn walk<'t>(root: Node<'t>, src: &str, emit: &mut Emit<'_, 't>) -> bo
             runs.truncate(run_start);
         }
         // `child_count` counts the children the cursor visits (through hidden nodes).
-        let children = if opaque(ids, node, kind, levels.last(), src) {
-            0
-        } else {
-            node.child_count()
-        };
+        let mut children = node.child_count();
+        if children > 0 && opaque(ids, node, kind, levels.last(), src, &mut openers) {
+            children = 0;
+        }
         if children > 0 && cursor.goto_first_child() {
             let outside_tokens = if kind == ids.token_tree {
                 levels.last().and_then(|l| l.outside_tokens)
@@ -250,20 +261,88 @@ pub(crate) fn walk<'t>(root: Node<'t>, src: &str, emit: &mut Emit<'_, 't>) -> bo
 }
 
 /// Whether the walk can pass over what is inside `node` (of kind `kind`, a child of
-/// `level`'s parent): an [`OPAQUE`] kind, or a token tree whose calls are all skipped
-/// (not in the arguments of an expression macro, see `Rust::skip_call`; nested token
-/// trees go with the outermost). Not when error recovery put nodes of any kind there.
-fn opaque(ids: &Ids, node: Node<'_>, kind: u16, level: Option<&Level<'_>>, src: &str) -> bool {
+/// `level`'s parent, `None` for the root): an [`OPAQUE`] kind; a token tree whose
+/// calls are all skipped (not in the arguments of an expression macro, see
+/// `Rust::skip_call`; nested token trees go with the outermost); or a node without an
+/// opening bracket or bar in its text (see [`Openers`]). Not when error recovery put
+/// nodes of any kind there.
+fn opaque(
+    ids: &Ids,
+    node: Node<'_>,
+    kind: u16,
+    level: Option<&Level<'_>>,
+    src: &str,
+    openers: &mut Openers<'_>,
+) -> bool {
+    let Some(level) = level else {
+        return false;
+    };
     let opaque = if kind == ids.token_tree {
-        level.is_some_and(|l| {
-            l.parent_kind != ids.token_tree
-                && !(l.parent_kind == ids.macro_invocation
-                    && super::rust::is_expression_macro(l.parent, src))
-        })
+        level.parent_kind != ids.token_tree
+            && !(level.parent_kind == ids.macro_invocation
+                && super::rust::is_expression_macro(level.parent, src))
+    } else if ids.opaque.get(usize::from(kind)).copied().unwrap_or(false) {
+        true
     } else {
-        ids.opaque.get(usize::from(kind)).copied().unwrap_or(false)
+        let (mut start, mut end) = (node.start_byte(), node.end_byte());
+        if ids
+            .bracketed
+            .get(usize::from(kind))
+            .copied()
+            .unwrap_or(false)
+        {
+            start += 1;
+            end = end.saturating_sub(1);
+        }
+        !openers.within(start, end)
     };
     opaque && !node.has_error()
+}
+
+/// Finds the bytes `(`, `[`, `{` and `|` in the source. Each node the walk looks for
+/// has one in its own text, or its parent has: items, `let`s and fields are in blocks,
+/// declaration lists or the file (`tests::openers_witness_what_the_walk_looks_for`),
+/// parameters in `(..)` or `|..|`; calls have `(..)` arguments, `for` loops a block,
+/// token trees their brackets, closure parameters their bars, tuple struct patterns
+/// `(..)`. So a node other than the root without one holds nothing the walk looks
+/// for, nor does an argument list, tuple or array without one inside its own
+/// brackets (its children are expressions, which are none of those needing a parent).
+struct Openers<'s> {
+    src: &'s [u8],
+    /// The first opener at or after `from` is at `next` (`src.len()` for none).
+    from: usize,
+    next: usize,
+}
+
+impl<'s> Openers<'s> {
+    fn new(src: &'s str) -> Openers<'s> {
+        let mut o = Openers {
+            src: src.as_bytes(),
+            from: 0,
+            next: 0,
+        };
+        o.scan(0);
+        o
+    }
+
+    fn scan(&mut self, from: usize) {
+        let rest = self.src.get(from..).unwrap_or(&[]);
+        self.from = from;
+        self.next = from
+            + rest
+                .iter()
+                .position(|b| matches!(b, b'(' | b'[' | b'{' | b'|'))
+                .unwrap_or(rest.len());
+    }
+
+    /// Whether bytes `start..end` hold an opener. The walk asks in source order, so
+    /// each byte is mostly scanned once.
+    fn within(&mut self, start: usize, end: usize) -> bool {
+        if start < self.from || start > self.next {
+            self.scan(start);
+        }
+        self.next < end
+    }
 }
 
 /// Patterns about a node and its fields.
@@ -541,6 +620,8 @@ fn child_of<'t>(
 mod tests {
     use crate::extract::Extractor;
     use crate::model::{Language, ParsedFile};
+    use serde_json::Value;
+    use std::collections::{HashMap, HashSet};
 
     /// References in a canonical order: the walk may meet two calls of one line in
     /// another order than the query (only the order within a line can differ).
@@ -605,81 +686,107 @@ mod tests {
         }
     }
 
+    /// The kinds `visit` matches and the parents `child_of` looks into.
+    const LOOKED_AT: [&str; 21] = [
+        "mod_item",
+        "function_item",
+        "function_signature_item",
+        "struct_item",
+        "union_item",
+        "enum_item",
+        "trait_item",
+        "impl_item",
+        "const_item",
+        "static_item",
+        "type_item",
+        "macro_definition",
+        "call_expression",
+        "parameter",
+        "let_declaration",
+        "for_expression",
+        "field_declaration",
+        "use_declaration",
+        "token_tree",
+        "closure_parameters",
+        "tuple_struct_pattern",
+    ];
+
+    /// The grammar's `node-types.json`: each named kind's entry, and the named kinds
+    /// its fields and children may be (supertypes expanded).
+    struct NodeTypes {
+        entries: HashMap<String, Value>,
+        children: HashMap<String, HashSet<String>>,
+    }
+
+    impl NodeTypes {
+        fn load() -> NodeTypes {
+            let types: Vec<Value> = serde_json::from_str(tree_sitter_rust::NODE_TYPES).unwrap();
+            let name = |t: &Value| t["type"].as_str().unwrap_or("").to_string();
+            let named = |t: &Value| t["named"].as_bool().unwrap_or(false);
+            let supertypes: HashMap<String, Vec<String>> = types
+                .iter()
+                .filter_map(|t| {
+                    let subs = t["subtypes"].as_array()?;
+                    Some((name(t), subs.iter().map(name).collect()))
+                })
+                .collect();
+            fn expand(
+                k: &str,
+                supertypes: &HashMap<String, Vec<String>>,
+                out: &mut HashSet<String>,
+            ) {
+                match supertypes.get(k) {
+                    Some(subs) => subs.iter().for_each(|s| expand(s, supertypes, out)),
+                    None => {
+                        out.insert(k.to_string());
+                    }
+                }
+            }
+            let mut entries = HashMap::new();
+            let mut children = HashMap::new();
+            for t in types
+                .iter()
+                .filter(|t| named(t) && t.get("subtypes").is_none())
+            {
+                let mut kids = HashSet::new();
+                let fields = t["fields"].as_object().into_iter().flat_map(|f| f.values());
+                for slot in fields.chain(t.get("children")) {
+                    for c in slot["types"].as_array().into_iter().flatten() {
+                        if named(c) {
+                            expand(&name(c), &supertypes, &mut kids);
+                        }
+                    }
+                }
+                children.insert(name(t), kids);
+                entries.insert(name(t), t.clone());
+            }
+            NodeTypes { entries, children }
+        }
+
+        fn parents(&self, kind: &str) -> Vec<&str> {
+            let mut p: Vec<&str> = (self.children.iter())
+                .filter(|(_, kids)| kids.contains(kind))
+                .map(|(k, _)| k.as_str())
+                .collect();
+            p.sort_unstable();
+            p
+        }
+    }
+
     /// What the grammar allows below each [`super::OPAQUE`] kind holds none of the kinds
     /// the walk matches, nor a parent whose children it looks at.
     #[test]
     fn opaque_kinds_hold_nothing_the_walk_looks_for() {
-        use serde_json::Value;
-        use std::collections::{HashMap, HashSet};
-        // The kinds `visit` matches and the parents `child_of` looks into.
-        let looked_at = [
-            "mod_item",
-            "function_item",
-            "function_signature_item",
-            "struct_item",
-            "union_item",
-            "enum_item",
-            "trait_item",
-            "impl_item",
-            "const_item",
-            "static_item",
-            "type_item",
-            "macro_definition",
-            "call_expression",
-            "parameter",
-            "let_declaration",
-            "for_expression",
-            "field_declaration",
-            "use_declaration",
-            "token_tree",
-            "closure_parameters",
-            "tuple_struct_pattern",
-        ];
-        let types: Vec<Value> = serde_json::from_str(tree_sitter_rust::NODE_TYPES).unwrap();
-        let name = |t: &Value| t["type"].as_str().unwrap_or("").to_string();
-        let named = |t: &Value| t["named"].as_bool().unwrap_or(false);
-        let supertypes: HashMap<String, Vec<String>> = types
-            .iter()
-            .filter_map(|t| {
-                let subs = t["subtypes"].as_array()?;
-                Some((name(t), subs.iter().map(name).collect()))
-            })
-            .collect();
-        fn expand(k: &str, supertypes: &HashMap<String, Vec<String>>, out: &mut HashSet<String>) {
-            match supertypes.get(k) {
-                Some(subs) => subs.iter().for_each(|s| expand(s, supertypes, out)),
-                None => {
-                    out.insert(k.to_string());
-                }
-            }
-        }
-        // Named kind -> the named kinds its fields and children may be.
-        let mut children: HashMap<String, HashSet<String>> = HashMap::new();
-        for t in types
-            .iter()
-            .filter(|t| named(t) && t.get("subtypes").is_none())
-        {
-            let mut kids = HashSet::new();
-            let fields = t["fields"].as_object().into_iter().flat_map(|f| f.values());
-            for slot in fields.chain(t.get("children")) {
-                for c in slot["types"].as_array().into_iter().flatten() {
-                    if named(c) {
-                        expand(&name(c), &supertypes, &mut kids);
-                    }
-                }
-            }
-            children.insert(name(t), kids);
-        }
+        let types = NodeTypes::load();
         // Kinds that may have a looked-at kind below them.
         let mut live: HashSet<String> = HashSet::new();
         loop {
-            let more: Vec<String> = children
-                .iter()
+            let more: Vec<String> = (types.children.iter())
                 .filter(|(k, kids)| {
                     !live.contains(*k)
                         && kids
                             .iter()
-                            .any(|c| live.contains(c) || looked_at.contains(&c.as_str()))
+                            .any(|c| live.contains(c) || LOOKED_AT.contains(&c.as_str()))
                 })
                 .map(|(k, _)| k.clone())
                 .collect();
@@ -691,8 +798,55 @@ mod tests {
         // The analysis sees calls where types hold expressions (`[u8; N]`).
         assert!(live.contains("array_type") && live.contains("attribute_item"));
         for k in super::OPAQUE {
-            assert!(children.contains_key(k), "{k} is a kind of the grammar");
+            assert!(
+                types.children.contains_key(k),
+                "{k} is a kind of the grammar"
+            );
             assert!(!live.contains(k), "{k} may hold what the walk looks at");
+        }
+    }
+
+    /// The grammar facts [`super::Openers`] stands on: what the walk looks for has an
+    /// opener in its own text or its parent's.
+    #[test]
+    fn openers_witness_what_the_walk_looks_for() {
+        let types = NodeTypes::load();
+        // Kinds with brackets of their own (token trees, `|..|`, `S(..)`), and kinds
+        // with a required part that has them.
+        let own = ["token_tree", "closure_parameters", "tuple_struct_pattern"];
+        let required = [
+            ("call_expression", "arguments", "arguments"),
+            ("for_expression", "body", "block"),
+        ];
+        for (kind, field, part) in required {
+            let f = &types.entries[kind]["fields"][field];
+            assert_eq!(f["required"], Value::Bool(true), "{kind}.{field}");
+            assert_eq!(
+                f["types"].as_array().map(Vec::len),
+                Some(1),
+                "{kind}.{field}"
+            );
+            assert_eq!(f["types"][0]["type"], Value::from(part), "{kind}.{field}");
+        }
+        // Containers whose text has an opener: `{..}`, `(..)`, `|..|` (the file, the
+        // root, is never passed over).
+        let containers = [
+            "source_file",
+            "block",
+            "declaration_list",
+            "field_declaration_list",
+            "parameters",
+            "closure_parameters",
+        ];
+        for kind in LOOKED_AT {
+            if own.contains(&kind) || required.iter().any(|r| r.0 == kind) {
+                continue;
+            }
+            let parents = types.parents(kind);
+            assert!(!parents.is_empty(), "{kind} is a kind of the grammar");
+            for p in parents {
+                assert!(containers.contains(&p), "{kind} may be in {p}");
+            }
         }
     }
 
