@@ -63,7 +63,22 @@ struct Ids {
     /// By kind id: argument lists, tuples and arrays, whose first and last bytes are
     /// their own brackets (see [`Openers`]).
     bracketed: Vec<bool>,
+    /// By kind id: [`CONTAINERS`] and the parents whose children [`child_of`] looks at,
+    /// whose children the walk visits all (see [`Descend`]).
+    keeps_children: Vec<bool>,
 }
+
+/// The kinds that may hold an item, a `let`, a field or a parameter, which need not
+/// have an opener (`(`, `[`, `{`, `|`) of their own: each of these kinds has one (the
+/// file, the root, aside); see [`Openers`].
+const CONTAINERS: [&str; 6] = [
+    "source_file",
+    "block",
+    "declaration_list",
+    "field_declaration_list",
+    "parameters",
+    "closure_parameters",
+];
 
 /// Node kinds whose subtrees hold no node that the walk looks at (the grammar allows
 /// none there: `tests::opaque_kinds_hold_nothing_the_walk_looks_for` checks it against
@@ -150,6 +165,15 @@ impl Ids {
                     })
                 })
                 .collect(),
+            keeps_children: (0..lang.node_kind_count())
+                .map(|id| {
+                    lang.node_kind_for_id(id as u16).is_some_and(|k| {
+                        lang.node_kind_is_named(id as u16)
+                            && (CONTAINERS.contains(&k)
+                                || matches!(k, "token_tree" | "tuple_struct_pattern"))
+                    })
+                })
+                .collect(),
         })
     }
 }
@@ -170,6 +194,9 @@ struct Level<'t> {
     /// instead of asking the cursor for a sibling, a failing call that costs about as
     /// much as a move.
     remaining: usize,
+    /// `parent`'s end when the children after the last opener in it can be passed
+    /// over (see [`Descend::From`]).
+    tail: Option<usize>,
     /// In a token tree: the last named child so far when it is an identifier (the
     /// patterns look at no other), and whether a `::` came between it and the named
     /// child before it (`before_last`, also only an identifier).
@@ -215,11 +242,19 @@ pub(crate) fn walk<'t>(root: Node<'t>, src: &str, emit: &mut Emit<'_, 't>) -> bo
             runs.truncate(run_start);
         }
         // `child_count` counts the children the cursor visits (through hidden nodes).
-        let mut children = node.child_count();
-        if children > 0 && opaque(ids, node, kind, levels.last(), src, &mut openers) {
-            children = 0;
-        }
-        if children > 0 && cursor.goto_first_child() {
+        let children = node.child_count();
+        let entered = match children {
+            0 => None,
+            _ => match descend(ids, node, kind, levels.last(), src, &mut openers) {
+                Descend::No => None,
+                Descend::All => cursor.goto_first_child().then_some((0, None)),
+                Descend::From(opener, end) => match cursor.goto_first_child_for_byte(opener) {
+                    Some(index) => Some((index, Some(end))),
+                    None => cursor.goto_first_child().then_some((0, None)),
+                },
+            },
+        };
+        if let Some((index, tail)) = entered {
             let outside_tokens = if kind == ids.token_tree {
                 levels.last().and_then(|l| l.outside_tokens)
             } else {
@@ -229,7 +264,8 @@ pub(crate) fn walk<'t>(root: Node<'t>, src: &str, emit: &mut Emit<'_, 't>) -> bo
                 parent: node,
                 run_start: runs.len(),
                 parent_kind: kind,
-                remaining: children - 1,
+                remaining: children.saturating_sub(index + 1),
+                tail,
                 last: None,
                 before_last: None,
                 colons: false,
@@ -237,21 +273,28 @@ pub(crate) fn walk<'t>(root: Node<'t>, src: &str, emit: &mut Emit<'_, 't>) -> bo
             });
             continue;
         }
+        // The node the walk leaves for its next sibling, or for its parent's.
+        let mut done = node;
         loop {
             let Some(level) = levels.last_mut() else {
                 return true;
             };
-            if level.remaining > 0 {
+            let more = level.remaining > 0
+                && level
+                    .tail
+                    .is_none_or(|end| openers.within(done.end_byte(), end));
+            if more {
                 level.remaining -= 1;
                 if cursor.goto_next_sibling() {
                     break;
                 }
             }
             debug_assert!(
-                !cursor.clone().goto_next_sibling(),
+                more || level.tail.is_some() || !cursor.clone().goto_next_sibling(),
                 "child_count counts every child the cursor visits"
             );
             runs.truncate(level.run_start);
+            done = level.parent;
             levels.pop();
             if !cursor.goto_parent() {
                 return true;
@@ -260,43 +303,67 @@ pub(crate) fn walk<'t>(root: Node<'t>, src: &str, emit: &mut Emit<'_, 't>) -> bo
     }
 }
 
-/// Whether the walk can pass over what is inside `node` (of kind `kind`, a child of
-/// `level`'s parent, `None` for the root): an [`OPAQUE`] kind; a token tree whose
-/// calls are all skipped (not in the arguments of an expression macro, see
-/// `Rust::skip_call`; nested token trees go with the outermost); or a node without an
-/// opening bracket or bar in its text (see [`Openers`]). Not when error recovery put
-/// nodes of any kind there.
-fn opaque(
+/// How the walk goes into a node's children.
+enum Descend {
+    /// Not at all: nothing the walk looks for is there.
+    No,
+    All,
+    /// From the child that holds the node's first opener (at this byte) to the one that
+    /// holds its last (the node ends at the second byte): the children before and
+    /// after hold nothing the walk looks for, nor are they any, as the node is none of
+    /// the parents that need no opener in their children ([`CONTAINERS`], token trees,
+    /// tuple struct patterns); see [`Openers`].
+    From(usize, usize),
+}
+
+/// How the walk goes into `node` (of kind `kind`, a child of `level`'s parent, `None`
+/// for the root). Not at all into an [`OPAQUE`] kind; a token tree whose calls are all
+/// skipped (not in the arguments of an expression macro, see `Rust::skip_call`;
+/// nested token trees go with the outermost) or without a token tree inside; or a
+/// node without an opener in its text (see [`Openers`]). Into every child when error
+/// recovery may have put nodes of any kind there.
+fn descend(
     ids: &Ids,
     node: Node<'_>,
     kind: u16,
     level: Option<&Level<'_>>,
     src: &str,
     openers: &mut Openers<'_>,
-) -> bool {
+) -> Descend {
     let Some(level) = level else {
-        return false;
+        return Descend::All;
     };
-    let opaque = if kind == ids.token_tree {
-        level.parent_kind != ids.token_tree
+    let is = |table: &[bool]| table.get(usize::from(kind)).copied().unwrap_or(false);
+    let descend = if kind == ids.token_tree {
+        let outermost = level.parent_kind != ids.token_tree;
+        let skipped = outermost
             && !(level.parent_kind == ids.macro_invocation
-                && super::rust::is_expression_macro(level.parent, src))
-    } else if ids.opaque.get(usize::from(kind)).copied().unwrap_or(false) {
-        true
-    } else {
-        let (mut start, mut end) = (node.start_byte(), node.end_byte());
-        if ids
-            .bracketed
-            .get(usize::from(kind))
-            .copied()
-            .unwrap_or(false)
-        {
-            start += 1;
-            end = end.saturating_sub(1);
+                && super::rust::is_expression_macro(level.parent, src));
+        // A call in a token tree is a name before a token tree, whose bracket opens
+        // inside this one's.
+        if skipped || !openers.within(node.start_byte() + 1, node.end_byte()) {
+            Descend::No
+        } else {
+            return Descend::All;
         }
-        !openers.within(start, end)
+    } else if is(&ids.opaque) {
+        Descend::No
+    } else {
+        let (mut start, end) = (node.start_byte(), node.end_byte());
+        if is(&ids.bracketed) {
+            start += 1;
+        }
+        match openers.first(start) {
+            opener if opener >= end => Descend::No,
+            _ if is(&ids.keeps_children) => return Descend::All,
+            opener => Descend::From(opener, end),
+        }
     };
-    opaque && !node.has_error()
+    if node.has_error() {
+        Descend::All
+    } else {
+        descend
+    }
 }
 
 /// Finds the bytes `(`, `[`, `{` and `|` in the source. Each node the walk looks for
@@ -335,13 +402,18 @@ impl<'s> Openers<'s> {
                 .unwrap_or(rest.len());
     }
 
-    /// Whether bytes `start..end` hold an opener. The walk asks in source order, so
-    /// each byte is mostly scanned once.
-    fn within(&mut self, start: usize, end: usize) -> bool {
+    /// The first opener at or after byte `start` (`src.len()` for none). The walk asks
+    /// in source order, so each byte is mostly scanned once.
+    fn first(&mut self, start: usize) -> usize {
         if start < self.from || start > self.next {
             self.scan(start);
         }
-        self.next < end
+        self.next
+    }
+
+    /// Whether bytes `start..end` hold an opener.
+    fn within(&mut self, start: usize, end: usize) -> bool {
+        self.first(start) < end
     }
 }
 
@@ -828,16 +900,6 @@ mod tests {
             );
             assert_eq!(f["types"][0]["type"], Value::from(part), "{kind}.{field}");
         }
-        // Containers whose text has an opener: `{..}`, `(..)`, `|..|` (the file, the
-        // root, is never passed over).
-        let containers = [
-            "source_file",
-            "block",
-            "declaration_list",
-            "field_declaration_list",
-            "parameters",
-            "closure_parameters",
-        ];
         for kind in LOOKED_AT {
             if own.contains(&kind) || required.iter().any(|r| r.0 == kind) {
                 continue;
@@ -845,7 +907,7 @@ mod tests {
             let parents = types.parents(kind);
             assert!(!parents.is_empty(), "{kind} is a kind of the grammar");
             for p in parents {
-                assert!(containers.contains(&p), "{kind} may be in {p}");
+                assert!(super::CONTAINERS.contains(&p), "{kind} may be in {p}");
             }
         }
     }
