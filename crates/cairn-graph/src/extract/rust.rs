@@ -1,6 +1,8 @@
 //! Rust: module paths from file paths, use trees, `#[test]` functions, `///` docs.
 
-use super::driver::{collapse, strip_generics, text, Draft, Emit, Import, Preceding, Spec};
+use super::driver::{
+    collapse, strip_generics, text, Ancestors, Draft, Emit, Import, Preceding, Spec,
+};
 use crate::model::BlockKind;
 use std::sync::OnceLock;
 use tree_sitter::Node;
@@ -146,7 +148,12 @@ impl Spec for Rust {
     /// type a constructor call gives: `Engine::new(..)`, `Engine::default()`,
     /// `Engine::with_..(..)`, `Engine::from(..)`, `Engine { .. }`, also behind `?`,
     /// `.unwrap()` or `.expect(..)`.
-    fn binding_type(&self, node: Node<'_>, src: &str) -> Option<String> {
+    fn binding_type<'t>(
+        &self,
+        node: Node<'t>,
+        ancestors: &Ancestors<'t>,
+        src: &str,
+    ) -> Option<String> {
         if let Some(t) = field(node, "type") {
             let raw = text(t, src);
             let inner = raw.trim_start_matches(['&', ' ']);
@@ -156,7 +163,7 @@ impl Spec for Rust {
             }
             let written = written_type(raw)?;
             if !written.contains("::") {
-                if let Some(bounds) = type_parameter_bounds(node, &written, src) {
+                if let Some(bounds) = type_parameter_bounds(node, ancestors, &written, src) {
                     return bounds;
                 }
             }
@@ -326,17 +333,22 @@ fn written_type(raw: &str) -> Option<String> {
 /// `impl<H: Hasher> ..`, `where V: Visit<'a> + ?Sized`): its trait bounds as
 /// `Visit+Hasher` (the receiver's methods are theirs), or `Some(None)` for a parameter
 /// without any; `None` when `name` is no type parameter. Only the few items right
-/// above a parameter are looked at (a `let` is not): each step up the tree costs a
-/// descent from the root.
-fn type_parameter_bounds(node: Node<'_>, name: &str, src: &str) -> Option<Option<String>> {
+/// above a parameter are looked at (a `let` is not): without the walker's
+/// `ancestors`, each step up the tree costs a descent from the root.
+fn type_parameter_bounds<'t>(
+    node: Node<'t>,
+    ancestors: &Ancestors<'t>,
+    name: &str,
+    src: &str,
+) -> Option<Option<String>> {
     if node.kind() != "parameter" {
         return None;
     }
-    let function = node.parent()?.parent()?;
+    let function = ancestors.up(node, 2)?;
     if let Some(bounds) = declared_bounds(function, name, src) {
         return Some(bounds);
     }
-    let owner = function.parent()?.parent()?;
+    let owner = ancestors.up(node, 4)?;
     declared_bounds(owner, name, src)
 }
 

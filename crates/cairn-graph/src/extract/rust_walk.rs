@@ -7,7 +7,7 @@
 //! pattern it stands for. `tests::walker_agrees_with_the_query` and the example
 //! `walker_check` compare the two.
 
-use super::driver::{Emit, Role};
+use super::driver::{Ancestors, Emit, Role};
 use crate::model::BlockKind;
 use std::sync::OnceLock;
 use tree_sitter::Node;
@@ -215,9 +215,10 @@ pub(crate) fn walk<'t>(root: Node<'t>, src: &str, emit: &mut Emit<'_, 't>) -> bo
         return false;
     };
     let mut cursor = root.walk();
-    let mut levels: Vec<Level<'t>> = Vec::new();
+    // Deep enough for most files without growing.
+    let mut levels: Vec<Level<'t>> = Vec::with_capacity(64);
     // The comments and attributes right before the current node, for each level.
-    let mut runs: Vec<Node<'t>> = Vec::new();
+    let mut runs: Vec<Node<'t>> = Vec::with_capacity(16);
     let mut openers = Openers::new(src);
     loop {
         let node = cursor.node();
@@ -229,7 +230,7 @@ pub(crate) fn walk<'t>(root: Node<'t>, src: &str, emit: &mut Emit<'_, 't>) -> bo
             child_of(ids, node, kind, named, level, emit);
         }
         if named {
-            visit(ids, node, kind, &runs[run_start..], emit);
+            visit(ids, node, kind, &runs[run_start..], &levels, emit);
         }
         let in_run = ids
             .run_kinds
@@ -419,7 +420,15 @@ impl<'s> Openers<'s> {
 
 /// Patterns about a node and its fields.
 /// `run`: the comments and attributes right before `node`, farthest first.
-fn visit<'t>(ids: &Ids, node: Node<'t>, k: u16, run: &[Node<'t>], emit: &mut Emit<'_, 't>) {
+/// `levels`: where the walk is, down to `node`'s parent.
+fn visit<'t>(
+    ids: &Ids,
+    node: Node<'t>,
+    k: u16,
+    run: &[Node<'t>],
+    levels: &[Level<'t>],
+    emit: &mut Emit<'_, 't>,
+) {
     let field_of_kind = |field: u16, kind: u16| {
         node.child_by_field_id(field)
             .filter(|c| c.kind_id() == kind)
@@ -540,7 +549,22 @@ fn visit<'t>(ids: &Ids, node: Node<'t>, k: u16, run: &[Node<'t>], emit: &mut Emi
                 } else {
                     22
                 };
-                emit(pattern, &[(Role::Binding, node), (Role::BindingName, name)]);
+                // A parameter's ancestors, which the walk knows, spare `binding_type`
+                // steps up the tree (see `type_parameter_bounds` in `rust.rs`).
+                let mut captures = [(Role::Ancestor, node); 2 + Ancestors::KNOWN];
+                captures[0] = (Role::Binding, node);
+                captures[1] = (Role::BindingName, name);
+                let mut len = 2;
+                let known = if k == ids.parameter {
+                    Ancestors::KNOWN
+                } else {
+                    0
+                };
+                for level in levels.iter().rev().take(known) {
+                    captures[len] = (Role::Ancestor, level.parent);
+                    len += 1;
+                }
+                emit(pattern, &captures[..len]);
             }
         }
         // (field_declaration name: (field_identifier) @field.name) @field
@@ -743,6 +767,13 @@ mod tests {
              quote!(h(1), m::n(2)); println!(\"{}\", quote!(i(1)), [j(2)]); \
              macro_rules! m { ($x:expr) => { k($x) }; } 'o: loop { continue 'o; } \
              let s = \"q(1)\\n\"; bad!(r(s; t(u)) }"
+                .into(),
+        ));
+        files.push((
+            "generics.rs".into(),
+            "impl<H: Visit> S<H> { fn f<V: Visit + Clone>(v: &mut V, h: H, n: u8) where V: Send \
+             { v.go(); h.go(); let c = |w: V| w.go(); } }\n\
+             fn top<T: Visit>(t: T) { t.go(); }\n"
                 .into(),
         ));
         assert!(files.len() > 20, "the crate's own sources are the corpus");
