@@ -45,6 +45,32 @@ pub(crate) enum Role {
     /// that token tree that is not one (the macro invocation, usually), which
     /// [`Spec::skip_call`] would otherwise find by slow `Node::parent` steps.
     OutsideTokens,
+    /// Walkers only: the ancestors of a `@binding`, nearest first, up to
+    /// [`Ancestors::KNOWN`] of them or the root (see [`Ancestors`]).
+    Ancestor,
+}
+
+/// The ancestors of a binding when the walker gave them: `Node::parent` is slow (it
+/// walks down from the root).
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Ancestors<'t>(Option<[Option<Node<'t>>; Ancestors::KNOWN]>);
+
+impl<'t> Ancestors<'t> {
+    /// How many ancestors a walker gives.
+    pub(crate) const KNOWN: usize = 4;
+
+    /// The ancestor `n` levels above `node` (1: its parent), `node` being the binding.
+    pub(crate) fn up(&self, node: Node<'t>, n: usize) -> Option<Node<'t>> {
+        let (mut cur, from) = match &self.0 {
+            Some(known) if n <= Self::KNOWN => return known.get(n.checked_sub(1)?).copied()?,
+            Some(known) => (known[Self::KNOWN - 1]?, Self::KNOWN),
+            None => (node, 0),
+        };
+        for _ in from..n {
+            cur = cur.parent()?;
+        }
+        Some(cur)
+    }
 }
 
 /// The siblings right before a definition that are comments or attributes, nearest
@@ -219,9 +245,15 @@ pub(crate) trait Spec: Sync {
         Some(strip_generics(text(node, src)))
     }
 
-    /// The type of a local binding or field (a `@binding` or `@field` node), as a
-    /// path; `None` when it cannot be told (the binding still hides earlier ones).
-    fn binding_type(&self, _binding: Node<'_>, _src: &str) -> Option<String> {
+    /// The type of a local binding or field (a `@binding` or `@field` node, with its
+    /// `ancestors`), as a path; `None` when it cannot be told (the binding still hides
+    /// earlier ones).
+    fn binding_type<'t>(
+        &self,
+        _binding: Node<'t>,
+        _ancestors: &Ancestors<'t>,
+        _src: &str,
+    ) -> Option<String> {
         None
     }
 
@@ -282,17 +314,26 @@ pub(crate) fn truncate(mut s: String, max: usize) -> String {
 /// Removes generic arguments (`Vec<u8>` → `Vec`, `Vec::<u8>::new` → `Vec::::new`
 /// collapsed to `Vec::new`), references and pointers from a type or path as written.
 pub(crate) fn strip_generics(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut depth = 0usize;
-    for c in s.chars() {
-        match c {
-            '<' | '[' if depth > 0 || !out.is_empty() => depth += 1,
-            '>' | ']' if depth > 0 => depth -= 1,
-            _ if depth == 0 => out.push(c),
-            _ => {}
+    // Most names and paths have no generics: no copy then.
+    let out: std::borrow::Cow<'_, str> = if s.contains(['<', '[', '>', ']']) {
+        let mut out = String::with_capacity(s.len());
+        let mut depth = 0usize;
+        for c in s.chars() {
+            match c {
+                '<' | '[' if depth > 0 || !out.is_empty() => depth += 1,
+                '>' | ']' if depth > 0 => depth -= 1,
+                _ if depth == 0 => out.push(c),
+                _ => {}
+            }
         }
-    }
-    let out = out.replace("::::", "::");
+        out.into()
+    } else {
+        s.into()
+    };
+    let out = match out.contains("::::") {
+        true => out.replace("::::", "::").into(),
+        false => out,
+    };
     let out = out.trim_start_matches(['&', '*', ' ']);
     let out = out.strip_prefix("mut ").unwrap_or(out);
     let out = out.strip_prefix("dyn ").unwrap_or(out);
@@ -342,8 +383,8 @@ struct Collected<'t> {
     /// [`Role::OutsideTokens`] of calls, by call node id.
     outside_tokens: FastMap<usize, Node<'t>>,
     imports: Vec<Node<'t>>,
-    /// (binding or field node, its name node, whether a field).
-    bindings: Vec<(Node<'t>, Node<'t>, bool)>,
+    /// (binding or field node, its name node, whether a field, its ancestors).
+    bindings: Vec<(Node<'t>, Node<'t>, bool, Ancestors<'t>)>,
     type_refs: Vec<(Node<'t>, EdgeKind)>,
 }
 
@@ -372,6 +413,7 @@ impl<'t> Collected<'t> {
         let mut binding_name: Option<Node<'_>> = None;
         let mut preceding: Option<Vec<Node<'t>>> = None;
         let mut outside_tokens: Option<Node<'t>> = None;
+        let mut ancestors: Option<([Option<Node<'t>>; Ancestors::KNOWN], usize)> = None;
         for &(role, node) in captures {
             match role {
                 Role::Definition(k) => def = Some((node, k)),
@@ -392,14 +434,26 @@ impl<'t> Collected<'t> {
                     preceding.get_or_insert_with(Vec::new);
                 }
                 Role::OutsideTokens => outside_tokens = Some(node),
+                Role::Ancestor => {
+                    let (known, len) = ancestors.get_or_insert(([None; Ancestors::KNOWN], 0));
+                    if let Some(slot) = known.get_mut(*len) {
+                        *slot = Some(node);
+                        *len += 1;
+                    }
+                }
                 Role::Other => {}
             }
         }
         if let (Some((node, field)), Some(name)) = (binding, binding_name) {
-            self.bindings.push((node, name, field));
+            let ancestors = Ancestors(ancestors.map(|(known, _)| known));
+            self.bindings.push((node, name, field, ancestors));
         }
         if let (Some((node, kind)), Some(name)) = (def, name) {
-            let name = last_segment(&strip_generics(text(name, src))).to_string();
+            let stripped = strip_generics(text(name, src));
+            let name = match last_segment(&stripped) {
+                last if last.len() == stripped.len() => stripped,
+                last => last.to_string(),
+            };
             // The earliest pattern in the query file that matches a node decides its
             // kind, whatever order the matches come in.
             match self.seen_defs.entry((node.id(), name.clone())) {
@@ -752,14 +806,14 @@ impl<'s> LocalTypes<'s> {
         spec: &dyn Spec,
         definitions: &[Definition],
         owner: &Owner<'_>,
-        found: Vec<(Node<'_>, Node<'_>, bool)>,
+        found: Vec<(Node<'_>, Node<'_>, bool, Ancestors<'_>)>,
         src: &'s str,
     ) -> LocalTypes<'s> {
         let mut bindings: Bindings<'_> = FastMap::default();
         let mut fields = FastMap::default();
-        for (node, name, field) in found {
+        for (node, name, field, ancestors) in found {
             let n = text(name, src);
-            let ty = spec.binding_type(node, src).or_else(|| {
+            let ty = spec.binding_type(node, &ancestors, src).or_else(|| {
                 // Typed later, by what the call returns (see `CALL_RESULT`).
                 let (call, tried) = spec.binding_call(node).filter(|_| !field)?;
                 let mark = if tried { TRIED } else { "" };

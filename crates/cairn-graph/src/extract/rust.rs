@@ -1,6 +1,8 @@
 //! Rust: module paths from file paths, use trees, `#[test]` functions, `///` docs.
 
-use super::driver::{collapse, strip_generics, text, Draft, Emit, Import, Preceding, Spec};
+use super::driver::{
+    collapse, strip_generics, text, Ancestors, Draft, Emit, Import, Preceding, Spec,
+};
 use crate::model::BlockKind;
 use std::sync::OnceLock;
 use tree_sitter::Node;
@@ -43,6 +45,22 @@ fn field<'t>(node: Node<'t>, name: &str) -> Option<Node<'t>> {
     match FIELDS.iter().position(|f| *f == name) {
         Some(i) => node.child_by_field_id(ids[i]?),
         None => node.child_by_field_name(name),
+    }
+}
+
+/// `node.kind()` for a node of the Rust grammar, from a table by kind id: `Node::kind`
+/// measures and checks the C string of the name on each call.
+fn kind_of(node: Node<'_>) -> &'static str {
+    static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        let lang: tree_sitter::Language = tree_sitter_rust::LANGUAGE.into();
+        (0..lang.node_kind_count())
+            .map(|id| lang.node_kind_for_id(id as u16).unwrap_or(""))
+            .collect()
+    });
+    match names.get(usize::from(node.kind_id())) {
+        Some(name) => name,
+        None => node.kind(),
     }
 }
 
@@ -94,7 +112,7 @@ impl Spec for Rust {
         let mut lines = Vec::new();
         let mut cursor = root.walk();
         for child in root.children(&mut cursor) {
-            if !child.kind().contains("comment") {
+            if !kind_of(child).contains("comment") {
                 break;
             }
             match text(child, src).strip_prefix("//!") {
@@ -109,7 +127,7 @@ impl Spec for Rust {
         let node = d.node;
         let mut cursor = node.walk();
         for child in node.children(&mut cursor) {
-            match child.kind() {
+            match kind_of(child) {
                 "visibility_modifier" => d
                     .metadata
                     .push(("visibility".into(), text(child, src).to_string())),
@@ -146,7 +164,12 @@ impl Spec for Rust {
     /// type a constructor call gives: `Engine::new(..)`, `Engine::default()`,
     /// `Engine::with_..(..)`, `Engine::from(..)`, `Engine { .. }`, also behind `?`,
     /// `.unwrap()` or `.expect(..)`.
-    fn binding_type(&self, node: Node<'_>, src: &str) -> Option<String> {
+    fn binding_type<'t>(
+        &self,
+        node: Node<'t>,
+        ancestors: &Ancestors<'t>,
+        src: &str,
+    ) -> Option<String> {
         if let Some(t) = field(node, "type") {
             let raw = text(t, src);
             let inner = raw.trim_start_matches(['&', ' ']);
@@ -156,45 +179,45 @@ impl Spec for Rust {
             }
             let written = written_type(raw)?;
             if !written.contains("::") {
-                if let Some(bounds) = type_parameter_bounds(node, &written, src) {
+                if let Some(bounds) = type_parameter_bounds(node, ancestors, &written, src) {
                     return bounds;
                 }
             }
             return Some(written);
         }
-        if node.kind() != "let_declaration" {
+        if kind_of(node) != "let_declaration" {
             return None;
         }
         self.value_type(field(node, "value")?, src)
     }
 
     fn binding_call<'t>(&self, binding: Node<'t>) -> Option<(Node<'t>, bool)> {
-        if binding.kind() != "let_declaration" {
+        if kind_of(binding) != "let_declaration" {
             return None;
         }
         let value = field(binding, "value")?;
-        if value.kind() == "call_expression" {
+        if kind_of(value) == "call_expression" {
             return Some((value, false));
         }
         self.tried_call(value).map(|c| (c, true))
     }
 
     fn tried_call<'t>(&self, value: Node<'t>) -> Option<Node<'t>> {
-        if value.kind() != "try_expression" {
+        if kind_of(value) != "try_expression" {
             return None;
         }
         value
             .named_child(0)
-            .filter(|c| c.kind() == "call_expression")
+            .filter(|c| kind_of(*c) == "call_expression")
     }
 
     /// `Result<T, E>`, `io::Result<T>`, `Option<T>`: `T` (a path, not a primitive).
     fn unwrapped_type(&self, node: Node<'_>, src: &str) -> Option<String> {
         let mut node = node;
-        while node.kind() == "reference_type" {
+        while kind_of(node) == "reference_type" {
             node = field(node, "type")?;
         }
-        if node.kind() != "generic_type" {
+        if kind_of(node) != "generic_type" {
             return None;
         }
         let outer = text(field(node, "type")?, src);
@@ -205,7 +228,7 @@ impl Spec for Rust {
         let mut c = args.walk();
         let first = args
             .named_children(&mut c)
-            .find(|a| a.kind() != "lifetime")?;
+            .find(|a| kind_of(*a) != "lifetime")?;
         written_type(text(first, src)).filter(|t| !is_primitive(t))
     }
 
@@ -216,11 +239,11 @@ impl Spec for Rust {
     fn value_type(&self, value: Node<'_>, src: &str) -> Option<String> {
         let mut value = value;
         loop {
-            match value.kind() {
+            match kind_of(value) {
                 "try_expression" => value = value.named_child(0)?,
                 "call_expression" => {
                     let f = field(value, "function")?;
-                    if f.kind() == "field_expression" {
+                    if kind_of(f) == "field_expression" {
                         let method = field(f, "field")?;
                         if !matches!(text(method, src), "unwrap" | "expect") {
                             return None;
@@ -228,11 +251,11 @@ impl Spec for Rust {
                         value = field(f, "value")?;
                         continue;
                     }
-                    let f = match f.kind() {
+                    let f = match kind_of(f) {
                         "generic_function" => field(f, "function")?,
                         _ => f,
                     };
-                    if f.kind() != "scoped_identifier" {
+                    if kind_of(f) != "scoped_identifier" {
                         return None;
                     }
                     let ctor = text(field(f, "name")?, src);
@@ -264,8 +287,8 @@ impl Spec for Rust {
         field(node, name)
     }
 
-    fn walk<'t>(&self, root: Node<'t>, _src: &str, emit: &mut Emit<'_, 't>) -> bool {
-        super::rust_walk::walk(root, emit)
+    fn walk<'t>(&self, root: Node<'t>, src: &str, emit: &mut Emit<'_, 't>) -> bool {
+        super::rust_walk::walk(root, src, emit)
     }
 
     fn doc_line<'s>(&self, comment: &'s str) -> Option<&'s str> {
@@ -299,7 +322,7 @@ impl Spec for Rust {
         if qualifier.is_none() && matches!(name, "Some" | "Ok" | "Err") {
             return true;
         }
-        call.kind() == "identifier"
+        kind_of(call) == "identifier"
             && !is_call_in_expression_macro(call, src, qualifier.is_some(), outside_tokens)
     }
 }
@@ -326,17 +349,22 @@ fn written_type(raw: &str) -> Option<String> {
 /// `impl<H: Hasher> ..`, `where V: Visit<'a> + ?Sized`): its trait bounds as
 /// `Visit+Hasher` (the receiver's methods are theirs), or `Some(None)` for a parameter
 /// without any; `None` when `name` is no type parameter. Only the few items right
-/// above a parameter are looked at (a `let` is not): each step up the tree costs a
-/// descent from the root.
-fn type_parameter_bounds(node: Node<'_>, name: &str, src: &str) -> Option<Option<String>> {
-    if node.kind() != "parameter" {
+/// above a parameter are looked at (a `let` is not): without the walker's
+/// `ancestors`, each step up the tree costs a descent from the root.
+fn type_parameter_bounds<'t>(
+    node: Node<'t>,
+    ancestors: &Ancestors<'t>,
+    name: &str,
+    src: &str,
+) -> Option<Option<String>> {
+    if kind_of(node) != "parameter" {
         return None;
     }
-    let function = node.parent()?.parent()?;
+    let function = ancestors.up(node, 2)?;
     if let Some(bounds) = declared_bounds(function, name, src) {
         return Some(bounds);
     }
-    let owner = function.parent()?.parent()?;
+    let owner = ancestors.up(node, 4)?;
     declared_bounds(owner, name, src)
 }
 
@@ -344,7 +372,7 @@ fn type_parameter_bounds(node: Node<'_>, name: &str, src: &str) -> Option<Option
 /// [`type_parameter_bounds`]); `None` when `item` declares no such parameter.
 fn declared_bounds(item: Node<'_>, name: &str, src: &str) -> Option<Option<String>> {
     if !matches!(
-        item.kind(),
+        kind_of(item),
         "function_item" | "function_signature_item" | "impl_item" | "trait_item"
     ) {
         return None;
@@ -352,14 +380,17 @@ fn declared_bounds(item: Node<'_>, name: &str, src: &str) -> Option<Option<Strin
     let params = field(item, "type_parameters")?;
     let mut c = params.walk();
     let param = params.named_children(&mut c).find(|p| {
-        p.kind() == "type_parameter" && field(*p, "name").is_some_and(|n| text(n, src) == name)
+        kind_of(*p) == "type_parameter" && field(*p, "name").is_some_and(|n| text(n, src) == name)
     })?;
     let mut bounds = Vec::new();
     if let Some(b) = field(param, "bounds") {
         trait_bounds(b, src, &mut bounds);
     }
     let mut c = item.walk();
-    for clause in item.children(&mut c).filter(|n| n.kind() == "where_clause") {
+    for clause in item
+        .children(&mut c)
+        .filter(|n| kind_of(*n) == "where_clause")
+    {
         let mut c = clause.walk();
         for pred in clause.named_children(&mut c) {
             let left = field(pred, "left");
@@ -377,7 +408,7 @@ fn declared_bounds(item: Node<'_>, name: &str, src: &str) -> Option<Option<Strin
 fn trait_bounds(node: Node<'_>, src: &str, out: &mut Vec<String>) {
     let mut c = node.walk();
     for b in node.named_children(&mut c) {
-        if matches!(b.kind(), "lifetime" | "removed_trait_bound") {
+        if matches!(kind_of(b), "lifetime" | "removed_trait_bound") {
             continue;
         }
         out.extend(written_type(text(b, src)));
@@ -486,30 +517,35 @@ fn is_call_in_expression_macro(
     let outside = outside_tokens.or_else(|| {
         let mut cur = name.parent();
         while let Some(n) = cur {
-            if n.kind() != "token_tree" {
+            if kind_of(n) != "token_tree" {
                 return Some(n);
             }
             cur = n.parent();
         }
         None
     });
-    match outside {
-        Some(n) if n.kind() == "macro_invocation" => {
-            let Some(m) = field(n, "macro") else {
-                return false;
-            };
-            let macro_name = text(m, src).rsplit("::").next().unwrap_or("");
-            EXPRESSION_MACROS.contains(&macro_name)
-        }
-        _ => false,
+    outside.is_some_and(|n| is_expression_macro(n, src))
+}
+
+/// Whether `node` is the invocation of a macro whose arguments are expressions (see
+/// [`EXPRESSION_MACROS`]): calls found in its token trees count, and only there (the
+/// Rust walker does not look into other token trees).
+pub(super) fn is_expression_macro(node: Node<'_>, src: &str) -> bool {
+    if kind_of(node) != "macro_invocation" {
+        return false;
     }
+    let Some(m) = field(node, "macro") else {
+        return false;
+    };
+    let macro_name = text(m, src).rsplit("::").next().unwrap_or("");
+    EXPRESSION_MACROS.contains(&macro_name)
 }
 
 /// Whether the attributes before a function include `#[test]` or `#[<crate>::test]`.
 fn has_test_attribute<'t>(node: Node<'t>, preceding: &Preceding<'t>, src: &str) -> bool {
     let mut cur = preceding.before(node, node);
     while let Some(n) = cur {
-        match n.kind() {
+        match kind_of(n) {
             "attribute_item" => {
                 let attr = text(n, src);
                 let inner = attr
@@ -555,7 +591,7 @@ fn use_tree(node: Node<'_>, src: &str, prefix: &[String], out: &mut Vec<Import>)
         p.extend(rest);
         p
     };
-    match node.kind() {
+    match kind_of(node) {
         // `use a::{self}` imports the module `a` itself.
         "self" if !prefix.is_empty() => push(prefix.to_vec(), None, out),
         "identifier" | "scoped_identifier" | "crate" | "super" | "self" => {

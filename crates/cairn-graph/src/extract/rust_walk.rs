@@ -7,7 +7,7 @@
 //! pattern it stands for. `tests::walker_agrees_with_the_query` and the example
 //! `walker_check` compare the two.
 
-use super::driver::{Emit, Role};
+use super::driver::{Ancestors, Emit, Role};
 use crate::model::BlockKind;
 use std::sync::OnceLock;
 use tree_sitter::Node;
@@ -35,6 +35,7 @@ struct Ids {
     field_identifier: u16,
     declaration_list: u16,
     token_tree: u16,
+    macro_invocation: u16,
     colon_colon: u16,
     parameter: u16,
     let_declaration: u16,
@@ -57,7 +58,44 @@ struct Ids {
     /// By kind id: attribute items and comments, which docs and test attributes are
     /// read from (see [`super::driver::Preceding`]).
     run_kinds: Vec<bool>,
+    /// By kind id: the kinds of [`OPAQUE`].
+    opaque: Vec<bool>,
+    /// By kind id: argument lists, tuples and arrays, whose first and last bytes are
+    /// their own brackets (see [`Openers`]).
+    bracketed: Vec<bool>,
+    /// By kind id: [`CONTAINERS`] and the parents whose children [`child_of`] looks at,
+    /// whose children the walk visits all (see [`Descend`]).
+    keeps_children: Vec<bool>,
 }
+
+/// The kinds that may hold an item, a `let`, a field or a parameter, which need not
+/// have an opener (`(`, `[`, `{`, `|`) of their own: each of these kinds has one (the
+/// file, the root, aside); see [`Openers`].
+const CONTAINERS: [&str; 6] = [
+    "source_file",
+    "block",
+    "declaration_list",
+    "field_declaration_list",
+    "parameters",
+    "closure_parameters",
+];
+
+/// Node kinds whose subtrees hold no node that the walk looks at (the grammar allows
+/// none there: `tests::opaque_kinds_hold_nothing_the_walk_looks_for` checks it against
+/// the grammar's `node-types.json`); the walk does not go into them.
+const OPAQUE: [&str; 11] = [
+    "line_comment",
+    "block_comment",
+    "string_literal",
+    "raw_string_literal",
+    "lifetime",
+    "label",
+    "self_parameter",
+    "function_modifiers",
+    "token_tree_pattern",
+    "use_bounds",
+    "for_lifetimes",
+];
 
 impl Ids {
     /// The ids, or `None` when the grammar lacks one (a grammar upgrade renamed it:
@@ -87,6 +125,7 @@ impl Ids {
             field_identifier: kind("field_identifier")?,
             declaration_list: kind("declaration_list")?,
             token_tree: kind("token_tree")?,
+            macro_invocation: kind("macro_invocation")?,
             colon_colon: Some(lang.id_for_node_kind("::", false)).filter(|&id| id != 0)?,
             parameter: kind("parameter")?,
             let_declaration: kind("let_declaration")?,
@@ -112,6 +151,29 @@ impl Ids {
                         .is_some_and(|k| k == "attribute_item" || k.contains("comment"))
                 })
                 .collect(),
+            opaque: (0..lang.node_kind_count())
+                .map(|id| {
+                    lang.node_kind_for_id(id as u16)
+                        .is_some_and(|k| lang.node_kind_is_named(id as u16) && OPAQUE.contains(&k))
+                })
+                .collect(),
+            bracketed: (0..lang.node_kind_count())
+                .map(|id| {
+                    lang.node_kind_for_id(id as u16).is_some_and(|k| {
+                        lang.node_kind_is_named(id as u16)
+                            && matches!(k, "arguments" | "tuple_expression" | "array_expression")
+                    })
+                })
+                .collect(),
+            keeps_children: (0..lang.node_kind_count())
+                .map(|id| {
+                    lang.node_kind_for_id(id as u16).is_some_and(|k| {
+                        lang.node_kind_is_named(id as u16)
+                            && (CONTAINERS.contains(&k)
+                                || matches!(k, "token_tree" | "tuple_struct_pattern"))
+                    })
+                })
+                .collect(),
         })
     }
 }
@@ -128,8 +190,16 @@ struct Level<'t> {
     /// Where this level's run of comments and attributes starts in the shared stack.
     run_start: usize,
     parent_kind: u16,
-    /// In a token tree: the last named child so far, and whether a `::` came between
-    /// it and the named child before it (`before_last`).
+    /// Children of `parent` after the current one: the walk goes up after the last
+    /// instead of asking the cursor for a sibling, a failing call that costs about as
+    /// much as a move.
+    remaining: usize,
+    /// `parent`'s end when the children after the last opener in it can be passed
+    /// over (see [`Descend::From`]).
+    tail: Option<usize>,
+    /// In a token tree: the last named child so far when it is an identifier (the
+    /// patterns look at no other), and whether a `::` came between it and the named
+    /// child before it (`before_last`, also only an identifier).
     last: Option<(Node<'t>, bool)>,
     before_last: Option<Node<'t>>,
     /// A `::` came after `last`.
@@ -138,42 +208,33 @@ struct Level<'t> {
     outside_tokens: Option<Node<'t>>,
 }
 
-impl<'t> Level<'t> {
-    fn new(parent: Node<'t>, run_start: usize, outside_tokens: Option<Node<'t>>) -> Level<'t> {
-        Level {
-            parent,
-            run_start,
-            parent_kind: parent.kind_id(),
-            last: None,
-            before_last: None,
-            colons: false,
-            outside_tokens,
-        }
-    }
-}
-
 /// Walks `root`, emitting the matches of `queries/rust.scm`; `false` if the grammar
 /// is not the one the walk knows.
-pub(crate) fn walk<'t>(root: Node<'t>, emit: &mut Emit<'_, 't>) -> bool {
+pub(crate) fn walk<'t>(root: Node<'t>, src: &str, emit: &mut Emit<'_, 't>) -> bool {
     let Some(ids) = ids() else {
         return false;
     };
     let mut cursor = root.walk();
-    let mut levels: Vec<Level<'t>> = Vec::new();
+    // Deep enough for most files without growing.
+    let mut levels: Vec<Level<'t>> = Vec::with_capacity(64);
     // The comments and attributes right before the current node, for each level.
-    let mut runs: Vec<Node<'t>> = Vec::new();
+    let mut runs: Vec<Node<'t>> = Vec::with_capacity(16);
+    let mut openers = Openers::new(src);
     loop {
         let node = cursor.node();
+        // Read once: each is a call into the C library.
+        let kind = node.kind_id();
+        let named = node.is_named();
         let run_start = levels.last().map_or(0, |l| l.run_start);
         if let Some(level) = levels.last_mut() {
-            child_of(ids, node, level, emit);
+            child_of(ids, node, kind, named, level, emit);
         }
-        if node.is_named() {
-            visit(ids, node, &runs[run_start..], emit);
+        if named {
+            visit(ids, node, kind, &runs[run_start..], &levels, emit);
         }
         let in_run = ids
             .run_kinds
-            .get(usize::from(node.kind_id()))
+            .get(usize::from(kind))
             .copied()
             .unwrap_or(false);
         if in_run {
@@ -181,33 +242,193 @@ pub(crate) fn walk<'t>(root: Node<'t>, emit: &mut Emit<'_, 't>) -> bool {
         } else {
             runs.truncate(run_start);
         }
-        if cursor.goto_first_child() {
-            let outside_tokens = if node.kind_id() == ids.token_tree {
+        // `child_count` counts the children the cursor visits (through hidden nodes).
+        let children = node.child_count();
+        let entered = match children {
+            0 => None,
+            _ => match descend(ids, node, kind, levels.last(), src, &mut openers) {
+                Descend::No => None,
+                Descend::All => cursor.goto_first_child().then_some((0, None)),
+                Descend::From(opener, end) => match cursor.goto_first_child_for_byte(opener) {
+                    Some(index) => Some((index, Some(end))),
+                    None => cursor.goto_first_child().then_some((0, None)),
+                },
+            },
+        };
+        if let Some((index, tail)) = entered {
+            let outside_tokens = if kind == ids.token_tree {
                 levels.last().and_then(|l| l.outside_tokens)
             } else {
                 Some(node)
             };
-            levels.push(Level::new(node, runs.len(), outside_tokens));
+            levels.push(Level {
+                parent: node,
+                run_start: runs.len(),
+                parent_kind: kind,
+                remaining: children.saturating_sub(index + 1),
+                tail,
+                last: None,
+                before_last: None,
+                colons: false,
+                outside_tokens,
+            });
             continue;
         }
+        // The node the walk leaves for its next sibling, or for its parent's.
+        let mut done = node;
         loop {
-            if cursor.goto_next_sibling() {
-                break;
+            let Some(level) = levels.last_mut() else {
+                return true;
+            };
+            let more = level.remaining > 0
+                && level
+                    .tail
+                    .is_none_or(|end| openers.within(done.end_byte(), end));
+            if more {
+                level.remaining -= 1;
+                if cursor.goto_next_sibling() {
+                    break;
+                }
             }
+            debug_assert!(
+                more || level.tail.is_some() || !cursor.clone().goto_next_sibling(),
+                "child_count counts every child the cursor visits"
+            );
+            runs.truncate(level.run_start);
+            done = level.parent;
+            levels.pop();
             if !cursor.goto_parent() {
                 return true;
-            }
-            if let Some(level) = levels.pop() {
-                runs.truncate(level.run_start);
             }
         }
     }
 }
 
+/// How the walk goes into a node's children.
+enum Descend {
+    /// Not at all: nothing the walk looks for is there.
+    No,
+    All,
+    /// From the child that holds the node's first opener (at this byte) to the one that
+    /// holds its last (the node ends at the second byte): the children before and
+    /// after hold nothing the walk looks for, nor are they any, as the node is none of
+    /// the parents that need no opener in their children ([`CONTAINERS`], token trees,
+    /// tuple struct patterns); see [`Openers`].
+    From(usize, usize),
+}
+
+/// How the walk goes into `node` (of kind `kind`, a child of `level`'s parent, `None`
+/// for the root). Not at all into an [`OPAQUE`] kind; a token tree whose calls are all
+/// skipped (not in the arguments of an expression macro, see `Rust::skip_call`;
+/// nested token trees go with the outermost) or without a token tree inside; or a
+/// node without an opener in its text (see [`Openers`]). Into every child when error
+/// recovery may have put nodes of any kind there.
+fn descend(
+    ids: &Ids,
+    node: Node<'_>,
+    kind: u16,
+    level: Option<&Level<'_>>,
+    src: &str,
+    openers: &mut Openers<'_>,
+) -> Descend {
+    let Some(level) = level else {
+        return Descend::All;
+    };
+    let is = |table: &[bool]| table.get(usize::from(kind)).copied().unwrap_or(false);
+    let descend = if kind == ids.token_tree {
+        let outermost = level.parent_kind != ids.token_tree;
+        let skipped = outermost
+            && !(level.parent_kind == ids.macro_invocation
+                && super::rust::is_expression_macro(level.parent, src));
+        // A call in a token tree is a name before a token tree, whose bracket opens
+        // inside this one's.
+        if skipped || !openers.within(node.start_byte() + 1, node.end_byte()) {
+            Descend::No
+        } else {
+            return Descend::All;
+        }
+    } else if is(&ids.opaque) {
+        Descend::No
+    } else {
+        let (mut start, end) = (node.start_byte(), node.end_byte());
+        if is(&ids.bracketed) {
+            start += 1;
+        }
+        match openers.first(start) {
+            opener if opener >= end => Descend::No,
+            _ if is(&ids.keeps_children) => return Descend::All,
+            opener => Descend::From(opener, end),
+        }
+    };
+    if node.has_error() {
+        Descend::All
+    } else {
+        descend
+    }
+}
+
+/// Finds the bytes `(`, `[`, `{` and `|` in the source. Each node the walk looks for
+/// has one in its own text, or its parent has: items, `let`s and fields are in blocks,
+/// declaration lists or the file (`tests::openers_witness_what_the_walk_looks_for`),
+/// parameters in `(..)` or `|..|`; calls have `(..)` arguments, `for` loops a block,
+/// token trees their brackets, closure parameters their bars, tuple struct patterns
+/// `(..)`. So a node other than the root without one holds nothing the walk looks
+/// for, nor does an argument list, tuple or array without one inside its own
+/// brackets (its children are expressions, which are none of those needing a parent).
+struct Openers<'s> {
+    src: &'s [u8],
+    /// The first opener at or after `from` is at `next` (`src.len()` for none).
+    from: usize,
+    next: usize,
+}
+
+impl<'s> Openers<'s> {
+    fn new(src: &'s str) -> Openers<'s> {
+        let mut o = Openers {
+            src: src.as_bytes(),
+            from: 0,
+            next: 0,
+        };
+        o.scan(0);
+        o
+    }
+
+    fn scan(&mut self, from: usize) {
+        let rest = self.src.get(from..).unwrap_or(&[]);
+        self.from = from;
+        self.next = from
+            + rest
+                .iter()
+                .position(|b| matches!(b, b'(' | b'[' | b'{' | b'|'))
+                .unwrap_or(rest.len());
+    }
+
+    /// The first opener at or after byte `start` (`src.len()` for none). The walk asks
+    /// in source order, so each byte is mostly scanned once.
+    fn first(&mut self, start: usize) -> usize {
+        if start < self.from || start > self.next {
+            self.scan(start);
+        }
+        self.next
+    }
+
+    /// Whether bytes `start..end` hold an opener.
+    fn within(&mut self, start: usize, end: usize) -> bool {
+        self.first(start) < end
+    }
+}
+
 /// Patterns about a node and its fields.
 /// `run`: the comments and attributes right before `node`, farthest first.
-fn visit<'t>(ids: &Ids, node: Node<'t>, run: &[Node<'t>], emit: &mut Emit<'_, 't>) {
-    let k = node.kind_id();
+/// `levels`: where the walk is, down to `node`'s parent.
+fn visit<'t>(
+    ids: &Ids,
+    node: Node<'t>,
+    k: u16,
+    run: &[Node<'t>],
+    levels: &[Level<'t>],
+    emit: &mut Emit<'_, 't>,
+) {
     let field_of_kind = |field: u16, kind: u16| {
         node.child_by_field_id(field)
             .filter(|c| c.kind_id() == kind)
@@ -328,7 +549,22 @@ fn visit<'t>(ids: &Ids, node: Node<'t>, run: &[Node<'t>], emit: &mut Emit<'_, 't
                 } else {
                     22
                 };
-                emit(pattern, &[(Role::Binding, node), (Role::BindingName, name)]);
+                // A parameter's ancestors, which the walk knows, spare `binding_type`
+                // steps up the tree (see `type_parameter_bounds` in `rust.rs`).
+                let mut captures = [(Role::Ancestor, node); 2 + Ancestors::KNOWN];
+                captures[0] = (Role::Binding, node);
+                captures[1] = (Role::BindingName, name);
+                let mut len = 2;
+                let known = if k == ids.parameter {
+                    Ancestors::KNOWN
+                } else {
+                    0
+                };
+                for level in levels.iter().rev().take(known) {
+                    captures[len] = (Role::Ancestor, level.parent);
+                    len += 1;
+                }
+                emit(pattern, &captures[..len]);
             }
         }
         // (field_declaration name: (field_identifier) @field.name) @field
@@ -417,17 +653,23 @@ fn emit_with<'t, const N: usize>(
 }
 
 /// Patterns about a node among its siblings: closure parameters, tuple struct pattern
-/// bindings, and calls in token trees.
-fn child_of<'t>(ids: &Ids, node: Node<'t>, level: &mut Level<'t>, emit: &mut Emit<'_, 't>) {
-    let k = node.kind_id();
+/// bindings, and calls in token trees. `k` is `node`'s kind id, `named` whether it is
+/// named.
+fn child_of<'t>(
+    ids: &Ids,
+    node: Node<'t>,
+    k: u16,
+    named: bool,
+    level: &mut Level<'t>,
+    emit: &mut Emit<'_, 't>,
+) {
     if level.parent_kind == ids.token_tree {
-        if !node.is_named() {
+        if !named {
             level.colons |= k == ids.colon_colon;
             return;
         }
         if k == ids.token_tree {
-            if let Some((name, colons)) = level.last.filter(|(n, _)| n.kind_id() == ids.identifier)
-            {
+            if let Some((name, colons)) = level.last {
                 // `OutsideTokens` is no capture of the query: what the walk knows here
                 // spares `skip_call` its walk up the tree.
                 let outside = level.outside_tokens;
@@ -436,9 +678,7 @@ fn child_of<'t>(ids: &Ids, node: Node<'t>, level: &mut Level<'t>, emit: &mut Emi
                 emit_with(emit, 18, &call, outside);
                 // (token_tree (identifier) @call.qualifier . "::" . (identifier)
                 //   @call.name @call . (token_tree))
-                let qualifier = level
-                    .before_last
-                    .filter(|q| colons && q.kind_id() == ids.identifier);
+                let qualifier = level.before_last.filter(|_| colons);
                 if let Some(q) = qualifier {
                     let call = [
                         (Role::CallQualifier, q),
@@ -450,7 +690,7 @@ fn child_of<'t>(ids: &Ids, node: Node<'t>, level: &mut Level<'t>, emit: &mut Emi
             }
         }
         level.before_last = level.last.map(|(n, _)| n);
-        level.last = Some((node, level.colons));
+        level.last = (k == ids.identifier).then_some((node, level.colons));
         level.colons = false;
         return;
     }
@@ -476,6 +716,8 @@ fn child_of<'t>(ids: &Ids, node: Node<'t>, level: &mut Level<'t>, emit: &mut Emi
 mod tests {
     use crate::extract::Extractor;
     use crate::model::{Language, ParsedFile};
+    use serde_json::Value;
+    use std::collections::{HashMap, HashSet};
 
     /// References in a canonical order: the walk may meet two calls of one line in
     /// another order than the query (only the order within a line can differ).
@@ -519,6 +761,21 @@ mod tests {
              fn v() { /// not an item doc\n fn w() {} }\n}\n"
                 .into(),
         ));
+        files.push((
+            "opaque.rs".into(),
+            "#[cfg_attr(x, doc = f(1))]\n#[doc = include_str!(g(\"a\"))]\nfn a<'l>(&'l self) -> u8 { \
+             quote!(h(1), m::n(2)); println!(\"{}\", quote!(i(1)), [j(2)]); \
+             macro_rules! m { ($x:expr) => { k($x) }; } 'o: loop { continue 'o; } \
+             let s = \"q(1)\\n\"; bad!(r(s; t(u)) }"
+                .into(),
+        ));
+        files.push((
+            "generics.rs".into(),
+            "impl<H: Visit> S<H> { fn f<V: Visit + Clone>(v: &mut V, h: H, n: u8) where V: Send \
+             { v.go(); h.go(); let c = |w: V| w.go(); } }\n\
+             fn top<T: Visit>(t: T) { t.go(); }\n"
+                .into(),
+        ));
         assert!(files.len() > 20, "the crate's own sources are the corpus");
         assert!(
             super::ids().is_some(),
@@ -529,6 +786,160 @@ mod tests {
             let walked = ex.extract(Language::Rust, path, text).unwrap();
             let queried = ex.extract_by_query(Language::Rust, path, text).unwrap();
             assert_eq!(canonical(walked), canonical(queried), "{path}");
+        }
+    }
+
+    /// The kinds `visit` matches and the parents `child_of` looks into.
+    const LOOKED_AT: [&str; 21] = [
+        "mod_item",
+        "function_item",
+        "function_signature_item",
+        "struct_item",
+        "union_item",
+        "enum_item",
+        "trait_item",
+        "impl_item",
+        "const_item",
+        "static_item",
+        "type_item",
+        "macro_definition",
+        "call_expression",
+        "parameter",
+        "let_declaration",
+        "for_expression",
+        "field_declaration",
+        "use_declaration",
+        "token_tree",
+        "closure_parameters",
+        "tuple_struct_pattern",
+    ];
+
+    /// The grammar's `node-types.json`: each named kind's entry, and the named kinds
+    /// its fields and children may be (supertypes expanded).
+    struct NodeTypes {
+        entries: HashMap<String, Value>,
+        children: HashMap<String, HashSet<String>>,
+    }
+
+    impl NodeTypes {
+        fn load() -> NodeTypes {
+            let types: Vec<Value> = serde_json::from_str(tree_sitter_rust::NODE_TYPES).unwrap();
+            let name = |t: &Value| t["type"].as_str().unwrap_or("").to_string();
+            let named = |t: &Value| t["named"].as_bool().unwrap_or(false);
+            let supertypes: HashMap<String, Vec<String>> = types
+                .iter()
+                .filter_map(|t| {
+                    let subs = t["subtypes"].as_array()?;
+                    Some((name(t), subs.iter().map(name).collect()))
+                })
+                .collect();
+            fn expand(
+                k: &str,
+                supertypes: &HashMap<String, Vec<String>>,
+                out: &mut HashSet<String>,
+            ) {
+                match supertypes.get(k) {
+                    Some(subs) => subs.iter().for_each(|s| expand(s, supertypes, out)),
+                    None => {
+                        out.insert(k.to_string());
+                    }
+                }
+            }
+            let mut entries = HashMap::new();
+            let mut children = HashMap::new();
+            for t in types
+                .iter()
+                .filter(|t| named(t) && t.get("subtypes").is_none())
+            {
+                let mut kids = HashSet::new();
+                let fields = t["fields"].as_object().into_iter().flat_map(|f| f.values());
+                for slot in fields.chain(t.get("children")) {
+                    for c in slot["types"].as_array().into_iter().flatten() {
+                        if named(c) {
+                            expand(&name(c), &supertypes, &mut kids);
+                        }
+                    }
+                }
+                children.insert(name(t), kids);
+                entries.insert(name(t), t.clone());
+            }
+            NodeTypes { entries, children }
+        }
+
+        fn parents(&self, kind: &str) -> Vec<&str> {
+            let mut p: Vec<&str> = (self.children.iter())
+                .filter(|(_, kids)| kids.contains(kind))
+                .map(|(k, _)| k.as_str())
+                .collect();
+            p.sort_unstable();
+            p
+        }
+    }
+
+    /// What the grammar allows below each [`super::OPAQUE`] kind holds none of the kinds
+    /// the walk matches, nor a parent whose children it looks at.
+    #[test]
+    fn opaque_kinds_hold_nothing_the_walk_looks_for() {
+        let types = NodeTypes::load();
+        // Kinds that may have a looked-at kind below them.
+        let mut live: HashSet<String> = HashSet::new();
+        loop {
+            let more: Vec<String> = (types.children.iter())
+                .filter(|(k, kids)| {
+                    !live.contains(*k)
+                        && kids
+                            .iter()
+                            .any(|c| live.contains(c) || LOOKED_AT.contains(&c.as_str()))
+                })
+                .map(|(k, _)| k.clone())
+                .collect();
+            if more.is_empty() {
+                break;
+            }
+            live.extend(more);
+        }
+        // The analysis sees calls where types hold expressions (`[u8; N]`).
+        assert!(live.contains("array_type") && live.contains("attribute_item"));
+        for k in super::OPAQUE {
+            assert!(
+                types.children.contains_key(k),
+                "{k} is a kind of the grammar"
+            );
+            assert!(!live.contains(k), "{k} may hold what the walk looks at");
+        }
+    }
+
+    /// The grammar facts [`super::Openers`] stands on: what the walk looks for has an
+    /// opener in its own text or its parent's.
+    #[test]
+    fn openers_witness_what_the_walk_looks_for() {
+        let types = NodeTypes::load();
+        // Kinds with brackets of their own (token trees, `|..|`, `S(..)`), and kinds
+        // with a required part that has them.
+        let own = ["token_tree", "closure_parameters", "tuple_struct_pattern"];
+        let required = [
+            ("call_expression", "arguments", "arguments"),
+            ("for_expression", "body", "block"),
+        ];
+        for (kind, field, part) in required {
+            let f = &types.entries[kind]["fields"][field];
+            assert_eq!(f["required"], Value::Bool(true), "{kind}.{field}");
+            assert_eq!(
+                f["types"].as_array().map(Vec::len),
+                Some(1),
+                "{kind}.{field}"
+            );
+            assert_eq!(f["types"][0]["type"], Value::from(part), "{kind}.{field}");
+        }
+        for kind in LOOKED_AT {
+            if own.contains(&kind) || required.iter().any(|r| r.0 == kind) {
+                continue;
+            }
+            let parents = types.parents(kind);
+            assert!(!parents.is_empty(), "{kind} is a kind of the grammar");
+            for p in parents {
+                assert!(super::CONTAINERS.contains(&p), "{kind} may be in {p}");
+            }
         }
     }
 
