@@ -264,6 +264,18 @@ pub(crate) fn summary_text(s: &SyncSummary, secs: f64, verbose: bool) -> String 
         mb,
         secs
     );
+    if verbose {
+        let p = &s.phases;
+        let _ = writeln!(
+            out,
+            "  time: walk {:.2}s, parse {:.2}s, symbols {:.2}s, resolve and write {:.2}s, finish {:.2}s",
+            p.walk.as_secs_f64(),
+            p.parse.as_secs_f64(),
+            p.symbols.as_secs_f64(),
+            p.resolve_write.as_secs_f64(),
+            p.finish.as_secs_f64()
+        );
+    }
     let limit = if verbose { usize::MAX } else { LISTED_PATHS };
     let mut list = |what: &str, lines: Vec<String>| {
         if lines.is_empty() {
@@ -479,6 +491,10 @@ mod tests {
             skipped_binary: paths("bin", 12),
             skipped_large: vec!["big.rs".into()],
             errors: vec![("bad.rs".into(), "unreadable".into())],
+            phases: cairn::SyncPhases {
+                parse: std::time::Duration::from_millis(1250),
+                ..cairn::SyncPhases::default()
+            },
             ..SyncSummary::default()
         };
         let quiet = summary_text(&s, 0.5, false);
@@ -487,6 +503,7 @@ mod tests {
             quiet.contains("  12 files in unsupported languages, skipped (--verbose lists them)\n")
         );
         assert!(!quiet.contains("doc00"), "{quiet}");
+        assert!(!quiet.contains("time:"), "{quiet}");
         assert!(
             quiet.contains("  12 binary files, skipped:\n    bin00\n"),
             "{quiet}"
@@ -496,6 +513,10 @@ mod tests {
         assert!(quiet.contains("  1 files could not be indexed:\n    bad.rs: unreadable\n"));
 
         let verbose = summary_text(&s, 0.5, true);
+        assert!(
+            verbose.contains("\n  time: walk 0.00s, parse 1.25s, symbols 0.00s,"),
+            "{verbose}"
+        );
         assert!(verbose.contains("  12 files in unsupported languages, skipped:\n    doc00\n"));
         assert!(verbose.contains("    doc11\n") && verbose.contains("    bin11\n"));
         assert!(!verbose.contains("more"), "{verbose}");

@@ -26,7 +26,8 @@ pub struct Cli {
     /// Output format (default: table on a terminal, jsonl otherwise).
     #[arg(long, global = true, value_enum)]
     format: Option<Format>,
-    /// Say more: a sync lists every file it skipped, not only the notable ones.
+    /// Say more: a sync lists every file it skipped, not only the notable ones, and the
+    /// time of each of its phases.
     #[arg(long, short, global = true)]
     verbose: bool,
     #[command(subcommand)]
