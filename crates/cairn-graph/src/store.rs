@@ -510,22 +510,27 @@ impl NewFile<'_> {
     /// About the bytes of the batch that writes this file whole (its records, block
     /// names and both directions of its edges), so the batch is allocated once.
     fn batch_bytes(&self) -> usize {
-        // Per operation: kind, keyspace and two lengths.
-        const OP: usize = 1 + 2 + 4 + 4;
+        let put = WriteBatch::put_len;
+        // A name key: tag, name, separator, id; no value.
+        let name_key = |name: &str| put(2 + name.len() + BlockId::LEN, 0);
         let names: usize = self
             .index
             .symbols
             .iter()
-            .map(|s| 2 * (OP + BlockId::LEN + 2) + s.name.len() + s.qualified_name.len())
+            .map(|s| name_key(&s.name) + name_key(&s.qualified_name))
             .sum();
-        let blocks = self.blocks.len() * (OP + BlockId::LEN) + self.blocks.encoded_bytes() + names;
+        let blocks = self.blocks.len() * put(BlockId::LEN, 0) + self.blocks.encoded_bytes();
         let edges: usize = self
             .edges
             .iter()
-            .map(|e| 2 * (OP + EDGE_KEY_LEN + e.info.encoded_len()))
+            .map(|e| 2 * put(EDGE_KEY_LEN, e.info.encoded_len()))
             .sum();
-        let path = self.record.workspace.len() + self.record.path.len() + 2;
-        2 * (OP + path) + 64 + self.index.encoded_len_with_edges(self.edges) + blocks + edges
+        let key = self.record.workspace.len() + self.record.path.len() + 2;
+        put(key, 64)
+            + put(key, self.index.encoded_len_with_edges(self.edges))
+            + names
+            + blocks
+            + edges
     }
 }
 

@@ -15,7 +15,7 @@
 use crate::error::{GraphError, Result};
 use crate::extract::{Extractor, EXTRACTOR_VERSION};
 use crate::id::{content_hash, BlockId};
-use crate::model::{BlockKind, Definition, EdgeKind, Language, ParsedFile};
+use crate::model::{BlockKind, EdgeKind, Language, ParsedFile};
 use crate::record::{
     BlockView, EncodedBlocks, FileIndex, FileRecord, StoredReference, Symbol, WorkspaceRecord,
 };
@@ -687,44 +687,42 @@ fn build_file(
     let language = parsed.language;
     // The blocks are encoded here, from borrowed strings: the thread that writes the
     // file copies their bytes.
-    let text_of = |d: &Definition| {
-        // A file's module block would repeat the whole file: its text is the file.
-        if d.kind == BlockKind::Module && d.parent.is_none() {
-            ""
-        } else {
-            source
-                .get(d.span.start_byte as usize..d.span.end_byte as usize)
-                .unwrap_or("")
-        }
-    };
-    let bytes: usize = parsed
+    let views: Vec<BlockView<'_>> = parsed
         .definitions
         .iter()
         .map(|d| {
-            let strings = d.name.len() + d.qualified_name.len() + d.signature.len();
-            strings + d.doc.len() + text_of(d).len() + workspace.len() + path.len() + 128
+            // A file's module block would repeat the whole file: its text is the file.
+            let text = if d.kind == BlockKind::Module && d.parent.is_none() {
+                ""
+            } else {
+                source
+                    .get(d.span.start_byte as usize..d.span.end_byte as usize)
+                    .unwrap_or("")
+            };
+            BlockView {
+                kind: d.kind,
+                language,
+                workspace,
+                path,
+                name: &d.name,
+                qualified_name: &d.qualified_name,
+                parent: parent_of(d.parent).map(|p| ids[p]),
+                span: d.span,
+                signature: &d.signature,
+                doc: &d.doc,
+                source: text,
+                content_hash: content_hash(text.as_bytes()),
+                metadata: &d.metadata,
+            }
         })
-        .sum();
-    let mut blocks = EncodedBlocks::with_capacity(ids.len(), bytes);
-    for (d, id) in parsed.definitions.iter().zip(&ids) {
-        let text = text_of(d);
-        let view = BlockView {
-            kind: d.kind,
-            language,
-            workspace,
-            path,
-            name: &d.name,
-            qualified_name: &d.qualified_name,
-            parent: parent_of(d.parent).map(|p| ids[p]),
-            span: d.span,
-            signature: &d.signature,
-            doc: &d.doc,
-            source: text,
-            content_hash: content_hash(text.as_bytes()),
-            metadata: &d.metadata,
-        };
-        blocks.push(*id, &view);
+        .collect();
+    let bytes = views.iter().map(BlockView::encoded_len).sum();
+    let mut blocks = EncodedBlocks::with_capacity(views.len(), bytes);
+    for (view, id) in views.iter().zip(&ids) {
+        blocks.push(*id, view);
     }
+    // The views borrow the definitions, whose strings move into the index below.
+    drop(views);
     // The parsed file is consumed: its strings move into the index.
     let symbols = parsed
         .definitions

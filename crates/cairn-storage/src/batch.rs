@@ -50,6 +50,12 @@ impl WriteBatch {
         }
     }
 
+    /// Bytes a put of a `key_len`-byte key and a `value_len`-byte value adds to a
+    /// batch: for sizing one with [`Self::with_capacity`].
+    pub fn put_len(key_len: usize, value_len: usize) -> usize {
+        1 + 2 + 4 + key_len + 4 + value_len
+    }
+
     /// Number of operations.
     pub fn len(&self) -> usize {
         self.count as usize
@@ -152,13 +158,10 @@ pub(crate) fn encode_op(out: &mut Vec<u8>, kind: Kind, ks: u16, key: &[u8], valu
 
 /// Bytes of the encoding of one operation.
 pub(crate) fn encoded_len(kind: Kind, key: &[u8], value: &[u8]) -> usize {
-    1 + 2
-        + 4
-        + key.len()
-        + match kind {
-            Kind::Put => 4 + value.len(),
-            Kind::Delete => 0,
-        }
+    match kind {
+        Kind::Put => WriteBatch::put_len(key.len(), value.len()),
+        Kind::Delete => 1 + 2 + 4 + key.len(),
+    }
 }
 
 /// Checks the sizes of a single operation as `WriteBatch` would.
@@ -235,6 +238,12 @@ mod tests {
         by_writer.put_with(&b, b"k2", |_| {});
         assert_eq!(by_writer.data, by_put.data);
         assert_eq!(by_writer.len(), 3);
+        assert_eq!(
+            by_put.data.len(),
+            WriteBatch::put_len(2, 9)
+                + encoded_len(Kind::Delete, b"gone", &[])
+                + WriteBatch::put_len(2, 0)
+        );
         let ops = decode_ops(&by_writer.data, 3).expect("decodes");
         assert_eq!(
             (ops[0].kind, ops[0].ks, ops[0].key),

@@ -330,9 +330,10 @@ pub(crate) fn strip_generics(s: &str) -> String {
     } else {
         s.into()
     };
-    let out = match out.contains("::::") {
-        true => out.replace("::::", "::").into(),
-        false => out,
+    let out = if out.contains("::::") {
+        out.replace("::::", "::").into()
+    } else {
+        out
     };
     let out = out.trim_start_matches(['&', '*', ' ']);
     let out = out.strip_prefix("mut ").unwrap_or(out);
