@@ -1,7 +1,9 @@
 //! Sorts the Rust call sites of a tree into classes by what could resolve them, to see
 //! where unresolved calls go: `cargo run --release -p cairn-graph --example
 //! call_breakdown -- PATH [N]` (N: how many example texts per class; with
-//! `SAMPLE=<class>`, some unresolved sites of that class go to stderr).
+//! `SAMPLE=<class>`, some unresolved sites of that class go to stderr; with
+//! `SKIP_PREFIX=<dir/>`, files under that path are left out of the counts, e.g. a
+//! library's sources vendored beside the code measured).
 
 mod common;
 
@@ -37,10 +39,13 @@ fn main() {
             }
         }
     }
+    let skip_prefix = std::env::var("SKIP_PREFIX").ok();
     let mut classes: HashMap<&'static str, (usize, usize, HashMap<String, usize>)> = HashMap::new();
     let (mut total, mut resolved) = (0usize, 0usize);
     for (_path, index) in &indexes {
-        if index.language != Some(Language::Rust) {
+        if index.language != Some(Language::Rust)
+            || skip_prefix.as_deref().is_some_and(|p| _path.starts_with(p))
+        {
             continue;
         }
         let done: HashSet<(u32, &str)> = index

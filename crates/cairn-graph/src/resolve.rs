@@ -67,6 +67,9 @@ pub struct SymbolTable<'a> {
     /// The `references` reference of each definition that has one (a function's
     /// return type, an alias's target), by definition.
     returns: FastMap<SymRef, u32>,
+    /// The standard library crates (`std`, `core`, `alloc`) whose root module is in
+    /// the table: paths into the others name nothing Cairn has.
+    std_crates_present: Vec<&'a str>,
 }
 
 impl<'a> SymbolTable<'a> {
@@ -92,12 +95,20 @@ impl<'a> SymbolTable<'a> {
         let mut imports = Vec::with_capacity(files.len());
         let mut globs = Vec::with_capacity(files.len());
         let mut returns: FastMap<SymRef, u32> = FastMap::default();
+        let mut std_crates_present = Vec::new();
         for (fi, (path, index)) in files.iter().enumerate() {
             let package = package_of(path, package_roots);
             let n = package_numbers.len() as u32;
             packages.push(*package_numbers.entry(package).or_insert(n));
             for (si, s) in index.symbols.iter().enumerate() {
                 let r = (fi as u32, si as u32);
+                if s.kind == BlockKind::Module
+                    && index.language == Some(Language::Rust)
+                    && matches!(s.qualified_name.as_str(), "std" | "core" | "alloc")
+                    && !std_crates_present.contains(&s.qualified_name.as_str())
+                {
+                    std_crates_present.push(s.qualified_name.as_str());
+                }
                 by_name.entry(s.name.as_str()).or_default().push(r);
                 by_qualified
                     .entry(s.qualified_name.as_str())
@@ -170,6 +181,7 @@ impl<'a> SymbolTable<'a> {
         let import_targets = files.iter().map(|_| OnceLock::new()).collect();
         SymbolTable {
             workspace,
+            std_crates_present,
             import_targets,
             returns,
             files,
@@ -296,11 +308,14 @@ impl<'a> SymbolTable<'a> {
         self.best_by_path(fi, &r.name, &segs, |_| true)
     }
 
-    /// Whether a path of a Rust file starting with `first` is in the standard library
-    /// (`std`, `core`, `alloc`), which is never part of the workspace.
+    /// Whether a path of a Rust file starting with `first` is in a standard library
+    /// crate (`std`, `core`, `alloc`) the table does not hold: such a path never
+    /// means a workspace item, whatever its last segments match.
     fn is_rust_std(&self, fi: u32, first: Option<&&str>) -> bool {
         self.files[fi as usize].1.language == Some(Language::Rust)
-            && first.is_some_and(|f| matches!(*f, "std" | "core" | "alloc"))
+            && first.is_some_and(|f| {
+                matches!(*f, "std" | "core" | "alloc") && !self.std_crates_present.contains(f)
+            })
     }
 
     /// A Rust path relative to where it is written (`super::x`, `self::x`,
