@@ -27,6 +27,24 @@ pub struct Args {
     /// Directory the temporary database goes in (default: the system temp directory).
     #[arg(long)]
     dir: Option<PathBuf>,
+    /// A tree to link and sync first, untimed, as a library of the ingested tree
+    /// (repeatable).
+    #[arg(long, value_name = "PATH")]
+    library: Vec<PathBuf>,
+    /// Link and sync the Rust standard library's sources first, untimed, as a library
+    /// of the ingested tree (as `cairn std` does).
+    #[arg(long)]
+    rust_std: bool,
+}
+
+/// A library synced before the measured sync.
+#[derive(Clone, Debug, Serialize)]
+pub struct LibraryFigures {
+    pub name: String,
+    pub root: String,
+    pub files: usize,
+    pub mb_parsed: f64,
+    pub seconds: f64,
 }
 
 /// Figures for the files of one language.
@@ -69,6 +87,9 @@ pub struct Resync {
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
     pub path: String,
+    /// The libraries the tree's references could resolve to (not part of the
+    /// figures below, which are the tree's alone).
+    pub libraries: Vec<LibraryFigures>,
     pub threads: usize,
     pub files: usize,
     pub parsed: usize,
@@ -112,7 +133,11 @@ pub fn run(args: &Args) -> Result<()> {
         None => tempfile::tempdir()?,
     };
     eprintln!("ingesting {} ...", args.path.display());
-    let report = ingest(&args.path, &tmp.path().join("db"), args.threads)?;
+    let libraries = Libraries {
+        paths: &args.library,
+        rust_std: args.rust_std,
+    };
+    let report = ingest(&args.path, &tmp.path().join("db"), args.threads, &libraries)?;
     print(&report);
     if let Some(path) = &args.json {
         write_json(path, &report)?;
@@ -120,16 +145,56 @@ pub fn run(args: &Args) -> Result<()> {
     Ok(())
 }
 
+/// The libraries an ingest links and syncs before the measured sync.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Libraries<'a> {
+    pub paths: &'a [PathBuf],
+    pub rust_std: bool,
+}
+
 /// Ingests `path` into a new database in `db_dir`, syncs it twice, and reports.
-pub fn ingest(path: &Path, db_dir: &Path, threads: usize) -> Result<Report> {
+pub fn ingest(
+    path: &Path,
+    db_dir: &Path,
+    threads: usize,
+    libraries: &Libraries<'_>,
+) -> Result<Report> {
     let db = Database::open(db_dir).context("open database")?;
-    let ws = db
-        .link(path, Some("bench"))
-        .with_context(|| format!("link {}", path.display()))?;
     let options = SyncOptions {
         threads,
         ..SyncOptions::default()
     };
+    let mut linked = Vec::new();
+    if libraries.rust_std {
+        linked.push(db.link_rust_std("rust-std").context("link rust-std")?);
+    }
+    for (i, p) in libraries.paths.iter().enumerate() {
+        let name = format!("library{i}");
+        linked.push(
+            db.link(p, Some(&name))
+                .with_context(|| format!("link {}", p.display()))?,
+        );
+    }
+    let mut library_figures = Vec::new();
+    for l in &linked {
+        eprintln!("syncing library {} ({}) ...", l.name, l.root);
+        let s = db
+            .sync(&l.name, &options, &|_| {})
+            .with_context(|| format!("sync library {}", l.root))?;
+        library_figures.push(LibraryFigures {
+            name: l.name.clone(),
+            root: l.root.clone(),
+            files: s.files,
+            mb_parsed: mb(s.bytes_parsed),
+            seconds: s.elapsed.as_secs_f64(),
+        });
+    }
+    let ws = db
+        .link(path, Some("bench"))
+        .with_context(|| format!("link {}", path.display()))?;
+    let names: Vec<String> = linked.iter().map(|l| l.name.clone()).collect();
+    db.set_libraries(&ws.name, &names)
+        .context("set libraries")?;
     let cpu_before = cpu_seconds();
     let first = db.sync(&ws.name, &options, &|_| {}).context("sync")?;
     let cpu = cpu_seconds()
@@ -139,6 +204,7 @@ pub fn ingest(path: &Path, db_dir: &Path, threads: usize) -> Result<Report> {
     let second = db.sync(&ws.name, &options, &|_| {}).context("resync")?;
     let status = db.status()?;
     let mut r = report(path, threads, &first, &second, languages);
+    r.libraries = library_figures;
     r.sstables = status.sstables;
     r.cpu_seconds = cpu;
     r.mb_per_cpu_s = cpu.map(|c| r.mb_parsed / c);
@@ -167,6 +233,7 @@ fn report(
         });
     Report {
         path: path.display().to_string(),
+        libraries: Vec::new(),
         threads,
         files: first.files,
         parsed: first.parsed,
@@ -262,6 +329,18 @@ fn per_language(db: &Database, workspace: &str) -> Result<Vec<LanguageFigures>> 
 fn print(r: &Report) {
     let mut rows: Vec<(String, String, &str)> = vec![
         ("threads".into(), r.threads.to_string(), "cores"),
+        (
+            "libraries (synced first, not timed)".into(),
+            match r.libraries.as_slice() {
+                [] => "none".into(),
+                l => l
+                    .iter()
+                    .map(|l| format!("{} ({} files, {:.1} MB)", l.name, l.files, l.mb_parsed))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            },
+            "",
+        ),
         (
             "files (supported languages)".into(),
             r.files.to_string(),

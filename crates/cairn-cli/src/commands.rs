@@ -39,16 +39,45 @@ pub fn run(cli: Cli) -> Result {
             path,
             name,
             no_sync,
+            libraries,
         } => {
             // Check the path first, so a mistyped one leaves no empty database behind.
             check_workspace_root(&path)?;
             let db = warn_on_recovery(Database::open(&dir)?);
-            let ws = db.link(&path, name.as_deref())?;
+            // Libraries first, so a mistyped one links nothing.
+            let known: Vec<String> = db.workspaces()?.into_iter().map(|w| w.name).collect();
+            if let Some(missing) = libraries.iter().find(|l| !known.contains(l)) {
+                return Err(cairn::Error::Invalid(format!(
+                    "no workspace named `{missing}` to use as a library (link it first; \
+                     `cairn std` links the Rust standard library)"
+                ))
+                .into());
+            }
+            let mut ws = db.link(&path, name.as_deref())?;
+            if !libraries.is_empty() {
+                ws = db.set_libraries(&ws.name, &libraries)?;
+            }
+            let uses = match ws.libraries.as_slice() {
+                [] => String::new(),
+                l => format!(", using {}", l.join(", ")),
+            };
             eprintln!(
-                "linked workspace `{}` at {} (database {})",
+                "linked workspace `{}` at {}{uses} (database {})",
                 ws.name,
                 ws.root,
                 dir.display()
+            );
+            if !no_sync {
+                sync_one(&db, &ws.name, cli.verbose)?;
+            }
+        }
+        Command::Std { name, no_sync } => {
+            let db = warn_on_recovery(Database::open(&dir)?);
+            let ws = db.link_rust_std(&name)?;
+            eprintln!(
+                "linked the Rust standard library as workspace `{}` at {} (use it with \
+                 `cairn link PATH --library {}`)",
+                ws.name, ws.root, ws.name
             );
             if !no_sync {
                 sync_one(&db, &ws.name, cli.verbose)?;

@@ -45,6 +45,22 @@ pub enum Command {
         /// Link only; index later with `cairn sync`.
         #[arg(long)]
         no_sync: bool,
+        /// A linked workspace whose definitions this one's calls and imports may
+        /// resolve to, such as the standard library linked by `cairn std`
+        /// (repeatable; replaces the workspace's libraries when given).
+        #[arg(long = "library", value_name = "NAME")]
+        libraries: Vec<String>,
+    },
+    /// Link the Rust standard library's sources (from the toolchain's rust-src
+    /// component, else recovered from its rust-docs pages) as a workspace, for
+    /// other workspaces to use with `cairn link PATH --library rust-std`.
+    Std {
+        /// Workspace name.
+        #[arg(long, default_value = "rust-std")]
+        name: String,
+        /// Link only; index later with `cairn sync`.
+        #[arg(long)]
+        no_sync: bool,
     },
     /// Re-index changed files of a workspace (all workspaces without a name).
     Sync {

@@ -1355,3 +1355,34 @@ fn the_projects_own_repository_answers() {
     ]);
     assert_eq!(jsonl(&rows).len(), 5, "{rows}");
 }
+
+#[test]
+fn a_library_workspace_resolves_calls_and_cannot_be_unlinked_while_used() {
+    let fx = Fixture::new();
+    let lib = fx.tmp.path().join("lib");
+    std::fs::create_dir_all(lib.join("mylib/src")).unwrap();
+    std::fs::write(
+        lib.join("mylib/src/lib.rs"),
+        "pub fn lib_helper() -> u8 {\n    1\n}\n",
+    )
+    .unwrap();
+    fx.write(
+        "src/uses_lib.rs",
+        "pub fn via_lib() {\n    mylib::lib_helper();\n}\n",
+    );
+    let proj = fx.proj();
+    let proj = proj.to_str().unwrap();
+    let err = fx.fails(&["link", proj, "--library", "nope"]);
+    assert_contains(&err, &["no workspace named `nope` to use as a library"]);
+    let (stdout, _) = fx.ok(&["--format", "jsonl", "status"]);
+    assert_eq!(stdout, "", "nothing linked");
+
+    fx.ok(&["link", lib.to_str().unwrap(), "--name", "mylib"]);
+    let (_, stderr) = fx.ok(&["link", proj, "--library", "mylib"]);
+    assert_contains(&stderr, &["using mylib"]);
+    let (stdout, _) = fx.ok(&["--format", "jsonl", "show", "callers", "mylib::lib_helper"]);
+    assert!(stdout.contains("via_lib"), "{stdout}");
+
+    let err = fx.fails(&["unlink", "mylib"]);
+    assert_contains(&err, &["`mylib` is a library of `proj`"]);
+}

@@ -22,6 +22,12 @@ pub enum GraphError {
     WorkspaceExists { name: String, root: String },
     #[error("invalid workspace name `{0}`: use letters, digits, `-`, `_` and `.`")]
     BadWorkspaceName(String),
+    #[error("workspace `{workspace}` uses `{library}` as a library, but no workspace of that name is linked (link it, or set the libraries again)")]
+    MissingLibrary { workspace: String, library: String },
+    #[error("workspace `{library}` is a library of {users}: set their libraries without it first")]
+    LibraryInUse { library: String, users: String },
+    #[error("workspace `{0}` cannot be a library of itself")]
+    SelfLibrary(String),
     /// The workspace root cannot be read.
     #[error("workspace root {path}: {source}")]
     Root {

@@ -685,6 +685,13 @@ pub struct WorkspaceRecord {
     /// extracted again, changed or not, when it differs. 0 in records written before
     /// the field existed.
     pub extractor_version: u64,
+    /// The workspaces whose definitions this one's references may resolve to (a
+    /// library such as the Rust standard library's sources), in the order given.
+    pub libraries: Vec<String>,
+    /// The directories (relative, with a trailing `/`, or "" for the root) that held a
+    /// package manifest at the last sync: package scope when this workspace is used as
+    /// a library.
+    pub package_roots: Vec<String>,
 }
 
 impl WorkspaceRecord {
@@ -693,19 +700,40 @@ impl WorkspaceRecord {
         e.str(&self.root)
             .u64(self.last_sync_ms)
             .u64(self.extractor_version);
+        for list in [&self.libraries, &self.package_roots] {
+            e.u64(list.len() as u64);
+            for item in list {
+                e.str(item);
+            }
+        }
         e.finish()
     }
 
+    /// Decodes a record; fields added after the first version read as empty when a
+    /// record written before them ends early.
     pub fn decode(name: &str, buf: &[u8]) -> Result<WorkspaceRecord, DecodeError> {
         let mut d = Decoder::record(buf, "workspace")?;
         let root = d.str()?.to_string();
         let last_sync_ms = d.u64()?;
         let extractor_version = if d.rest().is_empty() { 0 } else { d.u64()? };
+        let mut lists = [Vec::new(), Vec::new()];
+        for list in &mut lists {
+            if d.rest().is_empty() {
+                break;
+            }
+            let n = d.count()?;
+            for _ in 0..n {
+                list.push(d.str()?.to_string());
+            }
+        }
+        let [libraries, package_roots] = lists;
         Ok(WorkspaceRecord {
             name: name.to_string(),
             root,
             last_sync_ms,
             extractor_version,
+            libraries,
+            package_roots,
         })
     }
 }
@@ -863,5 +891,34 @@ mod encoding_tests {
             e.u64(v);
             assert_eq!(e.finish().len(), varint_len(v), "{v}");
         }
+    }
+
+    #[test]
+    fn workspace_records_round_trip_and_older_ones_read_with_empty_lists() {
+        let ws = WorkspaceRecord {
+            name: "app".into(),
+            root: "/src/app".into(),
+            last_sync_ms: 5,
+            extractor_version: 4,
+            libraries: vec!["rust-std".into(), "vendor".into()],
+            package_roots: vec!["".into(), "crates/x/".into()],
+        };
+        assert_eq!(WorkspaceRecord::decode("app", &ws.encode()).unwrap(), ws);
+        // As written before libraries and package roots were recorded.
+        let mut e = Encoder::record();
+        e.str("/src/app").u64(5).u64(4);
+        let old = WorkspaceRecord::decode("app", &e.finish()).unwrap();
+        assert_eq!(
+            old,
+            WorkspaceRecord {
+                libraries: vec![],
+                package_roots: vec![],
+                ..ws.clone()
+            }
+        );
+        // A library count past the record's end is an error, not a huge allocation.
+        let mut e = Encoder::record();
+        e.str("/src/app").u64(5).u64(4).u64(1 << 40);
+        assert!(WorkspaceRecord::decode("app", &e.finish()).is_err());
     }
 }

@@ -31,7 +31,10 @@ enum Returned {
 /// The workspace's symbols, indexed for lookup.
 pub struct SymbolTable<'a> {
     workspace: &'a str,
+    /// The workspace's files, then its libraries' (see [`Self::with_libraries`]).
     files: Vec<(&'a str, &'a FileIndex)>,
+    /// How many of `files` are the workspace's own.
+    own_files: usize,
     /// The package of each file (a number standing for the package root, a path
     /// prefix), for package scope.
     packages: Vec<u32>,
@@ -72,6 +75,14 @@ pub struct SymbolTable<'a> {
     std_crates_present: Vec<&'a str>,
 }
 
+/// The files of a library workspace, for a [`SymbolTable`] of a workspace that uses it.
+pub struct LibraryFiles<'a> {
+    /// Sorted by path.
+    pub files: Vec<(&'a str, &'a FileIndex)>,
+    /// The library's package roots (see [`SymbolTable::new`]).
+    pub package_roots: &'a [String],
+}
+
 impl<'a> SymbolTable<'a> {
     /// Indexes `files` (sorted by path: ties between equally good candidates go to the
     /// first, so the order must not depend on sync history). `package_roots` are the
@@ -81,7 +92,39 @@ impl<'a> SymbolTable<'a> {
         files: Vec<(&'a str, &'a FileIndex)>,
         package_roots: &'a [String],
     ) -> SymbolTable<'a> {
+        SymbolTable::with_libraries(workspace, files, package_roots, Vec::new())
+    }
+
+    /// [`Self::new`] with the files of `libraries` too: their definitions can be what a
+    /// workspace file's reference means, after the workspace's own on ties (they come
+    /// after its files in table order). Their own references are never resolved here:
+    /// [`Self::edges_of`] takes only the workspace's files, numbered first.
+    pub fn with_libraries(
+        workspace: &'a str,
+        mut files: Vec<(&'a str, &'a FileIndex)>,
+        package_roots: &'a [String],
+        libraries: Vec<LibraryFiles<'a>>,
+    ) -> SymbolTable<'a> {
         debug_assert!(files.windows(2).all(|w| w[0].0 < w[1].0));
+        let own_files = files.len();
+        // Packages are numbered by (library, root): 0 is the workspace itself, so a
+        // library's `src/` is never the same package as the workspace's.
+        let mut package_numbers: FastMap<(usize, &str), u32> = FastMap::default();
+        let mut packages = Vec::with_capacity(files.len());
+        let mut number = |key: (usize, &'a str)| {
+            let n = package_numbers.len() as u32;
+            *package_numbers.entry(key).or_insert(n)
+        };
+        for (path, _) in &files {
+            packages.push(number((0, package_of(path, package_roots))));
+        }
+        for (li, library) in libraries.into_iter().enumerate() {
+            debug_assert!(library.files.windows(2).all(|w| w[0].0 < w[1].0));
+            for (path, index) in library.files {
+                packages.push(number((li + 1, package_of(path, library.package_roots))));
+                files.push((path, index));
+            }
+        }
         let mut by_name: FastMap<&str, Vec<SymRef>> = FastMap::default();
         let mut by_qualified: FastMap<&str, Vec<SymRef>> = FastMap::default();
         let mut containers_by_name: FastMap<&str, Vec<SymRef>> = FastMap::default();
@@ -90,16 +133,11 @@ impl<'a> SymbolTable<'a> {
         let mut children: FastMap<(SymRef, &str), Vec<SymRef>> = FastMap::default();
         let mut type_members: FastMap<(&str, &str), Vec<(SymRef, SymRef)>> = FastMap::default();
         let mut methods: FastMap<&str, Vec<(SymRef, String)>> = FastMap::default();
-        let mut packages = Vec::with_capacity(files.len());
-        let mut package_numbers: FastMap<&str, u32> = FastMap::default();
         let mut imports = Vec::with_capacity(files.len());
         let mut globs = Vec::with_capacity(files.len());
         let mut returns: FastMap<SymRef, u32> = FastMap::default();
         let mut std_crates_present = Vec::new();
-        for (fi, (path, index)) in files.iter().enumerate() {
-            let package = package_of(path, package_roots);
-            let n = package_numbers.len() as u32;
-            packages.push(*package_numbers.entry(package).or_insert(n));
+        for (fi, (_, index)) in files.iter().enumerate() {
             for (si, s) in index.symbols.iter().enumerate() {
                 let r = (fi as u32, si as u32);
                 if s.kind == BlockKind::Module
@@ -181,6 +219,7 @@ impl<'a> SymbolTable<'a> {
         let import_targets = files.iter().map(|_| OnceLock::new()).collect();
         SymbolTable {
             workspace,
+            own_files,
             std_crates_present,
             import_targets,
             returns,
@@ -210,6 +249,10 @@ impl<'a> SymbolTable<'a> {
     /// The edges file number `fi` is the source of: containment from its symbols'
     /// parents, and every reference, resolved or not. Sorted, without duplicates.
     pub fn edges_of(&self, fi: usize) -> Vec<Edge> {
+        assert!(
+            fi < self.own_files,
+            "edges_of takes a workspace file, not a library's"
+        );
         let (path, index) = self.files[fi];
         let mut out = Vec::with_capacity(index.symbols.len() + index.references.len());
         for s in &index.symbols {

@@ -19,7 +19,7 @@ use crate::model::{BlockKind, EdgeKind, Language, ParsedFile};
 use crate::record::{
     BlockView, EncodedBlocks, FileIndex, FileRecord, StoredReference, Symbol, WorkspaceRecord,
 };
-use crate::resolve::SymbolTable;
+use crate::resolve::{LibraryFiles, SymbolTable};
 use crate::store::{GraphStore, NewFile, PendingWrite};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -270,7 +270,19 @@ pub fn sync(
         })
         .collect();
     lap(&mut summary.phases.parse);
-    let table = SymbolTable::new(name, files.clone(), &package_roots);
+    let libraries = library_indexes(store, &ws)?;
+    let table = SymbolTable::with_libraries(
+        name,
+        files.clone(),
+        &package_roots,
+        libraries
+            .iter()
+            .map(|(record, indexes)| LibraryFiles {
+                files: indexes.iter().map(|(p, i)| (p.as_str(), i)).collect(),
+                package_roots: &record.package_roots,
+            })
+            .collect(),
+    );
     lap(&mut summary.phases.symbols);
     let job = ResolveJob {
         store,
@@ -283,6 +295,7 @@ pub fn sync(
     resolve_and_write(&job, options, &mut summary)?;
     drop(table);
     drop(files);
+    drop(libraries);
     lap(&mut summary.phases.resolve_write);
 
     let current: std::collections::HashSet<&str> =
@@ -295,6 +308,7 @@ pub fn sync(
     store.put_workspace(&WorkspaceRecord {
         last_sync_ms: now_ms(),
         extractor_version: EXTRACTOR_VERSION,
+        package_roots,
         ..ws
     })?;
     store.engine().sync()?;
@@ -303,10 +317,79 @@ pub fn sync(
     Ok(summary)
 }
 
-/// Removes every file of workspace `name` and its record.
+/// A library workspace's record and file indexes (sorted by path).
+type LibraryIndexes = (WorkspaceRecord, Vec<(String, FileIndex)>);
+
+/// The records and file indexes of workspace `ws`'s libraries.
+fn library_indexes(store: &GraphStore, ws: &WorkspaceRecord) -> Result<Vec<LibraryIndexes>> {
+    ws.libraries
+        .iter()
+        .map(|library| {
+            let record = store
+                .workspace(library)?
+                .ok_or_else(|| GraphError::MissingLibrary {
+                    workspace: ws.name.clone(),
+                    library: library.clone(),
+                })?;
+            Ok((record, store.file_indexes(library)?))
+        })
+        .collect()
+}
+
+/// Sets the libraries of workspace `name`: the linked workspaces whose definitions
+/// its references may resolve to (the Rust standard library's sources, say), after
+/// its own. They take effect at its next sync, which re-resolves every reference;
+/// a library's own libraries are not followed. Edges into a library follow the
+/// library's last sync as of the user's last sync.
+pub fn set_libraries(
+    store: &GraphStore,
+    name: &str,
+    libraries: &[String],
+) -> Result<WorkspaceRecord> {
+    let ws = store
+        .workspace(name)?
+        .ok_or_else(|| GraphError::NoSuchWorkspace(name.to_string()))?;
+    let mut chosen: Vec<String> = Vec::with_capacity(libraries.len());
+    for library in libraries {
+        if library == name {
+            return Err(GraphError::SelfLibrary(name.to_string()));
+        }
+        if store.workspace(library)?.is_none() {
+            return Err(GraphError::MissingLibrary {
+                workspace: name.to_string(),
+                library: library.clone(),
+            });
+        }
+        if !chosen.contains(library) {
+            chosen.push(library.clone());
+        }
+    }
+    let ws = WorkspaceRecord {
+        libraries: chosen,
+        ..ws
+    };
+    store.put_workspace(&ws)?;
+    store.engine().sync()?;
+    Ok(ws)
+}
+
+/// Removes every file of workspace `name` and its record. A workspace another one
+/// uses as a library stays: their edges into it would point at nothing.
 pub fn unlink(store: &GraphStore, name: &str) -> Result<()> {
     if store.workspace(name)?.is_none() {
         return Err(GraphError::NoSuchWorkspace(name.to_string()));
+    }
+    let users: Vec<String> = store
+        .workspaces()?
+        .into_iter()
+        .filter(|w| w.libraries.iter().any(|l| l == name))
+        .map(|w| format!("`{}`", w.name))
+        .collect();
+    if !users.is_empty() {
+        return Err(GraphError::LibraryInUse {
+            library: name.to_string(),
+            users: users.join(", "),
+        });
     }
     for (path, old) in store.file_indexes(name)? {
         store.write_file(name, &path, &old, None)?;
@@ -352,6 +435,8 @@ pub fn link(store: &GraphStore, name: &str, root: &Path) -> Result<WorkspaceReco
         root: root_text,
         last_sync_ms: 0,
         extractor_version: EXTRACTOR_VERSION,
+        libraries: Vec::new(),
+        package_roots: Vec::new(),
     };
     store.put_workspace(&ws)?;
     Ok(ws)

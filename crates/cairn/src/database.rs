@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::functions::graph_functions;
+use crate::rust_std;
 use crate::statement::Statement;
 use crate::tables::{Blocks, Edges, Files, TableSource, Workspaces};
 use cairn_graph::sync::{self, Progress, SyncOptions, SyncSummary};
@@ -161,6 +162,39 @@ impl Database {
             None => default_name(path)?,
         };
         Ok(sync::link(&self.store, &name, path)?)
+    }
+
+    /// Sets the libraries of workspace `name`: linked workspaces whose definitions
+    /// its references may resolve to, from its next sync on (see
+    /// [`cairn_graph::sync::set_libraries`]).
+    pub fn set_libraries(&self, name: &str, libraries: &[String]) -> Result<WorkspaceRecord> {
+        Ok(sync::set_libraries(&self.store, name, libraries)?)
+    }
+
+    /// Links the Rust standard library's sources as workspace `name` (not synced),
+    /// from the toolchain's `rust-src` component, else recovered from its `rust-docs`
+    /// pages into `rust-std/` in the database directory (see [`crate::rust_std`]).
+    pub fn link_rust_std(&self, name: &str) -> Result<WorkspaceRecord> {
+        let root = match rust_std::locate()? {
+            rust_std::StdSources::RustSrc(library) => library,
+            rust_std::StdSources::RustDocs(pages) => {
+                let out = self.dir.join(RUST_STD_DIR);
+                // Afresh: files a newer toolchain no longer has must not stay.
+                match std::fs::remove_dir_all(&out) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => {
+                        return Err(Error::Invalid(format!(
+                            "cannot clear {}: {e}",
+                            out.display()
+                        )))
+                    }
+                }
+                rust_std::recover_from_docs(&pages, &out)?;
+                out
+            }
+        };
+        self.link(&root, Some(name))
     }
 
     /// Syncs one workspace.
@@ -456,6 +490,9 @@ fn unresolved_text(store: &GraphStore, hit: &traverse::Hit) -> Result<String> {
     }
     Ok(format!("{} (unresolved)", hit.block))
 }
+
+/// Where [`Database::link_rust_std`] writes sources recovered from documentation.
+pub const RUST_STD_DIR: &str = "rust-std";
 
 fn default_name(path: &Path) -> Result<String> {
     let canonical = path.canonicalize().map_err(|source| {

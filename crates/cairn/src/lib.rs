@@ -22,6 +22,7 @@
 mod database;
 mod error;
 pub mod functions;
+pub mod rust_std;
 mod statement;
 pub mod tables;
 
