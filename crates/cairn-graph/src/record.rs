@@ -619,6 +619,16 @@ impl FileIndex {
     }
 
     pub fn decode(buf: &[u8]) -> Result<FileIndex, DecodeError> {
+        FileIndex::decode_with(buf, true)
+    }
+
+    /// Decodes what name resolution needs: the symbols and references, leaving
+    /// `edges` empty (a library's, which a user's sync never rewrites).
+    pub fn decode_without_edges(buf: &[u8]) -> Result<FileIndex, DecodeError> {
+        FileIndex::decode_with(buf, false)
+    }
+
+    fn decode_with(buf: &[u8], with_edges: bool) -> Result<FileIndex, DecodeError> {
         let mut d = Decoder::record(buf, "file index")?;
         let language = match d.str()? {
             "" => None,
@@ -658,7 +668,7 @@ impl FileIndex {
                 line: d.u32()?,
             });
         }
-        let n = d.count()?;
+        let n = if with_edges { d.count()? } else { 0 };
         let mut edges = Vec::with_capacity(n);
         for _ in 0..n {
             let key = d.bytes()?;
@@ -861,6 +871,13 @@ mod tests {
             }],
         };
         assert_eq!(FileIndex::decode(&idx.encode()).unwrap(), idx);
+        assert_eq!(
+            FileIndex::decode_without_edges(&idx.encode()).unwrap(),
+            FileIndex {
+                edges: vec![],
+                ..idx.clone()
+            }
+        );
     }
 }
 

@@ -275,16 +275,27 @@ impl GraphStore {
 
     /// The stored index of every file of a workspace, by path.
     pub fn file_indexes(&self, workspace: &str) -> Result<Vec<(String, FileIndex)>> {
+        self.file_indexes_with(workspace, FileIndex::decode)
+    }
+
+    /// [`Self::file_indexes`] without their edges: what resolving against a library
+    /// needs.
+    pub fn file_definitions(&self, workspace: &str) -> Result<Vec<(String, FileIndex)>> {
+        self.file_indexes_with(workspace, FileIndex::decode_without_edges)
+    }
+
+    fn file_indexes_with(
+        &self,
+        workspace: &str,
+        decode: fn(&[u8]) -> std::result::Result<FileIndex, crate::codec::DecodeError>,
+    ) -> Result<Vec<(String, FileIndex)>> {
         let prefix = file_key(workspace, "");
         let mut it = self.engine.prefix(&self.ks.file_index, &prefix)?;
         let mut out = Vec::new();
         while let Some((k, v)) = it.next_entry()? {
             let path =
                 std::str::from_utf8(&k[prefix.len()..]).map_err(|_| bad_key("file_index"))?;
-            out.push((
-                path.to_string(),
-                FileIndex::decode(v).map_err(corrupt("file_index"))?,
-            ));
+            out.push((path.to_string(), decode(v).map_err(corrupt("file_index"))?));
         }
         Ok(out)
     }

@@ -317,7 +317,7 @@ pub fn sync(
     Ok(summary)
 }
 
-/// A library workspace's record and file indexes (sorted by path).
+/// A library workspace's record and file indexes (sorted by path, without edges).
 type LibraryIndexes = (WorkspaceRecord, Vec<(String, FileIndex)>);
 
 /// The records and file indexes of workspace `ws`'s libraries.
@@ -331,7 +331,7 @@ fn library_indexes(store: &GraphStore, ws: &WorkspaceRecord) -> Result<Vec<Libra
                     workspace: ws.name.clone(),
                     library: library.clone(),
                 })?;
-            Ok((record, store.file_indexes(library)?))
+            Ok((record, store.file_definitions(library)?))
         })
         .collect()
 }
