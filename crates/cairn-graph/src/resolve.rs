@@ -45,6 +45,11 @@ pub struct SymbolTable<'a> {
     /// The modules, `impl` blocks and types of `by_name` (what [`Self::containers`]
     /// chooses among), in table order.
     containers_by_name: FastMap<&'a str, Vec<SymRef>>,
+    /// `by_name` and `containers_by_name` by (name, the segment before the name in
+    /// the qualified name), in table order: the candidates a path `a::b::name` can
+    /// match at least one segment of, without scoring every symbol so named.
+    by_name_parent: FastMap<(&'a str, &'a str), Vec<SymRef>>,
+    containers_by_name_parent: FastMap<(&'a str, &'a str), Vec<SymRef>>,
     /// Symbols `m` by (`p`, `m`'s name) where `m`'s qualified name is `p.name`
     /// (`dot_members`) or `p::name` (`path_members`), in table order: what
     /// [`Self::direct_members`] looks up without building the qualified name.
@@ -128,6 +133,8 @@ impl<'a> SymbolTable<'a> {
         let mut by_name: FastMap<&str, Vec<SymRef>> = FastMap::default();
         let mut by_qualified: FastMap<&str, Vec<SymRef>> = FastMap::default();
         let mut containers_by_name: FastMap<&str, Vec<SymRef>> = FastMap::default();
+        let mut by_name_parent: FastMap<(&str, &str), Vec<SymRef>> = FastMap::default();
+        let mut containers_by_name_parent: FastMap<(&str, &str), Vec<SymRef>> = FastMap::default();
         let mut dot_members: FastMap<(&str, &str), Vec<SymRef>> = FastMap::default();
         let mut path_members: FastMap<(&str, &str), Vec<SymRef>> = FastMap::default();
         let mut children: FastMap<(SymRef, &str), Vec<SymRef>> = FastMap::default();
@@ -157,6 +164,14 @@ impl<'a> SymbolTable<'a> {
                         .entry(s.name.as_str())
                         .or_default()
                         .push(r);
+                }
+                if let Some(parent) = parent_segment(&s.qualified_name) {
+                    let key = (s.name.as_str(), parent);
+                    by_name_parent.entry(key).or_default().push(r);
+                    if s.kind == BlockKind::Module || s.kind == BlockKind::Impl || s.kind.is_type()
+                    {
+                        containers_by_name_parent.entry(key).or_default().push(r);
+                    }
                 }
                 let q = s.qualified_name.as_str();
                 if let Some(p) = q
@@ -228,6 +243,8 @@ impl<'a> SymbolTable<'a> {
             by_name,
             by_qualified,
             containers_by_name,
+            by_name_parent,
+            containers_by_name_parent,
             dot_members,
             path_members,
             children,
@@ -880,10 +897,12 @@ impl<'a> SymbolTable<'a> {
         let Some(cands) = self.containers_by_name.get(name) else {
             return Vec::new();
         };
-        let mut chosen: Vec<SymRef> = if init.is_empty() {
-            // Nothing to match: every candidate scores 0.
-            cands.clone()
-        } else {
+        // Only candidates whose parent segment is `init`'s last can score above 0; with
+        // none, every candidate scores 0.
+        let matching = init
+            .last()
+            .and_then(|last| self.containers_by_name_parent.get(&(name, strip_ext(last))));
+        let mut chosen: Vec<SymRef> = if let Some(cands) = matching {
             let scores: Vec<usize> = cands
                 .iter()
                 .map(|&r| suffix_match(&self.sym(r).qualified_name, init))
@@ -895,6 +914,8 @@ impl<'a> SymbolTable<'a> {
                 .filter(|&(_, &s)| s == best)
                 .map(|(&r, _)| r)
                 .collect()
+        } else {
+            cands.clone()
         };
         // Same file first, then the rest in table order (which the list is in).
         if let Some(first) = chosen.iter().position(|&(f, _)| f == fi) {
@@ -965,9 +986,13 @@ impl<'a> SymbolTable<'a> {
         init: &[&str],
         accept: impl Fn(BlockKind) -> bool,
     ) -> Option<SymRef> {
-        let cands: Vec<SymRef> = self
-            .by_name
-            .get(name)?
+        // With a path, only candidates matching its last segment can score above 0,
+        // and a best score of 0 finds nothing.
+        let all = match init.last() {
+            Some(last) => self.by_name_parent.get(&(name, strip_ext(last)))?,
+            None => self.by_name.get(name)?,
+        };
+        let cands: Vec<SymRef> = all
             .iter()
             .copied()
             .filter(|&r| accept(self.sym(r).kind) && self.sym(r).kind != BlockKind::Impl)
@@ -1124,6 +1149,14 @@ fn import_path(imp: &StoredReference) -> Vec<String> {
         .collect();
     out.push(imp.name.clone());
     out
+}
+
+/// The segment of `qualified` before its last one, as [`suffix_match`] compares it:
+/// only symbols with one can match a path's segment.
+fn parent_segment(qualified: &str) -> Option<&str> {
+    let mut q = RevSegments(Some(qualified)).filter(|s| is_segment(s));
+    q.next()?;
+    q.next().map(strip_ext)
 }
 
 /// How many of `init`'s segments, from the end, match the segments of `qualified`
