@@ -96,9 +96,10 @@ pub struct SyncSummary {
 pub struct SyncPhases {
     /// Walking the root for candidate files.
     pub walk: Duration,
-    /// Reading, hashing and parsing the files and building their blocks (all cores).
+    /// Reading, hashing and parsing the files and building their blocks (all cores),
+    /// while another thread reads the libraries' indexes.
     pub parse: Duration,
-    /// Building the workspace's symbol table (one thread).
+    /// Building the symbol table of the workspace and its libraries (one thread).
     pub symbols: Duration,
     /// Resolving references (all cores) while one thread writes each file's batch.
     pub resolve_write: Duration,
@@ -215,7 +216,17 @@ pub fn sync(
     };
     let mut stored: BTreeMap<String, FileIndex> = store.file_indexes(name)?.into_iter().collect();
 
-    let outcomes = read_and_parse(name, &candidates, &stored_files, options, progress);
+    // The libraries' indexes are read while the files are parsed: resolution needs
+    // them only after.
+    let (outcomes, libraries) = std::thread::scope(|s| {
+        let libraries = s.spawn(|| library_indexes(store, &ws));
+        let outcomes = read_and_parse(name, &candidates, &stored_files, options, progress);
+        let libraries = libraries
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (outcomes, libraries)
+    });
+    let libraries = libraries?;
     drop(stored_files);
 
     // The workspace's files after this sync, by path: unchanged ones keep their
@@ -270,7 +281,6 @@ pub fn sync(
         })
         .collect();
     lap(&mut summary.phases.parse);
-    let libraries = library_indexes(store, &ws)?;
     let table = SymbolTable::with_libraries(
         name,
         files.clone(),
