@@ -80,71 +80,25 @@ pub struct SymbolTable<'a> {
     std_crates_present: Vec<&'a str>,
 }
 
-/// The files of a library workspace, for a [`SymbolTable`] of a workspace that uses it.
-pub struct LibraryFiles<'a> {
-    /// Sorted by path.
-    pub files: Vec<(&'a str, &'a FileIndex)>,
-    /// The library's package roots (see [`SymbolTable::new`]).
-    pub package_roots: &'a [String],
+/// The half of a [`SymbolTable`] that finds symbols by name (fields as there).
+struct NameIndex<'a> {
+    by_name: FastMap<&'a str, Vec<SymRef>>,
+    by_qualified: FastMap<&'a str, Vec<SymRef>>,
+    containers_by_name: FastMap<&'a str, Vec<SymRef>>,
+    by_name_parent: FastMap<(&'a str, &'a str), Vec<SymRef>>,
+    containers_by_name_parent: FastMap<(&'a str, &'a str), Vec<SymRef>>,
+    std_crates_present: Vec<&'a str>,
 }
 
-impl<'a> SymbolTable<'a> {
-    /// Indexes `files` (sorted by path: ties between equally good candidates go to the
-    /// first, so the order must not depend on sync history). `package_roots` are the
-    /// directories (with a trailing `/`, or "" for the root) that hold a manifest.
-    pub fn new(
-        workspace: &'a str,
-        files: Vec<(&'a str, &'a FileIndex)>,
-        package_roots: &'a [String],
-    ) -> SymbolTable<'a> {
-        SymbolTable::with_libraries(workspace, files, package_roots, Vec::new())
-    }
-
-    /// [`Self::new`] with the files of `libraries` too: their definitions can be what a
-    /// workspace file's reference means, after the workspace's own on ties (they come
-    /// after its files in table order). Their own references are never resolved here:
-    /// [`Self::edges_of`] takes only the workspace's files, numbered first.
-    pub fn with_libraries(
-        workspace: &'a str,
-        mut files: Vec<(&'a str, &'a FileIndex)>,
-        package_roots: &'a [String],
-        libraries: Vec<LibraryFiles<'a>>,
-    ) -> SymbolTable<'a> {
-        debug_assert!(files.windows(2).all(|w| w[0].0 < w[1].0));
-        let own_files = files.len();
-        // Packages are numbered by (library, root): 0 is the workspace itself, so a
-        // library's `src/` is never the same package as the workspace's.
-        let mut package_numbers: FastMap<(usize, &str), u32> = FastMap::default();
-        let mut packages = Vec::with_capacity(files.len());
-        let mut number = |key: (usize, &'a str)| {
-            let n = package_numbers.len() as u32;
-            *package_numbers.entry(key).or_insert(n)
-        };
-        for (path, _) in &files {
-            packages.push(number((0, package_of(path, package_roots))));
-        }
-        for (li, library) in libraries.into_iter().enumerate() {
-            debug_assert!(library.files.windows(2).all(|w| w[0].0 < w[1].0));
-            for (path, index) in library.files {
-                packages.push(number((li + 1, package_of(path, library.package_roots))));
-                files.push((path, index));
-            }
-        }
+impl<'a> NameIndex<'a> {
+    fn build(files: &[(&'a str, &'a FileIndex)]) -> NameIndex<'a> {
         let mut by_name: FastMap<&str, Vec<SymRef>> = FastMap::default();
         let mut by_qualified: FastMap<&str, Vec<SymRef>> = FastMap::default();
         let mut containers_by_name: FastMap<&str, Vec<SymRef>> = FastMap::default();
         let mut by_name_parent: FastMap<(&str, &str), Vec<SymRef>> = FastMap::default();
         let mut containers_by_name_parent: FastMap<(&str, &str), Vec<SymRef>> = FastMap::default();
-        let mut dot_members: FastMap<(&str, &str), Vec<SymRef>> = FastMap::default();
-        let mut path_members: FastMap<(&str, &str), Vec<SymRef>> = FastMap::default();
-        let mut children: FastMap<(SymRef, &str), Vec<SymRef>> = FastMap::default();
-        let mut type_members: FastMap<(&str, &str), Vec<(SymRef, SymRef)>> = FastMap::default();
-        let mut methods: FastMap<&str, Vec<(SymRef, String)>> = FastMap::default();
-        let mut imports = Vec::with_capacity(files.len());
-        let mut globs = Vec::with_capacity(files.len());
-        let mut returns: FastMap<SymRef, u32> = FastMap::default();
         let mut std_crates_present = Vec::new();
-        for (fi, (_, index)) in files.iter().enumerate() {
+        for (fi, &(_, index)) in files.iter().enumerate() {
             for (si, s) in index.symbols.iter().enumerate() {
                 let r = (fi as u32, si as u32);
                 if s.kind == BlockKind::Module
@@ -159,7 +113,9 @@ impl<'a> SymbolTable<'a> {
                     .entry(s.qualified_name.as_str())
                     .or_default()
                     .push(r);
-                if s.kind == BlockKind::Module || s.kind == BlockKind::Impl || s.kind.is_type() {
+                let container =
+                    s.kind == BlockKind::Module || s.kind == BlockKind::Impl || s.kind.is_type();
+                if container {
                     containers_by_name
                         .entry(s.name.as_str())
                         .or_default()
@@ -168,11 +124,49 @@ impl<'a> SymbolTable<'a> {
                 if let Some(parent) = parent_segment(&s.qualified_name) {
                     let key = (s.name.as_str(), parent);
                     by_name_parent.entry(key).or_default().push(r);
-                    if s.kind == BlockKind::Module || s.kind == BlockKind::Impl || s.kind.is_type()
-                    {
+                    if container {
                         containers_by_name_parent.entry(key).or_default().push(r);
                     }
                 }
+            }
+        }
+        NameIndex {
+            by_name,
+            by_qualified,
+            containers_by_name,
+            by_name_parent,
+            containers_by_name_parent,
+            std_crates_present,
+        }
+    }
+}
+
+/// The half of a [`SymbolTable`] that relates symbols: members, children, methods,
+/// imports (fields as there).
+struct StructureIndex<'a> {
+    dot_members: FastMap<(&'a str, &'a str), Vec<SymRef>>,
+    path_members: FastMap<(&'a str, &'a str), Vec<SymRef>>,
+    children: FastMap<(SymRef, &'a str), Vec<SymRef>>,
+    type_members: FastMap<(&'a str, &'a str), Vec<(SymRef, SymRef)>>,
+    methods: FastMap<&'a str, Vec<(SymRef, String)>>,
+    imports: Vec<FastMap<&'a str, u32>>,
+    globs: Vec<Vec<u32>>,
+    returns: FastMap<SymRef, u32>,
+}
+
+impl<'a> StructureIndex<'a> {
+    fn build(files: &[(&'a str, &'a FileIndex)]) -> StructureIndex<'a> {
+        let mut dot_members: FastMap<(&str, &str), Vec<SymRef>> = FastMap::default();
+        let mut path_members: FastMap<(&str, &str), Vec<SymRef>> = FastMap::default();
+        let mut children: FastMap<(SymRef, &str), Vec<SymRef>> = FastMap::default();
+        let mut type_members: FastMap<(&str, &str), Vec<(SymRef, SymRef)>> = FastMap::default();
+        let mut methods: FastMap<&str, Vec<(SymRef, String)>> = FastMap::default();
+        let mut imports = Vec::with_capacity(files.len());
+        let mut globs = Vec::with_capacity(files.len());
+        let mut returns: FastMap<SymRef, u32> = FastMap::default();
+        for (fi, &(_, index)) in files.iter().enumerate() {
+            for (si, s) in index.symbols.iter().enumerate() {
+                let r = (fi as u32, si as u32);
                 let q = s.qualified_name.as_str();
                 if let Some(p) = q
                     .strip_suffix(s.name.as_str())
@@ -231,6 +225,97 @@ impl<'a> SymbolTable<'a> {
         for list in type_members.values_mut() {
             list.sort_unstable();
         }
+        StructureIndex {
+            dot_members,
+            path_members,
+            children,
+            type_members,
+            methods,
+            imports,
+            globs,
+            returns,
+        }
+    }
+}
+
+/// The files of a library workspace, for a [`SymbolTable`] of a workspace that uses it.
+pub struct LibraryFiles<'a> {
+    /// Sorted by path.
+    pub files: Vec<(&'a str, &'a FileIndex)>,
+    /// The library's package roots (see [`SymbolTable::new`]).
+    pub package_roots: &'a [String],
+}
+
+impl<'a> SymbolTable<'a> {
+    /// Indexes `files` (sorted by path: ties between equally good candidates go to the
+    /// first, so the order must not depend on sync history). `package_roots` are the
+    /// directories (with a trailing `/`, or "" for the root) that hold a manifest.
+    pub fn new(
+        workspace: &'a str,
+        files: Vec<(&'a str, &'a FileIndex)>,
+        package_roots: &'a [String],
+    ) -> SymbolTable<'a> {
+        SymbolTable::with_libraries(workspace, files, package_roots, Vec::new())
+    }
+
+    /// [`Self::new`] with the files of `libraries` too: their definitions can be what a
+    /// workspace file's reference means, after the workspace's own on ties (they come
+    /// after its files in table order). Their own references are never resolved here:
+    /// [`Self::edges_of`] takes only the workspace's files, numbered first.
+    pub fn with_libraries(
+        workspace: &'a str,
+        mut files: Vec<(&'a str, &'a FileIndex)>,
+        package_roots: &'a [String],
+        libraries: Vec<LibraryFiles<'a>>,
+    ) -> SymbolTable<'a> {
+        debug_assert!(files.windows(2).all(|w| w[0].0 < w[1].0));
+        let own_files = files.len();
+        // Packages are numbered by (library, root): 0 is the workspace itself, so a
+        // library's `src/` is never the same package as the workspace's.
+        let mut package_numbers: FastMap<(usize, &str), u32> = FastMap::default();
+        let mut packages = Vec::with_capacity(files.len());
+        let mut number = |key: (usize, &'a str)| {
+            let n = package_numbers.len() as u32;
+            *package_numbers.entry(key).or_insert(n)
+        };
+        for (path, _) in &files {
+            packages.push(number((0, package_of(path, package_roots))));
+        }
+        for (li, library) in libraries.into_iter().enumerate() {
+            debug_assert!(library.files.windows(2).all(|w| w[0].0 < w[1].0));
+            for (path, index) in library.files {
+                packages.push(number((li + 1, package_of(path, library.package_roots))));
+                files.push((path, index));
+            }
+        }
+        // The two halves of the index are built at once, on two threads: this is the
+        // one step of a sync that runs on a single thread otherwise.
+        let (names, structure) = std::thread::scope(|scope| {
+            let names = scope.spawn(|| NameIndex::build(&files));
+            let structure = StructureIndex::build(&files);
+            let names = names
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (names, structure)
+        });
+        let NameIndex {
+            by_name,
+            by_qualified,
+            containers_by_name,
+            by_name_parent,
+            containers_by_name_parent,
+            std_crates_present,
+        } = names;
+        let StructureIndex {
+            dot_members,
+            path_members,
+            children,
+            type_members,
+            methods,
+            imports,
+            globs,
+            returns,
+        } = structure;
         let import_targets = files.iter().map(|_| OnceLock::new()).collect();
         SymbolTable {
             workspace,
