@@ -182,8 +182,15 @@ pub fn run(cli: Cli) -> Result {
                 human_bytes(s.disk_bytes),
                 s.sstables
             );
-            let mut rows =
-                Rows::new(&["workspace", "root", "files", "blocks", "edges", "last_sync"]);
+            let mut rows = Rows::new(&[
+                "workspace",
+                "root",
+                "files",
+                "blocks",
+                "edges",
+                "last_sync",
+                "libraries",
+            ]);
             for w in s.workspaces {
                 rows.push(vec![
                     w.name.into(),
@@ -192,6 +199,7 @@ pub fn run(cli: Cli) -> Result {
                     OwnedValue::Int(w.blocks as i64),
                     OwnedValue::Int(w.edges as i64),
                     w.last_sync.into(),
+                    w.libraries.join(",").into(),
                 ]);
             }
             rows.print(format, out)?;

@@ -612,8 +612,12 @@ impl Cx<'_> {
                 }
             ));
             for w in &s.workspaces {
+                let uses = match w.libraries.as_slice() {
+                    [] => String::new(),
+                    l => format!(", resolves against {}", l.join(", ")),
+                };
                 a.line(&format!(
-                    "{}  {}  {} files, {} blocks, {} edges, last synced {}",
+                    "{}  {}  {} files, {} blocks, {} edges, last synced {}{uses}",
                     w.name,
                     w.root,
                     w.files,

@@ -1382,6 +1382,12 @@ fn a_library_workspace_resolves_calls_and_cannot_be_unlinked_while_used() {
     assert_contains(&stderr, &["using mylib"]);
     let (stdout, _) = fx.ok(&["--format", "jsonl", "show", "callers", "mylib::lib_helper"]);
     assert!(stdout.contains("via_lib"), "{stdout}");
+    let (stdout, _) = fx.ok(&["--format", "jsonl", "status"]);
+    let ws = jsonl(&stdout);
+    assert_eq!(ws[0]["workspace"], "mylib");
+    assert_eq!(ws[0]["libraries"], "");
+    assert_eq!(ws[1]["workspace"], "proj");
+    assert_eq!(ws[1]["libraries"], "mylib");
 
     let err = fx.fails(&["unlink", "mylib"]);
     assert_contains(&err, &["`mylib` is a library of `proj`"]);

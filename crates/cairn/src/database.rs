@@ -81,6 +81,8 @@ pub struct WorkspaceStatus {
     pub files: usize,
     pub blocks: u64,
     pub edges: usize,
+    /// The workspaces this one resolves against (see [`Database::set_libraries`]).
+    pub libraries: Vec<String>,
 }
 
 /// A block with what surrounds it: the bundle `cairn context` prints.
@@ -366,6 +368,7 @@ impl Database {
                 files: files.len(),
                 edges,
                 last_sync: crate::format_time_ms(ws.last_sync_ms),
+                libraries: ws.libraries,
                 name: ws.name,
                 root: ws.root,
             });
