@@ -87,7 +87,18 @@ pub fn run(cli: Cli) -> Result {
             let db = warn_on_recovery(Database::open_existing(&dir)?);
             let names: Vec<String> = match name {
                 Some(n) if !all => vec![n],
-                _ => db.workspaces()?.into_iter().map(|w| w.name).collect(),
+                _ => {
+                    // Libraries first: the others then resolve against their new state.
+                    let all = db.workspaces()?;
+                    let is_library =
+                        |n: &str| all.iter().any(|w| w.libraries.iter().any(|l| l == n));
+                    let (mut names, rest): (Vec<String>, Vec<String>) = all
+                        .iter()
+                        .map(|w| w.name.clone())
+                        .partition(|n| is_library(n));
+                    names.extend(rest);
+                    names
+                }
             };
             if names.is_empty() {
                 eprintln!("no workspaces linked (link one with `cairn link PATH`)");

@@ -1377,18 +1377,38 @@ fn a_library_workspace_resolves_calls_and_cannot_be_unlinked_while_used() {
     let (stdout, _) = fx.ok(&["--format", "jsonl", "status"]);
     assert_eq!(stdout, "", "nothing linked");
 
-    fx.ok(&["link", lib.to_str().unwrap(), "--name", "mylib"]);
-    let (_, stderr) = fx.ok(&["link", proj, "--library", "mylib"]);
-    assert_contains(&stderr, &["using mylib"]);
+    fx.ok(&["link", lib.to_str().unwrap(), "--name", "zlib"]);
+    let (_, stderr) = fx.ok(&["link", proj, "--library", "zlib"]);
+    assert_contains(&stderr, &["using zlib"]);
     let (stdout, _) = fx.ok(&["--format", "jsonl", "show", "callers", "mylib::lib_helper"]);
     assert!(stdout.contains("via_lib"), "{stdout}");
     let (stdout, _) = fx.ok(&["--format", "jsonl", "status"]);
     let ws = jsonl(&stdout);
-    assert_eq!(ws[0]["workspace"], "mylib");
-    assert_eq!(ws[0]["libraries"], "");
-    assert_eq!(ws[1]["workspace"], "proj");
-    assert_eq!(ws[1]["libraries"], "mylib");
+    assert_eq!(ws[0]["workspace"], "proj");
+    assert_eq!(ws[0]["libraries"], "zlib");
+    assert_eq!(ws[1]["workspace"], "zlib");
+    assert_eq!(ws[1]["libraries"], "");
 
-    let err = fx.fails(&["unlink", "mylib"]);
-    assert_contains(&err, &["`mylib` is a library of `proj`"]);
+    // `sync` of every workspace syncs the library first (though it sorts after the
+    // workspace using it), so the user's calls follow the library's new state.
+    let resolved = |fx: &Fixture| {
+        fx.query_json(
+            "SELECT e.resolved AS r FROM blocks AS b, edges AS e \
+             WHERE b.name = 'via_lib' AND e.source = b.id AND e.kind = 'calls'",
+        )
+        .iter()
+        .map(|row| row["r"].clone())
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(resolved(&fx), vec![Json::Bool(true)]);
+    std::fs::write(
+        lib.join("mylib/src/lib.rs"),
+        "pub fn renamed() -> u8 {\n    1\n}\n",
+    )
+    .unwrap();
+    fx.ok(&["sync"]);
+    assert_eq!(resolved(&fx), vec![Json::Bool(false)]);
+
+    let err = fx.fails(&["unlink", "zlib"]);
+    assert_contains(&err, &["`zlib` is a library of `proj`"]);
 }
