@@ -275,8 +275,40 @@ impl Spec for Rust {
 
     /// An alias's target or a function's return type as a path (`&'a Buffer<'a>` →
     /// `Buffer`); none for a primitive type, which is never a block.
+    ///
+    /// A type alias (`type Target = ..` in an `impl Deref`) also names `str` and
+    /// slices (`[T]`), whose methods live in `impl str` and `impl<T> [T]` blocks, and
+    /// never a type parameter of the `impl` around it (`type Target = T`: whatever
+    /// workspace type is named `T` is not it).
     fn referenced_type(&self, node: Node<'_>, src: &str) -> Option<String> {
-        written_type(text(node, src)).filter(|t| !is_primitive(t))
+        let raw = text(node, src);
+        let written = written_type(raw).filter(|t| !is_primitive(t));
+        // Only single-segment names can be `str`, a slice or a type parameter (the
+        // parent lookup costs a descent from the root).
+        if written.as_ref().is_some_and(|t| t.contains("::")) {
+            return written;
+        }
+        let alias = node.parent().filter(|p| kind_of(*p) == "type_item");
+        let Some(alias) = alias else {
+            return written;
+        };
+        if let Some(t) = written {
+            let owner = alias.parent().and_then(|list| list.parent());
+            let is_parameter = owner.is_some_and(|o| declared_bounds(o, &t, src).is_some());
+            return (!is_parameter).then_some(t);
+        }
+        let bare = raw.trim_start_matches(['&', ' ']);
+        if bare == "str" {
+            return Some(bare.to_string());
+        }
+        // `[T]` (not an array `[T; N]`): the element type as written, generics removed.
+        let element = bare.strip_prefix('[')?.strip_suffix(']')?;
+        if element.contains(';') {
+            return None;
+        }
+        let element = strip_generics(element);
+        let ok = !element.is_empty() && element.chars().all(|c| c.is_alphanumeric() || c == '_');
+        ok.then(|| format!("[{element}]"))
     }
 
     fn imports(&self, node: Node<'_>, src: &str, out: &mut Vec<Import>) {
