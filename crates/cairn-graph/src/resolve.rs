@@ -466,7 +466,10 @@ impl<'a> SymbolTable<'a> {
                     if init.is_empty()
                         && !through_import
                         && containers.first().is_none_or(|c| c.0 != fi)
+                        && !self.glob_provides(fi, last)
                     {
+                        // Without the standard library in the table, the workspace's
+                        // types so named stay candidates, as before the prelude rule.
                         if let Some(p) = self.prelude(fi, last).flatten() {
                             containers = vec![p];
                         }
@@ -570,6 +573,15 @@ impl<'a> SymbolTable<'a> {
             return p.filter(|&p| accept(self.sym(p).kind));
         }
         self.unique_in_scope(fi, name, accept)
+    }
+
+    /// Whether a glob import of file `fi` (`use m::*`) brings in something named
+    /// `name` (which then shadows the prelude's).
+    fn glob_provides(&self, fi: u32, name: &str) -> bool {
+        self.globs[fi as usize].iter().any(|&ri| {
+            self.import_target(fi, ri)
+                .is_some_and(|m| !self.members(m, name).is_empty())
+        })
     }
 
     /// For a name the Rust prelude binds, in a Rust file: `Some` of the standard

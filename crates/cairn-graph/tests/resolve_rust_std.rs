@@ -111,3 +111,48 @@ fn a_deref_to_a_type_parameter_or_without_the_target_s_crate_stays_unresolved() 
     assert_eq!(calls_of(DEREF, true, "app::w"), ["?x.trim"]);
     assert_eq!(calls_of(DEREF, false, "app::s"), ["?x.trim"]);
 }
+
+const LITERALS: &str = "pub fn s() -> usize { \"a b\".trim(); 0 }\n\
+    pub fn v() -> usize { let xs = vec![1u8]; xs.first(); 0 }\n\
+    pub fn f() -> usize { format!(\"{}\", 1).trim(); 0 }\n\
+    pub fn n() -> usize { let n = 1u8; n.trim(); 0 }\n";
+
+#[test]
+fn literals_and_std_constructor_macros_type_their_values() {
+    assert_eq!(calls_of(LITERALS, true, "app::s"), ["core::str::str::trim"]);
+    assert_eq!(
+        calls_of(LITERALS, true, "app::v"),
+        ["core::slice::[T]::first"]
+    );
+    assert_eq!(calls_of(LITERALS, true, "app::f"), ["core::str::str::trim"]);
+}
+
+#[test]
+fn a_value_of_another_literal_or_without_the_standard_library_stays_unresolved() {
+    // An integer literal gives no type the workspace has: not the decoy's `trim`.
+    assert_eq!(calls_of(LITERALS, true, "app::n"), ["?n.trim"]);
+    // A typed receiver whose type has no such method is not the decoy's either.
+    assert_eq!(calls_of(LITERALS, false, "app::s"), ["?\"a b\".trim"]);
+}
+
+const PATTERNS: &str = "pub struct Lines2;\n\
+    impl Lines2 { pub fn width(&self) -> u32 { 0 } }\n\
+    pub struct Rows;\nimpl Rows { pub fn height(&self) -> u32 { 0 } }\n\
+    pub fn p(x: Option<Lines2>) -> u32 { if let Some(lines2) = x { lines2.width() } else { 0 } }\n\
+    pub fn q(x: Option<Rows>) -> u32 { if let Some(r) = x { r.height() } else { 0 } }\n";
+
+#[test]
+fn a_tuple_struct_pattern_does_not_type_what_it_binds() {
+    // `Some(lines2)` binds no `Some`: untyped, the receiver's name finds `Lines2`.
+    assert_eq!(calls_of(PATTERNS, false, "app::p"), ["app::Lines2::width"]);
+    // And a unique method name still resolves as for any untyped receiver.
+    assert_eq!(calls_of(PATTERNS, false, "app::q"), ["app::Rows::height"]);
+}
+
+#[test]
+fn a_glob_import_shadows_a_prelude_type() {
+    let app = "mod own { pub struct String; impl String { pub fn trim(&self) {} } }\n\
+        use own::*;\n\
+        pub fn g(x: String) { x.trim(); }\n";
+    assert_eq!(calls_of(app, true, "app::g"), ["app::own::String::trim"]);
+}

@@ -170,6 +170,11 @@ impl Spec for Rust {
         ancestors: &Ancestors<'t>,
         src: &str,
     ) -> Option<String> {
+        // `Some(x)`, `Engine(x)`: the pattern's type is the variant's or the tuple
+        // struct's, not that of the field `x` binds.
+        if kind_of(node) == "tuple_struct_pattern" {
+            return None;
+        }
         if let Some(t) = field(node, "type") {
             let raw = text(t, src);
             let inner = raw.trim_start_matches(['&', ' ']);
@@ -234,7 +239,8 @@ impl Spec for Rust {
 
     /// What a constructor call gives: `Engine::new(..)`, `Engine::default()`,
     /// `Engine::with_..(..)`, `Engine::from(..)`, `Engine { .. }`, also behind `?`,
-    /// `.unwrap()` or `.expect(..)`; as a `let`'s value or a method's receiver
+    /// `.unwrap()` or `.expect(..)`; a string literal's `str`, `vec![..]`'s `Vec`,
+    /// `format!(..)`'s `String`; as a `let`'s value or a method's receiver
     /// (`Engine::new().flush()`).
     fn value_type(&self, value: Node<'_>, src: &str) -> Option<String> {
         let mut value = value;
@@ -268,6 +274,17 @@ impl Spec for Rust {
                     return written_type(text(field(f, "path")?, src));
                 }
                 "struct_expression" => return written_type(text(field(value, "name")?, src)),
+                // Literals and the standard library's constructor macros have the
+                // language's own types (`"a".len()` is `str::len`).
+                "string_literal" | "raw_string_literal" => return Some("str".to_string()),
+                "macro_invocation" => {
+                    let name = text(field(value, "macro")?, src);
+                    return match name.rsplit("::").next() {
+                        Some("vec") => Some("Vec".to_string()),
+                        Some("format") => Some("String".to_string()),
+                        _ => None,
+                    };
+                }
                 _ => return None,
             }
         }
