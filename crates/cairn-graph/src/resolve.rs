@@ -9,7 +9,7 @@
 //! holding a package manifest), then a unique definition in the workspace. A reference
 //! nothing matches becomes an edge to an unresolved symbol that keeps its text.
 
-use crate::extract::{RECEIVER_TYPE, RETURN_OF, TRIED};
+use crate::extract::{BLANKET, RECEIVER_TYPE, RETURN_OF, TRIED};
 use crate::id::{BlockId, FastMap};
 use crate::model::{BlockKind, EdgeKind, Language};
 use crate::record::{Edge, EdgeInfo, FileIndex, StoredReference, Symbol};
@@ -17,6 +17,9 @@ use std::sync::OnceLock;
 
 /// Where a symbol is: (file number, symbol number within the file).
 type SymRef = (u32, u32);
+
+/// Methods blanket impls give every type, by name, as (method, trait).
+type BlanketMethods = FastMap<Box<str>, Vec<(SymRef, SymRef)>>;
 
 /// A file's `implements` references resolved: (reference number, trait), sorted.
 type ImplementedTraits = Vec<(u32, Option<SymRef>)>;
@@ -79,6 +82,13 @@ pub struct SymbolTable<'a> {
     /// Per file, once asked: the trait each of its `implements` references resolves
     /// to, by reference number (sorted).
     implemented: Vec<OnceLock<ImplementedTraits>>,
+    /// The `implements` references of blanket impls (`impl<T: Display> ToString for
+    /// T`), as (file, reference number), in table order.
+    blankets: Vec<(u32, u32)>,
+    /// Once asked: the methods blanket impls give every type, by name, as (method,
+    /// trait), in table order (see [`Self::blanket_method`]).
+    /// (Owned names: a borrowed one in a cell would tie the table's lifetime.)
+    blanket_methods: OnceLock<BlanketMethods>,
 }
 
 impl<'a> SymbolTable<'a> {
@@ -106,6 +116,7 @@ impl<'a> SymbolTable<'a> {
         let mut returns: FastMap<SymRef, u32> = FastMap::default();
         let mut std_crates_present = Vec::new();
         let mut trait_impls: FastMap<&str, Vec<(u32, u32)>> = FastMap::default();
+        let mut blankets = Vec::new();
         for (fi, (path, index)) in files.iter().enumerate() {
             let package = package_of(path, package_roots);
             let n = package_numbers.len() as u32;
@@ -178,6 +189,9 @@ impl<'a> SymbolTable<'a> {
                             .entry(s.name.as_str())
                             .or_default()
                             .push((fi as u32, ri as u32));
+                        if r.alias.as_deref() == Some(BLANKET) {
+                            blankets.push((fi as u32, ri as u32));
+                        }
                     }
                 }
             }
@@ -203,6 +217,8 @@ impl<'a> SymbolTable<'a> {
         let import_targets = files.iter().map(|_| OnceLock::new()).collect();
         let implemented = files.iter().map(|_| OnceLock::new()).collect();
         SymbolTable {
+            blankets,
+            blanket_methods: OnceLock::new(),
             trait_impls,
             implemented,
             workspace,
@@ -485,6 +501,11 @@ impl<'a> SymbolTable<'a> {
                     }
                     if let Some(best) = self.trait_provided(fi, &containers, name, accept) {
                         return Some(best);
+                    }
+                    if !containers.is_empty() {
+                        if let Some(best) = self.blanket_method(fi, name, accept) {
+                            return Some(best);
+                        }
                     }
                     if let Some(best) = self.through_deref(fi, &containers, name, accept, depth) {
                         return Some(best);
@@ -803,6 +824,76 @@ impl<'a> SymbolTable<'a> {
             None => r.name.clone(),
         };
         self.resolve_qualified(target.0, target.1, name, Some(&path), accept, depth + 1)
+    }
+
+    /// `name` as a method a blanket impl gives every type (`x.to_string()` by
+    /// `impl<T: Display> ToString for T`, `x.into()` by `impl<T, U: From<T>> Into<U>
+    /// for T`): the impl's own method, else its trait's provided one. Only blanket
+    /// impls whose trait is in scope in file `fi` count: the file's package's own, the
+    /// prelude's, or imported by the file; the nearest if several.
+    fn blanket_method(&self, fi: u32, name: &str, accept: fn(BlockKind) -> bool) -> Option<SymRef> {
+        if !accept(BlockKind::Method) || self.blankets.is_empty() {
+            return None;
+        }
+        let by_name = self.blanket_methods.get_or_init(|| {
+            let mut by_name = BlanketMethods::default();
+            for &(bf, ri) in &self.blankets {
+                let Some(tr) = self.implemented_trait(bf, ri) else {
+                    continue;
+                };
+                let imp = (bf, self.files[bf as usize].1.references[ri as usize].from);
+                let methods_of = |parent: SymRef| {
+                    let index: &'a FileIndex = self.files[parent.0 as usize].1;
+                    index
+                        .symbols
+                        .iter()
+                        .enumerate()
+                        .filter(move |(_, s)| {
+                            s.parent == Some(parent.1) && s.kind == BlockKind::Method
+                        })
+                        .map(move |(si, s)| ((parent.0, si as u32), s.name.as_str()))
+                };
+                let own: Vec<(SymRef, &'a str)> = methods_of(imp).collect();
+                // The impl's own method stands for the trait's.
+                let provided = methods_of(tr).filter(|(_, n)| !own.iter().any(|(_, o)| o == n));
+                let all: Vec<(SymRef, &'a str)> = own.iter().copied().chain(provided).collect();
+                for (m, n) in all {
+                    by_name.entry(n.into()).or_default().push((m, tr));
+                }
+            }
+            by_name
+        });
+        let cands: Vec<SymRef> = by_name
+            .get(name)?
+            .iter()
+            .filter(|&&(_, tr)| self.trait_in_scope(fi, tr))
+            .map(|&(m, _)| m)
+            .filter(|&m| accept(self.sym(m).kind))
+            .collect();
+        self.nearest(fi, &cands)
+    }
+
+    /// Whether trait `tr` is in scope in file `fi`: defined in its package, the
+    /// prelude's, or imported by name.
+    fn trait_in_scope(&self, fi: u32, tr: SymRef) -> bool {
+        if self.packages[tr.0 as usize] == self.packages[fi as usize] {
+            return true;
+        }
+        let name = self.sym(tr).name.as_str();
+        if self.prelude(fi, name) == Some(Some(tr)) {
+            return true;
+        }
+        self.index_imports(fi, name, tr)
+    }
+
+    /// Whether an import of file `fi` binding `name` resolves to `target`.
+    fn index_imports(&self, fi: u32, name: &str, target: SymRef) -> bool {
+        let index = self.files[fi as usize].1;
+        index.references.iter().enumerate().any(|(ri, r)| {
+            r.kind == EdgeKind::Imports
+                && r.name == name
+                && self.import_target(fi, ri as u32) == Some(target)
+        })
     }
 
     /// The trait `implements` reference number `ri` of file `fi` names (resolving all

@@ -156,3 +156,53 @@ fn a_glob_import_shadows_a_prelude_type() {
         pub fn g(x: String) { x.trim(); }\n";
     assert_eq!(calls_of(app, true, "app::g"), ["app::own::String::trim"]);
 }
+
+const BLANKETS: &str = "pub trait Show { fn show(&self) -> u32; }\n\
+    pub trait Describe { fn describe(&self) -> u32 { 0 } }\n\
+    impl<T: Show + ?Sized> Describe for T {}\n\
+    pub struct Pt;\nimpl Show for Pt { fn show(&self) -> u32 { 1 } }\n\
+    pub struct Other2;\nimpl Other2 { pub fn describe(&self) -> u32 { 2 } }\n\
+    pub fn d(p: &Pt) -> u32 { p.describe() }\n";
+/// A blanket impl in another crate, whose trait the app does not import.
+const LIB_BLANKET: &str = "pub trait Spread { fn spread(&self) -> u32; }\n\
+    impl<T> Spread for T { fn spread(&self) -> u32 { 0 } }\n\
+    pub struct Z;\nimpl Z { pub fn spread(&self) -> u32 { 1 } }\n";
+
+#[test]
+fn a_method_of_a_blanket_impl_whose_trait_is_in_scope_resolves() {
+    assert_eq!(
+        calls_of(BLANKETS, false, "app::d"),
+        ["app::Describe::describe"]
+    );
+    // Imported from another crate: its impl's own method.
+    let files = [
+        ("lib-1.0.0/Cargo.toml", "[package]\nname = \"lib\"\n"),
+        ("app-1.0.0/Cargo.toml", "[package]\nname = \"app\"\n"),
+        ("lib-1.0.0/src/lib.rs", LIB_BLANKET),
+        (
+            "app-1.0.0/src/lib.rs",
+            "use lib::Spread;\npub struct P;\npub fn s(p: P) -> u32 { p.spread() }\n",
+        ),
+    ];
+    assert_eq!(
+        common::Project::new(&files).synced_calls_of("app::s"),
+        ["lib::T::spread"]
+    );
+}
+
+#[test]
+fn a_method_of_a_blanket_impl_whose_trait_is_not_in_scope_stays_unresolved() {
+    let files = [
+        ("lib-1.0.0/Cargo.toml", "[package]\nname = \"lib\"\n"),
+        ("app-1.0.0/Cargo.toml", "[package]\nname = \"app\"\n"),
+        ("lib-1.0.0/src/lib.rs", LIB_BLANKET),
+        (
+            "app-1.0.0/src/lib.rs",
+            "pub struct P;\npub fn s(p: P) -> u32 { p.spread() }\n",
+        ),
+    ];
+    assert_eq!(
+        common::Project::new(&files).synced_calls_of("app::s"),
+        ["?p.spread"]
+    );
+}

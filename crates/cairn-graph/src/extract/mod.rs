@@ -25,7 +25,7 @@
 pub mod allocator;
 mod const_trait;
 mod driver;
-pub use driver::{RECEIVER_TYPE, RETURN_OF, TRIED};
+pub use driver::{BLANKET, RECEIVER_TYPE, RETURN_OF, TRIED};
 mod go;
 mod python;
 mod rust;

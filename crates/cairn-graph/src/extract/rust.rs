@@ -328,6 +328,18 @@ impl Spec for Rust {
         ok.then(|| format!("[{element}]"))
     }
 
+    /// `impl<T: Display + ?Sized> ToString for T`, `impl<T> From<T> for T`: the
+    /// type is (a reference to) a type parameter of the impl.
+    fn is_blanket_impl(&self, trait_node: Node<'_>, src: &str) -> bool {
+        let Some(imp) = trait_node.parent().filter(|p| kind_of(*p) == "impl_item") else {
+            return false;
+        };
+        let Some(ty) = field(imp, "type").and_then(|t| written_type(text(t, src))) else {
+            return false;
+        };
+        !ty.contains("::") && declared_bounds(imp, &ty, src).is_some()
+    }
+
     fn imports(&self, node: Node<'_>, src: &str, out: &mut Vec<Import>) {
         use_tree(node, src, &[], out);
     }
