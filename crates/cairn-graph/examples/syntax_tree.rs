@@ -1,6 +1,7 @@
 //! Prints the tree-sitter syntax tree of a source file, for writing extractor queries:
 //! `cargo run -p cairn-graph --example syntax_tree -- path/to/file.rs`; with
-//! `--extract`, prints what the extractor finds in it instead.
+//! `--extract`, prints what the extractor finds in it instead; with `--raw`, the tree of
+//! the file as it is, without the extractor's pre-parse step (see `extract::parse_text`).
 
 use cairn_graph::extract::grammar;
 use cairn_graph::Language;
@@ -8,6 +9,7 @@ use cairn_graph::Language;
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let show_extract = args.iter().any(|a| a == "--extract");
+    let args_raw = args.iter().any(|a| a == "--raw");
     let Some(path) = args.into_iter().find(|a| !a.starts_with("--")) else {
         eprintln!("usage: syntax_tree [--extract] FILE");
         std::process::exit(2);
@@ -35,7 +37,13 @@ fn main() {
         eprintln!("{path}: {e}");
         std::process::exit(1);
     }
-    let Some(tree) = parser.parse(&source, None) else {
+    // What the extractor parses (`--raw`: the file as it is).
+    let blanked = if args_raw {
+        None
+    } else {
+        cairn_graph::extract::parse_text(language, &source)
+    };
+    let Some(tree) = parser.parse(blanked.as_deref().unwrap_or(&source), None) else {
         eprintln!("{path}: the parser gave up");
         std::process::exit(1);
     };

@@ -275,7 +275,9 @@ pub struct Reference {
     /// (`use a::b as c` binds `c`; `import numpy as np` binds `np`). For a Rust
     /// function's return type (a `References` reference): the type `?` or
     /// `.unwrap()` gives when it is a `Result` or `Option` (`Engine` for
-    /// `io::Result<Engine>`). `None` otherwise.
+    /// `io::Result<Engine>`). For an `Implements` reference of a blanket impl
+    /// (`impl<T: Display> ToString for T`): [`crate::extract::BLANKET`]. `None`
+    /// otherwise.
     pub alias: Option<String>,
     /// 1-based line of the call or import site.
     pub line: u32,

@@ -9,7 +9,7 @@
 //! holding a package manifest), then a unique definition in the workspace. A reference
 //! nothing matches becomes an edge to an unresolved symbol that keeps its text.
 
-use crate::extract::{RECEIVER_TYPE, RETURN_OF, TRIED};
+use crate::extract::{BLANKET, RECEIVER_TYPE, RETURN_OF, TRIED};
 use crate::id::{BlockId, FastMap};
 use crate::model::{BlockKind, EdgeKind, Language};
 use crate::record::{Edge, EdgeInfo, FileIndex, StoredReference, Symbol};
@@ -17,6 +17,12 @@ use std::sync::OnceLock;
 
 /// Where a symbol is: (file number, symbol number within the file).
 type SymRef = (u32, u32);
+
+/// Methods blanket impls give every type, by name, as (method, trait).
+type BlanketMethods = FastMap<Box<str>, Vec<(SymRef, SymRef)>>;
+
+/// A file's `implements` references resolved: (reference number, trait), sorted.
+type ImplementedTraits = Vec<(u32, Option<SymRef>)>;
 
 /// The type of what a call returns.
 enum Returned {
@@ -78,6 +84,19 @@ pub struct SymbolTable<'a> {
     /// The standard library crates (`std`, `core`, `alloc`) whose root module is in
     /// the table: paths into the others name nothing Cairn has.
     std_crates_present: Vec<&'a str>,
+    /// `impl Trait for Type` blocks by the type's name, as (file, `implements`
+    /// reference number), in table order: where a type's traits are found.
+    trait_impls: FastMap<&'a str, Vec<(u32, u32)>>,
+    /// Per file, once asked: the trait each of its `implements` references resolves
+    /// to, by reference number (sorted).
+    implemented: Vec<OnceLock<ImplementedTraits>>,
+    /// The `implements` references of blanket impls (`impl<T: Display> ToString for
+    /// T`), as (file, reference number), in table order.
+    blankets: Vec<(u32, u32)>,
+    /// Once asked: the methods blanket impls give every type, by name, as (method,
+    /// trait), in table order (see [`Self::blanket_method`]).
+    /// (Owned names: a borrowed one in a cell would tie the table's lifetime.)
+    blanket_methods: OnceLock<BlanketMethods>,
 }
 
 /// The half of a [`SymbolTable`] that finds symbols by name (fields as there).
@@ -152,6 +171,8 @@ struct StructureIndex<'a> {
     imports: Vec<FastMap<&'a str, u32>>,
     globs: Vec<Vec<u32>>,
     returns: FastMap<SymRef, u32>,
+    trait_impls: FastMap<&'a str, Vec<(u32, u32)>>,
+    blankets: Vec<(u32, u32)>,
 }
 
 impl<'a> StructureIndex<'a> {
@@ -164,6 +185,8 @@ impl<'a> StructureIndex<'a> {
         let mut imports = Vec::with_capacity(files.len());
         let mut globs = Vec::with_capacity(files.len());
         let mut returns: FastMap<SymRef, u32> = FastMap::default();
+        let mut trait_impls: FastMap<&str, Vec<(u32, u32)>> = FastMap::default();
+        let mut blankets = Vec::new();
         for (fi, &(_, index)) in files.iter().enumerate() {
             for (si, s) in index.symbols.iter().enumerate() {
                 let r = (fi as u32, si as u32);
@@ -205,6 +228,21 @@ impl<'a> StructureIndex<'a> {
                 if r.kind == EdgeKind::References {
                     returns.entry((fi as u32, r.from)).or_insert(ri as u32);
                 }
+                if r.kind == EdgeKind::Implements {
+                    if let Some(s) = index
+                        .symbols
+                        .get(r.from as usize)
+                        .filter(|s| s.kind == BlockKind::Impl)
+                    {
+                        trait_impls
+                            .entry(s.name.as_str())
+                            .or_default()
+                            .push((fi as u32, ri as u32));
+                        if r.alias.as_deref() == Some(BLANKET) {
+                            blankets.push((fi as u32, ri as u32));
+                        }
+                    }
+                }
             }
             let mut bound: FastMap<&str, u32> = FastMap::default();
             let mut glob = Vec::new();
@@ -234,6 +272,8 @@ impl<'a> StructureIndex<'a> {
             imports,
             globs,
             returns,
+            trait_impls,
+            blankets,
         }
     }
 }
@@ -315,9 +355,16 @@ impl<'a> SymbolTable<'a> {
             imports,
             globs,
             returns,
+            trait_impls,
+            blankets,
         } = structure;
         let import_targets = files.iter().map(|_| OnceLock::new()).collect();
+        let implemented = files.iter().map(|_| OnceLock::new()).collect();
         SymbolTable {
+            blankets,
+            blanket_methods: OnceLock::new(),
+            trait_impls,
+            implemented,
             workspace,
             own_files,
             std_crates_present,
@@ -580,7 +627,20 @@ impl<'a> SymbolTable<'a> {
                         .or_else(|| self.reexported(&containers, name, accept));
                 }
                 if let Some((last, init)) = segs.split_last() {
-                    let containers = self.containers(fi, last, init);
+                    let mut containers = self.containers(fi, last, init);
+                    // `Vec::new()`, `String::from(..)`: unless the file defines or
+                    // imports its own, a prelude name is the standard library's.
+                    if init.is_empty()
+                        && !through_import
+                        && containers.first().is_none_or(|c| c.0 != fi)
+                        && !self.glob_provides(fi, last)
+                    {
+                        // Without the standard library in the table, the workspace's
+                        // types so named stay candidates, as before the prelude rule.
+                        if let Some(p) = self.prelude(fi, last).flatten() {
+                            containers = vec![p];
+                        }
+                    }
                     if let Some(best) = self.nearest_member(fi, &containers, name, accept) {
                         return Some(best);
                     }
@@ -588,6 +648,17 @@ impl<'a> SymbolTable<'a> {
                         return Some(best);
                     }
                     if let Some(best) = self.through_alias(fi, &containers, name, accept, depth) {
+                        return Some(best);
+                    }
+                    if let Some(best) = self.trait_provided(fi, &containers, name, accept) {
+                        return Some(best);
+                    }
+                    if !containers.is_empty() {
+                        if let Some(best) = self.blanket_method(fi, name, accept) {
+                            return Some(best);
+                        }
+                    }
+                    if let Some(best) = self.through_deref(fi, &containers, name, accept, depth) {
                         return Some(best);
                     }
                     // `Value::Int(x)`: a variant's constructor stands for its enum.
@@ -668,7 +739,52 @@ impl<'a> SymbolTable<'a> {
                 }
             }
         }
+        // Rust's prelude: in scope everywhere, shadowed only by what the file
+        // defines or imports (looked for above), never by another crate's item.
+        if let Some(p) = self.prelude(fi, name) {
+            return p.filter(|&p| accept(self.sym(p).kind));
+        }
         self.unique_in_scope(fi, name, accept)
+    }
+
+    /// Whether a glob import of file `fi` (`use m::*`) brings in something named
+    /// `name` (which then shadows the prelude's).
+    fn glob_provides(&self, fi: u32, name: &str) -> bool {
+        self.globs[fi as usize].iter().any(|&ri| {
+            self.import_target(fi, ri)
+                .is_some_and(|m| !self.members(m, name).is_empty())
+        })
+    }
+
+    /// For a name the Rust prelude binds, in a Rust file: `Some` of the standard
+    /// library item it is, when that item's crate is in the table (see
+    /// [`RUST_PRELUDE`]), else `Some(None)`; `None` for other names.
+    fn prelude(&self, fi: u32, name: &str) -> Option<Option<SymRef>> {
+        if self.files[fi as usize].1.language != Some(Language::Rust) {
+            return None;
+        }
+        let &(_, krate, module) = RUST_PRELUDE.iter().find(|(n, _, _)| *n == name)?;
+        if !self.std_crates_present.contains(&krate) {
+            return Some(None);
+        }
+        Some(
+            self.by_name
+                .get(name)
+                .into_iter()
+                .flatten()
+                .copied()
+                .find(|&r| {
+                    let s = self.sym(r);
+                    s.kind != BlockKind::Impl
+                        && s.kind != BlockKind::Module
+                        && self.files[r.0 as usize].1.language == Some(Language::Rust)
+                        && s.qualified_name
+                            .strip_prefix(krate)
+                            .and_then(|q| q.strip_prefix("::"))
+                            .and_then(|q| q.strip_prefix(module))
+                            .is_some_and(|q| q.starts_with("::"))
+                }),
+        )
     }
 
     /// The method `name` called on the value `receiver` (`engine.keyspace()`), without
@@ -725,6 +841,7 @@ impl<'a> SymbolTable<'a> {
             .find(|s| s.kind.is_type() || s.kind == BlockKind::Impl)?;
         let containers = self.containers(fi, &owner.name, &[]);
         self.nearest_member(fi, &containers, name, accept)
+            .or_else(|| self.trait_provided(fi, &containers, name, accept))
     }
 
     /// `nearest` of the accepted `members_of_all(containers, name)`, without listing
@@ -780,6 +897,178 @@ impl<'a> SymbolTable<'a> {
         first_in_package.or(first)
     }
 
+    /// `name` as a method a trait provides to the type among `containers` (the
+    /// type's own members, looked for first, have none so named): a default-bodied
+    /// method of a trait some `impl Trait for Type` implements (`iter.map(..)` with
+    /// `impl Iterator for Iter`), the nearest if several traits have one. Only for
+    /// calls: the traits of `implements` references are resolved as types, which
+    /// must not come back here.
+    fn trait_provided(
+        &self,
+        fi: u32,
+        containers: &[SymRef],
+        name: &str,
+        accept: fn(BlockKind) -> bool,
+    ) -> Option<SymRef> {
+        if !accept(BlockKind::Method) {
+            return None;
+        }
+        let ty = containers.iter().find_map(|&c| {
+            let s = self.sym(c);
+            (s.kind.is_type() || s.kind == BlockKind::Impl).then_some(s.name.as_str())
+        })?;
+        let mut found: Vec<SymRef> = Vec::new();
+        for &(tf, ri) in self.trait_impls.get(ty)? {
+            let Some(tr) = self.implemented_trait(tf, ri) else {
+                continue;
+            };
+            if let Some(kids) = self.children.get(&(tr, name)) {
+                for &m in kids {
+                    if accept(self.sym(m).kind) && !found.contains(&m) {
+                        found.push(m);
+                    }
+                }
+            }
+        }
+        self.nearest(fi, &found)
+    }
+
+    /// `name` as a method of what the type among `containers` dereferences to, when
+    /// it has none itself (auto-deref of method receivers): the `type Target` of its
+    /// `impl Deref` (`String` → `str`, `Vec<T>` → `[T]`), read where the impl is
+    /// written. Bounded by `depth` like aliases.
+    fn through_deref(
+        &self,
+        fi: u32,
+        containers: &[SymRef],
+        name: &str,
+        accept: fn(BlockKind) -> bool,
+        depth: u8,
+    ) -> Option<SymRef> {
+        if depth >= 4 || !accept(BlockKind::Method) {
+            return None;
+        }
+        let ty = containers.iter().find_map(|&c| {
+            let s = self.sym(c);
+            (s.kind.is_type() || s.kind == BlockKind::Impl).then_some(s.name.as_str())
+        })?;
+        let impls: Vec<SymRef> = self
+            .trait_impls
+            .get(ty)?
+            .iter()
+            .filter_map(|&(tf, ri)| {
+                let r = &self.files[tf as usize].1.references[ri as usize];
+                (r.name == "Deref").then_some((tf, r.from))
+            })
+            .collect();
+        let imp = self.nearest(fi, &impls)?;
+        let target = self
+            .children
+            .get(&(imp, "Target"))?
+            .iter()
+            .copied()
+            .find(|&t| self.sym(t).kind == BlockKind::TypeAlias)?;
+        let ri = *self.returns.get(&target)?;
+        let r = &self.files[target.0 as usize].1.references[ri as usize];
+        let path = match &r.qualifier {
+            Some(q) => format!("{q}::{}", r.name),
+            None => r.name.clone(),
+        };
+        self.resolve_qualified(target.0, target.1, name, Some(&path), accept, depth + 1)
+    }
+
+    /// `name` as a method a blanket impl gives every type (`x.to_string()` by
+    /// `impl<T: Display> ToString for T`, `x.into()` by `impl<T, U: From<T>> Into<U>
+    /// for T`): the impl's own method, else its trait's provided one. Only blanket
+    /// impls whose trait is in scope in file `fi` count: the file's package's own, the
+    /// prelude's, or imported by the file; the nearest if several.
+    fn blanket_method(&self, fi: u32, name: &str, accept: fn(BlockKind) -> bool) -> Option<SymRef> {
+        if !accept(BlockKind::Method) || self.blankets.is_empty() {
+            return None;
+        }
+        let by_name = self.blanket_methods.get_or_init(|| {
+            let mut by_name = BlanketMethods::default();
+            for &(bf, ri) in &self.blankets {
+                let Some(tr) = self.implemented_trait(bf, ri) else {
+                    continue;
+                };
+                let imp = (bf, self.files[bf as usize].1.references[ri as usize].from);
+                let methods_of = |parent: SymRef| {
+                    let index: &'a FileIndex = self.files[parent.0 as usize].1;
+                    index
+                        .symbols
+                        .iter()
+                        .enumerate()
+                        .filter(move |(_, s)| {
+                            s.parent == Some(parent.1) && s.kind == BlockKind::Method
+                        })
+                        .map(move |(si, s)| ((parent.0, si as u32), s.name.as_str()))
+                };
+                let own: Vec<(SymRef, &'a str)> = methods_of(imp).collect();
+                // The impl's own method stands for the trait's.
+                let provided = methods_of(tr).filter(|(_, n)| !own.iter().any(|(_, o)| o == n));
+                let all: Vec<(SymRef, &'a str)> = own.iter().copied().chain(provided).collect();
+                for (m, n) in all {
+                    by_name.entry(n.into()).or_default().push((m, tr));
+                }
+            }
+            by_name
+        });
+        let cands: Vec<SymRef> = by_name
+            .get(name)?
+            .iter()
+            .filter(|&&(_, tr)| self.trait_in_scope(fi, tr))
+            .map(|&(m, _)| m)
+            .filter(|&m| accept(self.sym(m).kind))
+            .collect();
+        self.nearest(fi, &cands)
+    }
+
+    /// Whether trait `tr` is in scope in file `fi`: defined in its package, the
+    /// prelude's, or imported by name.
+    fn trait_in_scope(&self, fi: u32, tr: SymRef) -> bool {
+        if self.packages[tr.0 as usize] == self.packages[fi as usize] {
+            return true;
+        }
+        let name = self.sym(tr).name.as_str();
+        if self.prelude(fi, name) == Some(Some(tr)) {
+            return true;
+        }
+        self.index_imports(fi, name, tr)
+    }
+
+    /// Whether an import of file `fi` binding `name` resolves to `target`.
+    fn index_imports(&self, fi: u32, name: &str, target: SymRef) -> bool {
+        let index = self.files[fi as usize].1;
+        index.references.iter().enumerate().any(|(ri, r)| {
+            r.kind == EdgeKind::Imports
+                && r.name == name
+                && self.import_target(fi, ri as u32) == Some(target)
+        })
+    }
+
+    /// The trait `implements` reference number `ri` of file `fi` names (resolving all
+    /// the file's `implements` references the first time one is asked for).
+    fn implemented_trait(&self, fi: u32, ri: u32) -> Option<SymRef> {
+        let resolved = self.implemented[fi as usize].get_or_init(|| {
+            let index = self.files[fi as usize].1;
+            index
+                .references
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.kind == EdgeKind::Implements)
+                .map(|(i, r)| {
+                    let t = self
+                        .resolve(fi, r)
+                        .filter(|&t| self.sym(t).kind == BlockKind::Trait);
+                    (i as u32, t)
+                })
+                .collect()
+        });
+        let at = resolved.binary_search_by_key(&ri, |&(i, _)| i).ok()?;
+        resolved[at].1
+    }
+
     /// `name` as a member of the type the nearest type alias among `containers`
     /// stands for (`type ParseStream<'a> = &'a ParseBuffer<'a>`: `input.parse()` on an
     /// `input: ParseStream` is `ParseBuffer::parse`), the target read where the alias
@@ -824,7 +1113,9 @@ impl<'a> SymbolTable<'a> {
         depth: u8,
     ) -> Option<Option<SymRef>> {
         Some(match self.returned_type(fi, from, call, depth)? {
-            Returned::Type(t) => self.nearest_member(t.0, &[t], name, is_method),
+            Returned::Type(t) => self
+                .nearest_member(t.0, &[t], name, is_method)
+                .or_else(|| self.trait_provided(t.0, &[t], name, is_method)),
             Returned::SelfOf(cf, cs) => self.enclosing_type_member(cf, cs, name, is_method),
             Returned::Path(cf, cs, path) => {
                 self.resolve_qualified(cf, cs, name, Some(&path), is_method, depth + 1)
@@ -1141,6 +1432,47 @@ impl<'a> SymbolTable<'a> {
         self.path((fi, si))
     }
 }
+
+/// The names the Rust prelude (2021 edition) puts in scope, as (name, crate, module
+/// under which the standard library's sources define it): `Vec` is
+/// `alloc::vec::Vec` (the `std` facade re-exports `core` and `alloc`).
+const RUST_PRELUDE: &[(&str, &str, &str)] = &[
+    ("Copy", "core", "marker"),
+    ("Send", "core", "marker"),
+    ("Sized", "core", "marker"),
+    ("Sync", "core", "marker"),
+    ("Unpin", "core", "marker"),
+    ("Drop", "core", "ops"),
+    ("Fn", "core", "ops"),
+    ("FnMut", "core", "ops"),
+    ("FnOnce", "core", "ops"),
+    ("drop", "core", "mem"),
+    ("Box", "alloc", "boxed"),
+    ("ToOwned", "alloc", "borrow"),
+    ("Clone", "core", "clone"),
+    ("PartialEq", "core", "cmp"),
+    ("PartialOrd", "core", "cmp"),
+    ("Eq", "core", "cmp"),
+    ("Ord", "core", "cmp"),
+    ("AsRef", "core", "convert"),
+    ("AsMut", "core", "convert"),
+    ("Into", "core", "convert"),
+    ("From", "core", "convert"),
+    ("TryFrom", "core", "convert"),
+    ("TryInto", "core", "convert"),
+    ("Default", "core", "default"),
+    ("Iterator", "core", "iter"),
+    ("Extend", "core", "iter"),
+    ("IntoIterator", "core", "iter"),
+    ("DoubleEndedIterator", "core", "iter"),
+    ("ExactSizeIterator", "core", "iter"),
+    ("FromIterator", "core", "iter"),
+    ("Option", "core", "option"),
+    ("Result", "core", "result"),
+    ("String", "alloc", "string"),
+    ("ToString", "alloc", "string"),
+    ("Vec", "alloc", "vec"),
+];
 
 /// Whether a reference of `kind` with qualifier `q` resolves alike wherever it is in
 /// its file: not an import, and nothing relative to the enclosing module or type

@@ -228,6 +228,12 @@ pub(crate) trait Spec: Sync {
         None
     }
 
+    /// Whether the `@implements` node `trait_node` is the trait of an impl for any
+    /// type (`impl<T: Display> ToString for T`): its methods apply to every type.
+    fn is_blanket_impl(&self, _trait_node: Node<'_>, _src: &str) -> bool {
+        false
+    }
+
     /// For a `@references` type that wraps a value (`Result<Engine, E>`,
     /// `Option<Engine>`): the type `?` or `.unwrap()` gives (`Engine`).
     fn unwrapped_type(&self, _node: Node<'_>, _src: &str) -> Option<String> {
@@ -756,6 +762,7 @@ pub(crate) fn run(
         // `crate::model::Reference::alias`.
         let alias = match kind {
             EdgeKind::References => spec.unwrapped_type(node, src),
+            EdgeKind::Implements => spec.is_blanket_impl(node, src).then(|| BLANKET.to_string()),
             _ => None,
         };
         out.references.push(Reference {
@@ -783,6 +790,10 @@ pub const RETURN_OF: char = '\u{1e}';
 /// Marks a binding typed by what a call returns (`let x = make();`), by the call's
 /// node id, until that call's qualifier is known: driver-internal, never stored.
 const CALL_RESULT: char = '\u{1d}';
+
+/// The alias of an `Implements` reference of a blanket impl (see
+/// [`Spec::is_blanket_impl`]).
+pub const BLANKET: &str = "*";
 
 /// After [`RETURN_OF`]: the value is the inner call's through `?` (`f()?.g()`).
 pub const TRIED: &str = "?";

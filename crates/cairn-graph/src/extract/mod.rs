@@ -23,8 +23,9 @@
 //! [`BlockKind`]: crate::model::BlockKind
 
 pub mod allocator;
+mod const_trait;
 mod driver;
-pub use driver::{RECEIVER_TYPE, RETURN_OF, TRIED};
+pub use driver::{BLANKET, RECEIVER_TYPE, RETURN_OF, TRIED};
 mod go;
 mod python;
 mod rust;
@@ -39,7 +40,7 @@ use tree_sitter::{Parser, Query, QueryCursor};
 /// The version of what extraction produces (queries, qualified-name rules, resolution
 /// inputs). Bump it with any change that alters the definitions or references of an
 /// unchanged file: a workspace synced by another version is then extracted again.
-pub const EXTRACTOR_VERSION: u64 = 3;
+pub const EXTRACTOR_VERSION: u64 = 4;
 
 /// Why a file could not be extracted at all (a file with syntax errors still extracts).
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +61,15 @@ pub enum ExtractError {
 /// use the TSX dialect).
 pub fn grammar(language: Language, path: &str) -> tree_sitter::Language {
     Dialect::of(language, path).grammar()
+}
+
+/// The text to parse in place of `source`, when the grammar needs help: Rust's
+/// const-trait syntax blanked (same length, same lines). `None`: parse `source`.
+pub fn parse_text(language: Language, source: &str) -> Option<String> {
+    match language {
+        Language::Rust => const_trait::blank_const_trait_syntax(source),
+        _ => None,
+    }
 }
 
 /// A grammar with its own query file: TypeScript and TSX are two grammars.
@@ -221,8 +231,10 @@ impl Extractor {
                 slot.insert(p)
             }
         };
+        // Offsets are kept, so the tree of the blanked text slices `source` itself.
+        let blanked = parse_text(language, source);
         let tree = parser
-            .parse(source, None)
+            .parse(blanked.as_deref().unwrap_or(source), None)
             .ok_or_else(|| ExtractError::ParseFailed {
                 path: rel_path.to_string(),
             })?;

@@ -170,6 +170,11 @@ impl Spec for Rust {
         ancestors: &Ancestors<'t>,
         src: &str,
     ) -> Option<String> {
+        // `Some(x)`, `Engine(x)`: the pattern's type is the variant's or the tuple
+        // struct's, not that of the field `x` binds.
+        if kind_of(node) == "tuple_struct_pattern" {
+            return None;
+        }
         if let Some(t) = field(node, "type") {
             let raw = text(t, src);
             let inner = raw.trim_start_matches(['&', ' ']);
@@ -234,7 +239,8 @@ impl Spec for Rust {
 
     /// What a constructor call gives: `Engine::new(..)`, `Engine::default()`,
     /// `Engine::with_..(..)`, `Engine::from(..)`, `Engine { .. }`, also behind `?`,
-    /// `.unwrap()` or `.expect(..)`; as a `let`'s value or a method's receiver
+    /// `.unwrap()` or `.expect(..)`; a string literal's `str`, `vec![..]`'s `Vec`,
+    /// `format!(..)`'s `String`; as a `let`'s value or a method's receiver
     /// (`Engine::new().flush()`).
     fn value_type(&self, value: Node<'_>, src: &str) -> Option<String> {
         let mut value = value;
@@ -268,6 +274,17 @@ impl Spec for Rust {
                     return written_type(text(field(f, "path")?, src));
                 }
                 "struct_expression" => return written_type(text(field(value, "name")?, src)),
+                // Literals and the standard library's constructor macros have the
+                // language's own types (`"a".len()` is `str::len`).
+                "string_literal" | "raw_string_literal" => return Some("str".to_string()),
+                "macro_invocation" => {
+                    let name = text(field(value, "macro")?, src);
+                    return match name.rsplit("::").next() {
+                        Some("vec") => Some("Vec".to_string()),
+                        Some("format") => Some("String".to_string()),
+                        _ => None,
+                    };
+                }
                 _ => return None,
             }
         }
@@ -275,8 +292,52 @@ impl Spec for Rust {
 
     /// An alias's target or a function's return type as a path (`&'a Buffer<'a>` →
     /// `Buffer`); none for a primitive type, which is never a block.
+    ///
+    /// A type alias (`type Target = ..` in an `impl Deref`) also names `str` and
+    /// slices (`[T]`), whose methods live in `impl str` and `impl<T> [T]` blocks, and
+    /// never a type parameter of the `impl` around it (`type Target = T`: whatever
+    /// workspace type is named `T` is not it).
     fn referenced_type(&self, node: Node<'_>, src: &str) -> Option<String> {
-        written_type(text(node, src)).filter(|t| !is_primitive(t))
+        let raw = text(node, src);
+        let written = written_type(raw).filter(|t| !is_primitive(t));
+        // Only single-segment names can be `str`, a slice or a type parameter (the
+        // parent lookup costs a descent from the root).
+        if written.as_ref().is_some_and(|t| t.contains("::")) {
+            return written;
+        }
+        let alias = node.parent().filter(|p| kind_of(*p) == "type_item");
+        let Some(alias) = alias else {
+            return written;
+        };
+        if let Some(t) = written {
+            let owner = alias.parent().and_then(|list| list.parent());
+            let is_parameter = owner.is_some_and(|o| declared_bounds(o, &t, src).is_some());
+            return (!is_parameter).then_some(t);
+        }
+        let bare = raw.trim_start_matches(['&', ' ']);
+        if bare == "str" {
+            return Some(bare.to_string());
+        }
+        // `[T]` (not an array `[T; N]`): the element type as written, generics removed.
+        let element = bare.strip_prefix('[')?.strip_suffix(']')?;
+        if element.contains(';') {
+            return None;
+        }
+        let element = strip_generics(element);
+        let ok = !element.is_empty() && element.chars().all(|c| c.is_alphanumeric() || c == '_');
+        ok.then(|| format!("[{element}]"))
+    }
+
+    /// `impl<T: Display + ?Sized> ToString for T`, `impl<T> From<T> for T`: the
+    /// type is (a reference to) a type parameter of the impl.
+    fn is_blanket_impl(&self, trait_node: Node<'_>, src: &str) -> bool {
+        let Some(imp) = trait_node.parent().filter(|p| kind_of(*p) == "impl_item") else {
+            return false;
+        };
+        let Some(ty) = field(imp, "type").and_then(|t| written_type(text(t, src))) else {
+            return false;
+        };
+        !ty.contains("::") && declared_bounds(imp, &ty, src).is_some()
     }
 
     fn imports(&self, node: Node<'_>, src: &str, out: &mut Vec<Import>) {
