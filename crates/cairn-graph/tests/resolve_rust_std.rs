@@ -191,6 +191,18 @@ fn a_method_of_a_blanket_impl_whose_trait_is_in_scope_resolves() {
 }
 
 #[test]
+fn an_impl_for_a_reference_pointer_or_array_of_a_type_parameter_is_no_blanket_impl() {
+    let app = "pub trait Make { fn make() -> Self; }\n\
+        pub trait Show { fn show(&self) -> u32; }\n\
+        impl<T> Make for *mut T { fn make() -> Self { 0 as *mut T } }\n\
+        impl<T: Show + ?Sized> Show for &T { fn show(&self) -> u32 { 1 } }\n\
+        impl<T: Show, const N: usize> Show for [T; N] { fn show(&self) -> u32 { 2 } }\n\
+        pub struct Pt;\n\
+        pub fn d(p: &Pt) -> u32 { Pt::make(); p.show() }\n";
+    assert_eq!(calls_of(app, false, "app::d"), ["?Pt::make", "?p.show"]);
+}
+
+#[test]
 fn a_method_of_a_blanket_impl_whose_trait_is_not_in_scope_stays_unresolved() {
     let files = [
         ("lib-1.0.0/Cargo.toml", "[package]\nname = \"lib\"\n"),

@@ -40,7 +40,7 @@ use tree_sitter::{Parser, Query, QueryCursor};
 /// The version of what extraction produces (queries, qualified-name rules, resolution
 /// inputs). Bump it with any change that alters the definitions or references of an
 /// unchanged file: a workspace synced by another version is then extracted again.
-pub const EXTRACTOR_VERSION: u64 = 4;
+pub const EXTRACTOR_VERSION: u64 = 5;
 
 /// Why a file could not be extracted at all (a file with syntax errors still extracts).
 #[derive(Debug, thiserror::Error)]

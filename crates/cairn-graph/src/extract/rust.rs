@@ -334,7 +334,12 @@ impl Spec for Rust {
         let Some(imp) = trait_node.parent().filter(|p| kind_of(*p) == "impl_item") else {
             return false;
         };
-        let Some(ty) = field(imp, "type").and_then(|t| written_type(text(t, src))) else {
+        // `for T` itself: `impl<T> Default for *mut T`, `impl<T: Clone> Clone for &T`
+        // or `for [T; N]` give their methods to pointers, references and arrays only.
+        let Some(ty_node) = field(imp, "type").filter(|t| kind_of(*t) == "type_identifier") else {
+            return false;
+        };
+        let Some(ty) = written_type(text(ty_node, src)) else {
             return false;
         };
         !ty.contains("::") && declared_bounds(imp, &ty, src).is_some()
