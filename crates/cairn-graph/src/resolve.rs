@@ -773,17 +773,21 @@ impl<'a> SymbolTable<'a> {
                 .into_iter()
                 .flatten()
                 .copied()
-                .find(|&r| {
+                .filter(|&r| {
                     let s = self.sym(r);
+                    // Never a method: `DropGuard::drop` under `core::mem` is not `drop`.
                     s.kind != BlockKind::Impl
                         && s.kind != BlockKind::Module
+                        && s.kind != BlockKind::Method
                         && self.files[r.0 as usize].1.language == Some(Language::Rust)
                         && s.qualified_name
                             .strip_prefix(krate)
                             .and_then(|q| q.strip_prefix("::"))
                             .and_then(|q| q.strip_prefix(module))
                             .is_some_and(|q| q.starts_with("::"))
-                }),
+                })
+                // The item nearest the module the prelude names (`core::mem::drop`).
+                .min_by_key(|&r| self.sym(r).qualified_name.len()),
         )
     }
 

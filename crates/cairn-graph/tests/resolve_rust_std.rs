@@ -93,6 +93,28 @@ fn a_prelude_name_without_the_standard_library_or_shadowed_is_not_core_s() {
     );
 }
 
+#[test]
+fn a_prelude_function_is_the_module_s_own_not_a_method_below_it() {
+    // `drop_guard.rs` sorts before `mod.rs`: its method `drop` comes first in table
+    // order, under `core::mem` too.
+    let files = [
+        ("rust-std/core/src/lib.rs", "pub mod mem;\n"),
+        (
+            "rust-std/core/src/mem/drop_guard.rs",
+            "pub struct DropGuard;\nimpl DropGuard { pub fn drop(self) {} }\n",
+        ),
+        (
+            "rust-std/core/src/mem/mod.rs",
+            "pub mod drop_guard;\npub fn drop<T>(_x: T) {}\n",
+        ),
+        ("app-1.0.0/src/lib.rs", "pub fn f(x: u8) { drop(x) }\n"),
+    ];
+    assert_eq!(
+        Project::new(&files).synced_calls_of("app::f"),
+        ["core::mem::drop"]
+    );
+}
+
 const DEREF: &str = "pub struct Wrap<T>(T);\n\
     impl<T> core::ops::Deref for Wrap<T> { type Target = T; fn deref(&self) -> &T { &self.0 } }\n\
     pub fn s(x: String) -> usize { x.trim(); 0 }\n\
