@@ -41,6 +41,9 @@ pub struct SymbolTable<'a> {
     files: Vec<(&'a str, &'a FileIndex)>,
     /// How many of `files` are the workspace's own.
     own_files: usize,
+    /// Per file: 0 for the workspace's own, 1 + the library's position for a
+    /// library's. A name alone reaches only items of the same origin.
+    origins: Vec<u32>,
     /// The package of each file (a number standing for the package root, a path
     /// prefix), for package scope.
     packages: Vec<u32>,
@@ -314,6 +317,7 @@ impl<'a> SymbolTable<'a> {
         // library's `src/` is never the same package as the workspace's.
         let mut package_numbers: FastMap<(usize, &str), u32> = FastMap::default();
         let mut packages = Vec::with_capacity(files.len());
+        let mut origins = vec![0u32; files.len()];
         let mut number = |key: (usize, &'a str)| {
             let n = package_numbers.len() as u32;
             *package_numbers.entry(key).or_insert(n)
@@ -325,6 +329,7 @@ impl<'a> SymbolTable<'a> {
             debug_assert!(library.files.windows(2).all(|w| w[0].0 < w[1].0));
             for (path, index) in library.files {
                 packages.push(number((li + 1, package_of(path, library.package_roots))));
+                origins.push(li as u32 + 1);
                 files.push((path, index));
             }
         }
@@ -367,6 +372,7 @@ impl<'a> SymbolTable<'a> {
             implemented,
             workspace,
             own_files,
+            origins,
             std_crates_present,
             import_targets,
             returns,
@@ -628,6 +634,17 @@ impl<'a> SymbolTable<'a> {
                 }
                 if let Some((last, init)) = segs.split_last() {
                     let mut containers = self.containers(fi, last, init);
+                    // Another origin's type is in scope by its name alone only through
+                    // an import, a glob import or the prelude (below), never for being
+                    // the one so named (futures' `Inspect::new` is not core's); its
+                    // crate's root always is (`mylib::f`).
+                    if init.is_empty() && !through_import && !self.glob_provides(fi, last) {
+                        containers.retain(|&c| {
+                            self.same_origin(fi, c.0)
+                                || (self.sym(c).kind == BlockKind::Module
+                                    && !self.sym(c).qualified_name.contains(':'))
+                        });
+                    }
                     // `Vec::new()`, `String::from(..)`: unless the file defines or
                     // imports its own, a prelude name is the standard library's.
                     if init.is_empty()
@@ -744,7 +761,13 @@ impl<'a> SymbolTable<'a> {
         if let Some(p) = self.prelude(fi, name) {
             return p.filter(|&p| accept(self.sym(p).kind));
         }
-        self.unique_in_scope(fi, name, accept)
+        // Nor is a library's function in scope for being the one so named.
+        self.unique_in_scope(fi, name, accept, false)
+    }
+
+    /// Whether files `a` and `b` are both the workspace's or both one library's.
+    fn same_origin(&self, a: u32, b: u32) -> bool {
+        self.origins[a as usize] == self.origins[b as usize]
     }
 
     /// Whether a glob import of file `fi` (`use m::*`) brings in something named
@@ -795,7 +818,7 @@ impl<'a> SymbolTable<'a> {
     /// types: the only method so named in scope, or else the only one whose type is
     /// named like the receiver (`engine` → `Engine`, `batch` → `WriteBatch`).
     fn method_of_value(&self, fi: u32, receiver: &str, name: &str) -> Option<SymRef> {
-        if let Some(only) = self.unique_in_scope(fi, name, is_method) {
+        if let Some(only) = self.unique_in_scope(fi, name, is_method, true) {
             return Some(only);
         }
         let hint: String = receiver
@@ -1404,18 +1427,19 @@ impl<'a> SymbolTable<'a> {
     }
 
     /// A definition named `name` that is unique in the file's package, or else unique
-    /// in the workspace.
+    /// in the workspace (or the library the file is in; in both, with `libraries`).
     fn unique_in_scope(
         &self,
         fi: u32,
         name: &str,
         accept: fn(BlockKind) -> bool,
+        libraries: bool,
     ) -> Option<SymRef> {
         let package = self.packages[fi as usize];
         let (mut in_package, mut first_in_package) = (0usize, None);
         let (mut anywhere, mut first) = (0usize, None);
         for &r in self.by_name.get(name)? {
-            if !accept(self.sym(r).kind) {
+            if !accept(self.sym(r).kind) || !libraries && !self.same_origin(fi, r.0) {
                 continue;
             }
             anywhere += 1;

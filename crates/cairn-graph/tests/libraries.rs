@@ -36,7 +36,7 @@ const APP: &[(&str, &str)] = &[(
 struct Setup {
     store: GraphStore,
     library_root: tempfile::TempDir,
-    _app_root: tempfile::TempDir,
+    app_root: tempfile::TempDir,
     _db: tempfile::TempDir,
 }
 
@@ -61,7 +61,7 @@ fn setup() -> Setup {
     let setup = Setup {
         store,
         library_root,
-        _app_root: app_root,
+        app_root,
         _db: db,
     };
     setup.sync("lib");
@@ -211,4 +211,35 @@ fn libraries_are_checked_and_a_used_library_cannot_be_unlinked() {
     assert!(err.to_string().contains("`app`"), "{err}");
     sync::set_libraries(&s.store, "app", &[]).unwrap();
     sync::unlink(&s.store, "lib").unwrap();
+}
+
+#[test]
+fn a_library_item_is_in_scope_only_through_a_path_or_an_import() {
+    let s = setup();
+    sync::set_libraries(&s.store, "app", &["lib".into()]).unwrap();
+    // `Engine` and `helper` are the only ones so named, but the app neither imports
+    // them nor writes their path: they are not what it calls.
+    std::fs::write(
+        s.app_root.path().join("src/main.rs"),
+        "fn main() {\n    Engine::open();\n    helper();\n}\n",
+    )
+    .unwrap();
+    s.sync("app");
+    assert_eq!(
+        s.calls_of_main(),
+        calls(&[("Engine::open", None), ("helper", None)])
+    );
+    std::fs::write(
+        s.app_root.path().join("src/main.rs"),
+        "use mylib::engine::Engine;\nuse mylib::helper;\n\nfn main() {\n    Engine::open();\n    helper();\n}\n",
+    )
+    .unwrap();
+    s.sync("app");
+    assert_eq!(
+        s.calls_of_main(),
+        calls(&[
+            ("Engine::open", Some("mylib::engine::Engine::open")),
+            ("helper", Some("mylib::helper")),
+        ])
+    );
 }
