@@ -1366,11 +1366,16 @@ impl<'a> SymbolTable<'a> {
             out.extend_from_slice(kids);
         }
         let c = self.sym(container).qualified_name.as_str();
-        for members in [&self.dot_members, &self.path_members] {
-            for &m in members.get(&(c, name)).into_iter().flatten() {
-                if !out[start..].contains(&m) {
-                    out.push(m);
-                }
+        // Qualified names join with the language's one separator (`::` in Rust, `.`
+        // elsewhere): only that map can hold `c` followed by a member.
+        let members = if self.files[container.0 as usize].1.language == Some(Language::Rust) {
+            &self.path_members
+        } else {
+            &self.dot_members
+        };
+        for &m in members.get(&(c, name)).into_iter().flatten() {
+            if !out[start..].contains(&m) {
+                out.push(m);
             }
         }
     }
