@@ -368,7 +368,20 @@ impl GraphStore {
         old: &FileIndex,
         new: Option<NewFile<'_>>,
     ) -> PendingWrite {
-        let mut batch = WriteBatch::with_capacity(new.as_ref().map_or(0, NewFile::batch_bytes));
+        self.file_batch_in(WriteBatch::new(), workspace, path, old, new)
+    }
+
+    /// [`Self::file_batch`] built in `batch`, an empty one whose buffer is reused.
+    pub(crate) fn file_batch_in(
+        &self,
+        mut batch: WriteBatch,
+        workspace: &str,
+        path: &str,
+        old: &FileIndex,
+        new: Option<NewFile<'_>>,
+    ) -> PendingWrite {
+        debug_assert!(batch.is_empty());
+        batch.reserve(new.as_ref().map_or(0, NewFile::batch_bytes));
         let key = file_key(workspace, path);
         let empty = EncodedBlocks::default();
         let (new_edges, new_blocks, new_symbols) = match &new {
@@ -550,6 +563,15 @@ impl NewFile<'_> {
 pub(crate) struct PendingWrite {
     batch: WriteBatch,
     touched: Vec<ListKey>,
+}
+
+impl PendingWrite {
+    /// The batch, emptied, for its buffer to be used again.
+    pub(crate) fn into_empty_batch(self) -> WriteBatch {
+        let mut batch = self.batch;
+        batch.clear();
+        batch
+    }
 }
 
 /// The adjacency cache, locked for one traversal (see [`GraphStore::adjacency`]).

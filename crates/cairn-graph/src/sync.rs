@@ -21,6 +21,7 @@ use crate::record::{
 };
 use crate::resolve::{LibraryFiles, SymbolTable};
 use crate::store::{GraphStore, NewFile, PendingWrite};
+use cairn_storage::WriteBatch;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -301,6 +302,7 @@ pub fn sync(
         files: &files,
         current: &current,
         stored: &stored,
+        spare_batches: Mutex::new(Vec::new()),
     };
     resolve_and_write(&job, options, &mut summary)?;
     drop(table);
@@ -653,7 +655,14 @@ struct ResolveJob<'a> {
     files: &'a [(&'a str, &'a FileIndex)],
     current: &'a [(String, Current)],
     stored: &'a BTreeMap<String, FileIndex>,
+    /// Emptied batches the writer hands back for their buffers (see
+    /// [`SPARE_BATCHES`]).
+    spare_batches: Mutex<Vec<WriteBatch>>,
 }
+
+/// At most this many emptied batches wait for reuse: about what is in flight
+/// between the resolving threads and the writer.
+const SPARE_BATCHES: usize = 16;
 
 impl ResolveJob<'_> {
     /// Resolves file number `fi` and builds the batch that writes it, if any.
@@ -680,7 +689,19 @@ impl ResolveJob<'_> {
                     edges: &edges,
                     blocks: &blocks,
                 };
-                Some(self.store.file_batch(self.workspace, path, old, Some(new)))
+                // A buffer the writer is done with, if any: a file's batch is about
+                // as large as its source, and a fresh one each time costs a large
+                // allocation, its page faults and a free on the writer's thread.
+                let batch = self
+                    .spare_batches
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .pop()
+                    .unwrap_or_default();
+                Some(
+                    self.store
+                        .file_batch_in(batch, self.workspace, path, old, Some(new)),
+                )
             }
             Current::Unchanged if old.edges != edges => {
                 Some(
@@ -742,10 +763,14 @@ fn resolve_and_write(
                     summary.edges += r.edges;
                     summary.calls += r.calls;
                     summary.calls_resolved += r.calls_resolved;
-                    if let Some(p) = &r.pending {
-                        written = job.store.commit_pending(p);
+                    if let Some(p) = r.pending {
+                        written = job.store.commit_pending(&p);
                         if written.is_err() {
                             break 'receive;
+                        }
+                        let mut spare = job.spare_batches.lock().unwrap_or_else(|p| p.into_inner());
+                        if spare.len() < SPARE_BATCHES {
+                            spare.push(p.into_empty_batch());
                         }
                     }
                 }

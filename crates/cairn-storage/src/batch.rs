@@ -66,6 +66,11 @@ impl WriteBatch {
         self.count == 0
     }
 
+    /// Makes room for at least `bytes` more bytes of encoded operations.
+    pub fn reserve(&mut self, bytes: usize) {
+        self.data.reserve(bytes);
+    }
+
     /// Empties the batch, keeping its buffer.
     pub fn clear(&mut self) {
         self.data.clear();
