@@ -85,6 +85,8 @@ pub struct SymbolTable<'a> {
     /// The `implements` references of blanket impls (`impl<T: Display> ToString for
     /// T`), as (file, reference number), in table order.
     blankets: Vec<(u32, u32)>,
+    /// The `impl Trait for Type` blocks (the others are inherent).
+    trait_impl_blocks: rustc_hash::FxHashSet<SymRef>,
     /// Once asked: the methods blanket impls give every type, by name, as (method,
     /// trait), in table order (see [`Self::blanket_method`]).
     /// (Owned names: a borrowed one in a cell would tie the table's lifetime.)
@@ -117,6 +119,7 @@ impl<'a> SymbolTable<'a> {
         let mut std_crates_present = Vec::new();
         let mut trait_impls: FastMap<&str, Vec<(u32, u32)>> = FastMap::default();
         let mut blankets = Vec::new();
+        let mut trait_impl_blocks = rustc_hash::FxHashSet::default();
         for (fi, (path, index)) in files.iter().enumerate() {
             let package = package_of(path, package_roots);
             let n = package_numbers.len() as u32;
@@ -189,6 +192,7 @@ impl<'a> SymbolTable<'a> {
                             .entry(s.name.as_str())
                             .or_default()
                             .push((fi as u32, ri as u32));
+                        trait_impl_blocks.insert((fi as u32, r.from));
                         if r.alias.as_deref() == Some(BLANKET) {
                             blankets.push((fi as u32, ri as u32));
                         }
@@ -217,6 +221,7 @@ impl<'a> SymbolTable<'a> {
         let import_targets = files.iter().map(|_| OnceLock::new()).collect();
         let implemented = files.iter().map(|_| OnceLock::new()).collect();
         SymbolTable {
+            trait_impl_blocks,
             blankets,
             blanket_methods: OnceLock::new(),
             trait_impls,
@@ -616,24 +621,32 @@ impl<'a> SymbolTable<'a> {
         if !self.std_crates_present.contains(&krate) {
             return Some(None);
         }
-        Some(
-            self.by_name
-                .get(name)
-                .into_iter()
-                .flatten()
-                .copied()
-                .find(|&r| {
-                    let s = self.sym(r);
-                    s.kind != BlockKind::Impl
-                        && s.kind != BlockKind::Module
-                        && self.files[r.0 as usize].1.language == Some(Language::Rust)
-                        && s.qualified_name
-                            .strip_prefix(krate)
-                            .and_then(|q| q.strip_prefix("::"))
-                            .and_then(|q| q.strip_prefix(module))
-                            .is_some_and(|q| q.starts_with("::"))
-                }),
-        )
+        let in_std = |r: SymRef| self.files[r.0 as usize].1.language == Some(Language::Rust);
+        let exact = format!("{krate}::{module}::{name}");
+        let cands = self.by_name.get(name).map_or(&[][..], Vec::as_slice);
+        if let Some(&r) = cands.iter().find(|&&r| {
+            let s = self.sym(r);
+            in_std(r)
+                && s.qualified_name == exact
+                && !matches!(s.kind, BlockKind::Impl | BlockKind::Method)
+        }) {
+            return Some(Some(r));
+        }
+        // Defined deeper and re-exported (`core::iter::traits::iterator::Iterator`);
+        // never a type's member (`core::mem::drop_guard::DropGuard::drop`).
+        Some(cands.iter().copied().find(|&r| {
+            let s = self.sym(r);
+            in_std(r)
+                && !matches!(
+                    s.kind,
+                    BlockKind::Impl | BlockKind::Module | BlockKind::Method
+                )
+                && s.qualified_name
+                    .strip_prefix(krate)
+                    .and_then(|q| q.strip_prefix("::"))
+                    .and_then(|q| q.strip_prefix(module))
+                    .is_some_and(|q| q.starts_with("::"))
+        }))
     }
 
     /// The method `name` called on the value `receiver` (`engine.keyspace()`), without
@@ -705,19 +718,19 @@ impl<'a> SymbolTable<'a> {
         accept: fn(BlockKind) -> bool,
     ) -> Option<SymRef> {
         let package = self.packages[fi as usize];
-        let mut first = None;
-        let mut first_in_package = None;
+        let first = std::cell::Cell::new(None);
+        let first_in_package = std::cell::Cell::new(None);
         // Scans candidates in `members_of_all` order; `true` when one is in file `fi`.
-        let mut take = |m: SymRef| {
+        let take = |m: SymRef| {
             if !accept(self.sym(m).kind) {
                 return false;
             }
             if m.0 == fi {
                 return true;
             }
-            first = first.or(Some(m));
-            if first_in_package.is_none() && self.packages[m.0 as usize] == package {
-                first_in_package = Some(m);
+            first.set(first.get().or(Some(m)));
+            if first_in_package.get().is_none() && self.packages[m.0 as usize] == package {
+                first_in_package.set(Some(m));
             }
             false
         };
@@ -737,13 +750,30 @@ impl<'a> SymbolTable<'a> {
             }
         }
         if let Some(t) = typed {
-            for &(_, m) in self.type_members.get(&(t, name)).into_iter().flatten() {
+            // Inherent methods first, as Rust looks them up: a trait impl's method of
+            // the same name (`impl Collection for Vec { fn push }`) only when the
+            // type has none of its own.
+            let list = self
+                .type_members
+                .get(&(t, name))
+                .map_or(&[][..], Vec::as_slice);
+            let inherent = |p: SymRef| !self.trait_impl_blocks.contains(&p);
+            for &(_, m) in list.iter().filter(|(p, _)| inherent(*p)) {
                 if take(m) {
                     return Some(m);
                 }
             }
+            if let Some(found) = first_in_package.get().or(first.get()) {
+                return Some(found);
+            }
+            // A trait's method needs the trait in scope where it is called.
+            for &(p, m) in list.iter().filter(|(p, _)| !inherent(*p)) {
+                if self.impl_trait_visible(fi, p) && take(m) {
+                    return Some(m);
+                }
+            }
         }
-        first_in_package.or(first)
+        first_in_package.get().or(first.get())
     }
 
     /// `name` as a method a trait provides to the type among `containers` (the
@@ -768,7 +798,10 @@ impl<'a> SymbolTable<'a> {
         })?;
         let mut found: Vec<SymRef> = Vec::new();
         for &(tf, ri) in self.trait_impls.get(ty)? {
-            let Some(tr) = self.implemented_trait(tf, ri) else {
+            let Some(tr) = self
+                .implemented_trait(tf, ri)
+                .filter(|&tr| self.trait_visible(fi, tr, tf))
+            else {
                 continue;
             };
             if let Some(kids) = self.children.get(&(tr, name)) {
@@ -884,6 +917,39 @@ impl<'a> SymbolTable<'a> {
             return true;
         }
         self.index_imports(fi, name, tr)
+    }
+
+    /// Whether the trait trait impl block `imp` implements is visible in file `fi`:
+    /// defined or imported there (by name or glob), or the prelude's. A trait that
+    /// does not resolve cannot be judged: visible.
+    fn impl_trait_visible(&self, fi: u32, imp: SymRef) -> bool {
+        let index = self.files[imp.0 as usize].1;
+        let Some(ri) = index
+            .references
+            .iter()
+            .position(|r| r.kind == EdgeKind::Implements && r.from == imp.1)
+        else {
+            return true;
+        };
+        match self.implemented_trait(imp.0, ri as u32) {
+            Some(tr) => self.trait_visible(fi, tr, imp.0),
+            None => true,
+        }
+    }
+
+    /// Whether trait `tr`, implemented by an impl in file `impl_file`, is visible in
+    /// file `fi` (see [`Self::impl_trait_visible`]).
+    fn trait_visible(&self, fi: u32, tr: SymRef, impl_file: u32) -> bool {
+        if tr.0 == fi || impl_file == fi {
+            return true;
+        }
+        let name = self.sym(tr).name.as_str();
+        self.prelude(fi, name) == Some(Some(tr))
+            || self.index_imports(fi, name, tr)
+            || self.globs[fi as usize].iter().any(|&g| {
+                self.import_target(fi, g)
+                    .is_some_and(|m| self.members(m, name).contains(&tr))
+            })
     }
 
     /// Whether an import of file `fi` binding `name` resolves to `target`.

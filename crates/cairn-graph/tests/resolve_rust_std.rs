@@ -166,6 +166,9 @@ const BLANKETS: &str = "pub trait Show { fn show(&self) -> u32; }\n\
 /// A blanket impl in another crate, whose trait the app does not import.
 const LIB_BLANKET: &str = "pub trait Spread { fn spread(&self) -> u32; }\n\
     impl<T> Spread for T { fn spread(&self) -> u32 { 0 } }\n\
+    pub trait Dup { fn dup(&self); }\n\
+    impl<T> Dup for &T { fn dup(&self) {} }\n\
+    impl<T> Dup for *mut T { fn dup(&self) {} }\n\
     pub struct Z;\nimpl Z { pub fn spread(&self) -> u32 { 1 } }\n";
 
 #[test]
@@ -181,13 +184,14 @@ fn a_method_of_a_blanket_impl_whose_trait_is_in_scope_resolves() {
         ("lib-1.0.0/src/lib.rs", LIB_BLANKET),
         (
             "app-1.0.0/src/lib.rs",
-            "use lib::Spread;\npub struct P;\npub fn s(p: P) -> u32 { p.spread() }\n",
+            "use lib::{Dup, Spread};\npub struct P;\n\
+            pub fn s(p: P) -> u32 { p.spread() }\npub fn d(p: P) { p.dup() }\n",
         ),
     ];
-    assert_eq!(
-        common::Project::new(&files).synced_calls_of("app::s"),
-        ["lib::T::spread"]
-    );
+    let project = common::Project::new(&files);
+    assert_eq!(project.synced_calls_of("app::s"), ["lib::T::spread"]);
+    // Impls for `&T` and `*mut T` give no method to every type.
+    assert_eq!(project.synced_calls_of("app::d"), ["?p.dup"]);
 }
 
 #[test]
@@ -204,5 +208,70 @@ fn a_method_of_a_blanket_impl_whose_trait_is_not_in_scope_stays_unresolved() {
     assert_eq!(
         common::Project::new(&files).synced_calls_of("app::s"),
         ["?p.spread"]
+    );
+}
+
+#[test]
+fn an_inherent_method_wins_over_a_trait_impl_s_and_a_trait_needs_to_be_in_scope() {
+    let files = [
+        ("ext-1.0.0/Cargo.toml", "[package]\nname = \"ext\"\n"),
+        ("app-1.0.0/Cargo.toml", "[package]\nname = \"app\"\n"),
+        ("rust-std/core/src/lib.rs", CORE_LIB),
+        ("rust-std/core/src/iter.rs", CORE_ITER),
+        ("rust-std/core/src/ops.rs", CORE_OPS),
+        ("rust-std/core/src/str.rs", CORE_STR),
+        ("rust-std/core/src/slice.rs", CORE_SLICE),
+        ("rust-std/alloc/src/lib.rs", ALLOC_LIB),
+        ("rust-std/alloc/src/string.rs", ALLOC_STRING),
+        (
+            "rust-std/alloc/src/vec.rs",
+            "use core::ops;\npub struct Vec<T>(T);\n\
+            impl<T> Vec<T> { pub fn push(&mut self, x: T) {} }\n\
+            impl<T> ops::Deref for Vec<T> { type Target = [T]; fn deref(&self) -> &[T] { &[] } }\n",
+        ),
+        (
+            "ext-1.0.0/src/lib.rs",
+            "pub trait Coll { fn push(&mut self, x: u8); fn first(&self); }\n\
+            impl Coll for Vec<u8> { fn push(&mut self, x: u8) {} fn first(&self) {} }\n",
+        ),
+        (
+            "app-1.0.0/src/lib.rs",
+            "pub mod with;\npub fn p(mut v: Vec<u8>) { v.push(1); }\n\
+            pub fn f(v: Vec<u8>) { v.first(); }\n",
+        ),
+        (
+            "app-1.0.0/src/with.rs",
+            "use ext::Coll;\npub fn f(v: Vec<u8>) { v.first(); }\n",
+        ),
+    ];
+    let project = common::Project::new(&files);
+    // `Vec::push` itself, not the trait impl's in a crate the caller does not use.
+    assert_eq!(project.synced_calls_of("app::p"), ["alloc::vec::Vec::push"]);
+    // Without `Coll` in scope, `first` is the slice's (through deref); with it, the
+    // trait impl's.
+    assert_eq!(
+        project.synced_calls_of("app::f"),
+        ["core::slice::[T]::first"]
+    );
+    assert_eq!(project.synced_calls_of("app::with::f"), ["ext::Vec::first"]);
+}
+
+#[test]
+fn the_prelude_s_drop_is_core_mem_drop_not_a_method_so_named() {
+    let files = [
+        ("rust-std/core/src/lib.rs", "pub mod mem;\n"),
+        (
+            "rust-std/core/src/mem/guard.rs",
+            "pub struct Guard;\nimpl Guard { pub fn drop(self) {} }\n",
+        ),
+        (
+            "rust-std/core/src/mem/mod.rs",
+            "pub mod guard;\npub fn drop<T>(_x: T) {}\n",
+        ),
+        ("app-1.0.0/src/lib.rs", "pub fn f() { drop(1); }\n"),
+    ];
+    assert_eq!(
+        common::Project::new(&files).synced_calls_of("app::f"),
+        ["core::mem::drop"]
     );
 }

@@ -329,15 +329,17 @@ impl Spec for Rust {
     }
 
     /// `impl<T: Display + ?Sized> ToString for T`, `impl<T> From<T> for T`: the
-    /// type is (a reference to) a type parameter of the impl.
+    /// type is a type parameter of the impl. Not `&T`, `*mut T`, `Box<T>`: those
+    /// apply to references, pointers or boxes only (`impl Clone for &T` is not the
+    /// `clone` of a value whose type derives its own).
     fn is_blanket_impl(&self, trait_node: Node<'_>, src: &str) -> bool {
         let Some(imp) = trait_node.parent().filter(|p| kind_of(*p) == "impl_item") else {
             return false;
         };
-        let Some(ty) = field(imp, "type").and_then(|t| written_type(text(t, src))) else {
+        let Some(ty) = field(imp, "type").filter(|t| kind_of(*t) == "type_identifier") else {
             return false;
         };
-        !ty.contains("::") && declared_bounds(imp, &ty, src).is_some()
+        declared_bounds(imp, text(ty, src), src).is_some()
     }
 
     fn imports(&self, node: Node<'_>, src: &str, out: &mut Vec<Import>) {
