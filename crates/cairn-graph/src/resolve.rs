@@ -85,8 +85,13 @@ pub struct SymbolTable<'a> {
     /// The `implements` references of blanket impls (`impl<T: Display> ToString for
     /// T`), as (file, reference number), in table order.
     blankets: Vec<(u32, u32)>,
-    /// The `impl Trait for Type` blocks (the others are inherent).
-    trait_impl_blocks: rustc_hash::FxHashSet<SymRef>,
+    /// The `impl Trait for Type` blocks (the others are inherent), with their
+    /// `implements` reference number.
+    trait_impl_blocks: FastMap<SymRef, u32>,
+    /// The methods traits declare, by name, in table order.
+    trait_methods: FastMap<&'a str, Vec<SymRef>>,
+    /// The names of the Rust methods of inherent impls (`impl Engine { fn flush }`).
+    inherent_method_names: rustc_hash::FxHashSet<&'a str>,
     /// Once asked: the methods blanket impls give every type, by name, as (method,
     /// trait), in table order (see [`Self::blanket_method`]).
     /// (Owned names: a borrowed one in a cell would tie the table's lifetime.)
@@ -119,7 +124,7 @@ impl<'a> SymbolTable<'a> {
         let mut std_crates_present = Vec::new();
         let mut trait_impls: FastMap<&str, Vec<(u32, u32)>> = FastMap::default();
         let mut blankets = Vec::new();
-        let mut trait_impl_blocks = rustc_hash::FxHashSet::default();
+        let mut trait_impl_blocks: FastMap<SymRef, u32> = FastMap::default();
         for (fi, (path, index)) in files.iter().enumerate() {
             let package = package_of(path, package_roots);
             let n = package_numbers.len() as u32;
@@ -192,7 +197,9 @@ impl<'a> SymbolTable<'a> {
                             .entry(s.name.as_str())
                             .or_default()
                             .push((fi as u32, ri as u32));
-                        trait_impl_blocks.insert((fi as u32, r.from));
+                        trait_impl_blocks
+                            .entry((fi as u32, r.from))
+                            .or_insert(ri as u32);
                         if r.alias.as_deref() == Some(BLANKET) {
                             blankets.push((fi as u32, ri as u32));
                         }
@@ -218,9 +225,37 @@ impl<'a> SymbolTable<'a> {
         for list in type_members.values_mut() {
             list.sort_unstable();
         }
+        let mut inherent_method_names = rustc_hash::FxHashSet::default();
+        let mut trait_methods: FastMap<&str, Vec<SymRef>> = FastMap::default();
+        for (fi, (_, index)) in files.iter().enumerate() {
+            if index.language != Some(Language::Rust) {
+                continue;
+            }
+            for (si, s) in index.symbols.iter().enumerate() {
+                let Some(p) = s.parent else { continue };
+                let in_trait = index
+                    .symbols
+                    .get(p as usize)
+                    .is_some_and(|ps| ps.kind == BlockKind::Trait);
+                if s.kind == BlockKind::Method && in_trait {
+                    trait_methods
+                        .entry(s.name.as_str())
+                        .or_default()
+                        .push((fi as u32, si as u32));
+                }
+                let inherent = index.symbols.get(p as usize).is_some_and(|ps| {
+                    ps.kind == BlockKind::Impl && !trait_impl_blocks.contains_key(&(fi as u32, p))
+                });
+                if s.kind == BlockKind::Method && inherent {
+                    inherent_method_names.insert(s.name.as_str());
+                }
+            }
+        }
         let import_targets = files.iter().map(|_| OnceLock::new()).collect();
         let implemented = files.iter().map(|_| OnceLock::new()).collect();
         SymbolTable {
+            trait_methods,
+            inherent_method_names,
             trait_impl_blocks,
             blankets,
             blanket_methods: OnceLock::new(),
@@ -656,6 +691,46 @@ impl<'a> SymbolTable<'a> {
         if let Some(only) = self.unique_in_scope(fi, name, is_method) {
             return Some(only);
         }
+        self.method_by_hint(fi, receiver, name)
+            .or_else(|| self.only_visible_trait_method(fi, name))
+    }
+
+    /// An untyped `x.name()` in a Rust file where no type of the table has an
+    /// inherent method `name`: it can only be a trait's method, so the one trait
+    /// visible in the file that declares it (`x.clone()` is `Clone::clone`), if only
+    /// one is. Not when the file glob-imports what the table does not hold (a trait
+    /// could come from there).
+    fn only_visible_trait_method(&self, fi: u32, name: &str) -> Option<SymRef> {
+        if self.files[fi as usize].1.language != Some(Language::Rust)
+            || self.inherent_method_names.contains(name)
+        {
+            return None;
+        }
+        if self.globs[fi as usize]
+            .iter()
+            .any(|&g| self.import_target(fi, g).is_none())
+        {
+            return None;
+        }
+        let mut found: Option<SymRef> = None;
+        for &m in self.trait_methods.get(name)? {
+            let Some(tr) = self.sym(m).parent.map(|p| (m.0, p)) else {
+                continue;
+            };
+            if !self.trait_visible(fi, tr, u32::MAX) {
+                continue;
+            }
+            if found.is_some_and(|f| f != m) {
+                return None;
+            }
+            found = Some(m);
+        }
+        found
+    }
+
+    /// The only method `name` whose type is named like the receiver (see
+    /// [`Self::method_of_value`]).
+    fn method_by_hint(&self, fi: u32, receiver: &str, name: &str) -> Option<SymRef> {
         let hint: String = receiver
             .trim_end_matches('.')
             .rsplit(['.', ':'])
@@ -757,7 +832,7 @@ impl<'a> SymbolTable<'a> {
                 .type_members
                 .get(&(t, name))
                 .map_or(&[][..], Vec::as_slice);
-            let inherent = |p: SymRef| !self.trait_impl_blocks.contains(&p);
+            let inherent = |p: SymRef| !self.trait_impl_blocks.contains_key(&p);
             for &(_, m) in list.iter().filter(|(p, _)| inherent(*p)) {
                 if take(m) {
                     return Some(m);
@@ -923,15 +998,10 @@ impl<'a> SymbolTable<'a> {
     /// defined or imported there (by name or glob), or the prelude's. A trait that
     /// does not resolve cannot be judged: visible.
     fn impl_trait_visible(&self, fi: u32, imp: SymRef) -> bool {
-        let index = self.files[imp.0 as usize].1;
-        let Some(ri) = index
-            .references
-            .iter()
-            .position(|r| r.kind == EdgeKind::Implements && r.from == imp.1)
-        else {
+        let Some(&ri) = self.trait_impl_blocks.get(&imp) else {
             return true;
         };
-        match self.implemented_trait(imp.0, ri as u32) {
+        match self.implemented_trait(imp.0, ri) {
             Some(tr) => self.trait_visible(fi, tr, imp.0),
             None => true,
         }
@@ -952,14 +1022,11 @@ impl<'a> SymbolTable<'a> {
             })
     }
 
-    /// Whether an import of file `fi` binding `name` resolves to `target`.
+    /// Whether the import of file `fi` binding `name` resolves to `target`.
     fn index_imports(&self, fi: u32, name: &str, target: SymRef) -> bool {
-        let index = self.files[fi as usize].1;
-        index.references.iter().enumerate().any(|(ri, r)| {
-            r.kind == EdgeKind::Imports
-                && r.name == name
-                && self.import_target(fi, ri as u32) == Some(target)
-        })
+        self.imports[fi as usize]
+            .get(name)
+            .is_some_and(|&ri| self.import_target(fi, ri) == Some(target))
     }
 
     /// The trait `implements` reference number `ri` of file `fi` names (resolving all

@@ -275,3 +275,37 @@ fn the_prelude_s_drop_is_core_mem_drop_not_a_method_so_named() {
         ["core::mem::drop"]
     );
 }
+
+const SPIN: &str = "pub trait Spin { fn spin(&self); fn twirl(&self); }\n\
+    pub trait Turn { fn twirl(&self); }\n\
+    pub struct A;\nimpl Spin for A { fn spin(&self) {} fn twirl(&self) {} }\n\
+    pub struct B;\nimpl Spin for B { fn spin(&self) {} fn twirl(&self) {} }\n\
+    pub struct C;\nimpl C { pub fn wobble(&self) {} }\n\
+    pub trait Wobble { fn wobble(&self); }\n";
+
+fn spin_calls(app: &str, caller: &str) -> Vec<String> {
+    let files = [
+        ("lib-1.0.0/Cargo.toml", "[package]\nname = \"lib\"\n"),
+        ("app-1.0.0/Cargo.toml", "[package]\nname = \"app\"\n"),
+        ("lib-1.0.0/src/lib.rs", SPIN),
+        ("app-1.0.0/src/lib.rs", app),
+    ];
+    common::Project::new(&files).synced_calls_of(caller)
+}
+
+#[test]
+fn an_untyped_call_of_a_method_only_one_visible_trait_has_is_that_trait_s() {
+    let app = "use lib::Spin;\npub fn f(x: u8) { make(x).spin(); }\n";
+    assert_eq!(spin_calls(app, "app::f"), ["?make", "lib::Spin::spin"]);
+}
+
+#[test]
+fn an_untyped_trait_method_call_stays_unresolved_when_not_only_one_trait_can_be_it() {
+    // Not imported; two visible traits declare `twirl`; a type has `wobble` itself.
+    let app = "pub fn f(x: u8) { make(x).spin(); }\n";
+    assert_eq!(spin_calls(app, "app::f"), ["?make", "?make(x).spin"]);
+    let app = "use lib::{Spin, Turn};\npub fn f(x: u8) { make(x).twirl(); }\n";
+    assert_eq!(spin_calls(app, "app::f"), ["?make", "?make(x).twirl"]);
+    let app = "use lib::Wobble;\npub fn f(x: u8) { make(x).wobble(); }\n";
+    assert_eq!(spin_calls(app, "app::f"), ["?make", "?make(x).wobble"]);
+}
