@@ -115,7 +115,8 @@ fn a_deref_to_a_type_parameter_or_without_the_target_s_crate_stays_unresolved() 
 const LITERALS: &str = "pub fn s() -> usize { \"a b\".trim(); 0 }\n\
     pub fn v() -> usize { let xs = vec![1u8]; xs.first(); 0 }\n\
     pub fn f() -> usize { format!(\"{}\", 1).trim(); 0 }\n\
-    pub fn n() -> usize { let n = 1u8; n.trim(); 0 }\n";
+    pub fn n() -> usize { let n = 1u8; n.trim(); 0 }\n\
+    pub fn b() -> usize { b\"a b\".trim(); br\"x\".trim(); r\"y\".trim(); 0 }\n";
 
 #[test]
 fn literals_and_std_constructor_macros_type_their_values() {
@@ -131,6 +132,11 @@ fn literals_and_std_constructor_macros_type_their_values() {
 fn a_value_of_another_literal_or_without_the_standard_library_stays_unresolved() {
     // An integer literal gives no type the workspace has: not the decoy's `trim`.
     assert_eq!(calls_of(LITERALS, true, "app::n"), ["?n.trim"]);
+    // A byte string is no `str` (a raw string is).
+    assert_eq!(
+        calls_of(LITERALS, true, "app::b"),
+        ["?b\"a b\".trim", "?br\"x\".trim", "core::str::str::trim"]
+    );
     // A typed receiver whose type has no such method is not the decoy's either.
     assert_eq!(calls_of(LITERALS, false, "app::s"), ["?\"a b\".trim"]);
 }

@@ -276,7 +276,13 @@ impl Spec for Rust {
                 "struct_expression" => return written_type(text(field(value, "name")?, src)),
                 // Literals and the standard library's constructor macros have the
                 // language's own types (`"a".len()` is `str::len`).
-                "string_literal" | "raw_string_literal" => return Some("str".to_string()),
+                // Not `b".."` (`&[u8; N]`) nor `c".."` (`&CStr`).
+                "string_literal" | "raw_string_literal" => {
+                    let quoted = text(value, src)
+                        .trim_start_matches('r')
+                        .starts_with(['"', '#']);
+                    return quoted.then(|| "str".to_string());
+                }
                 "macro_invocation" => {
                     let name = text(field(value, "macro")?, src);
                     return match name.rsplit("::").next() {
