@@ -96,6 +96,13 @@ pub struct SymbolTable<'a> {
     /// The `implements` references of blanket impls (`impl<T: Display> ToString for
     /// T`), as (file, reference number), in table order.
     blankets: Vec<(u32, u32)>,
+    /// The `impl Trait for Type` blocks (the others are inherent), with their
+    /// `implements` reference number.
+    trait_impl_blocks: FastMap<SymRef, u32>,
+    /// The methods traits declare, by name, in table order.
+    trait_methods: FastMap<&'a str, Vec<SymRef>>,
+    /// The names of the Rust methods of inherent impls (`impl Engine { fn flush }`).
+    inherent_method_names: rustc_hash::FxHashSet<&'a str>,
     /// Once asked: the methods blanket impls give every type, by name, as (method,
     /// trait), in table order (see [`Self::blanket_method`]).
     /// (Owned names: a borrowed one in a cell would tie the table's lifetime.)
@@ -176,6 +183,9 @@ struct StructureIndex<'a> {
     returns: FastMap<SymRef, u32>,
     trait_impls: FastMap<&'a str, Vec<(u32, u32)>>,
     blankets: Vec<(u32, u32)>,
+    trait_impl_blocks: FastMap<SymRef, u32>,
+    trait_methods: FastMap<&'a str, Vec<SymRef>>,
+    inherent_method_names: rustc_hash::FxHashSet<&'a str>,
 }
 
 impl<'a> StructureIndex<'a> {
@@ -190,6 +200,7 @@ impl<'a> StructureIndex<'a> {
         let mut returns: FastMap<SymRef, u32> = FastMap::default();
         let mut trait_impls: FastMap<&str, Vec<(u32, u32)>> = FastMap::default();
         let mut blankets = Vec::new();
+        let mut trait_impl_blocks: FastMap<SymRef, u32> = FastMap::default();
         for (fi, &(_, index)) in files.iter().enumerate() {
             for (si, s) in index.symbols.iter().enumerate() {
                 let r = (fi as u32, si as u32);
@@ -241,6 +252,9 @@ impl<'a> StructureIndex<'a> {
                             .entry(s.name.as_str())
                             .or_default()
                             .push((fi as u32, ri as u32));
+                        trait_impl_blocks
+                            .entry((fi as u32, r.from))
+                            .or_insert(ri as u32);
                         if r.alias.as_deref() == Some(BLANKET) {
                             blankets.push((fi as u32, ri as u32));
                         }
@@ -266,6 +280,32 @@ impl<'a> StructureIndex<'a> {
         for list in type_members.values_mut() {
             list.sort_unstable();
         }
+        let mut inherent_method_names = rustc_hash::FxHashSet::default();
+        let mut trait_methods: FastMap<&str, Vec<SymRef>> = FastMap::default();
+        for (fi, &(_, index)) in files.iter().enumerate() {
+            if index.language != Some(Language::Rust) {
+                continue;
+            }
+            for (si, s) in index.symbols.iter().enumerate() {
+                let Some(p) = s.parent else { continue };
+                let in_trait = index
+                    .symbols
+                    .get(p as usize)
+                    .is_some_and(|ps| ps.kind == BlockKind::Trait);
+                if s.kind == BlockKind::Method && in_trait {
+                    trait_methods
+                        .entry(s.name.as_str())
+                        .or_default()
+                        .push((fi as u32, si as u32));
+                }
+                let inherent = index.symbols.get(p as usize).is_some_and(|ps| {
+                    ps.kind == BlockKind::Impl && !trait_impl_blocks.contains_key(&(fi as u32, p))
+                });
+                if s.kind == BlockKind::Method && inherent {
+                    inherent_method_names.insert(s.name.as_str());
+                }
+            }
+        }
         StructureIndex {
             dot_members,
             path_members,
@@ -277,6 +317,9 @@ impl<'a> StructureIndex<'a> {
             returns,
             trait_impls,
             blankets,
+            trait_impl_blocks,
+            trait_methods,
+            inherent_method_names,
         }
     }
 }
@@ -362,10 +405,16 @@ impl<'a> SymbolTable<'a> {
             returns,
             trait_impls,
             blankets,
+            trait_impl_blocks,
+            trait_methods,
+            inherent_method_names,
         } = structure;
         let import_targets = files.iter().map(|_| OnceLock::new()).collect();
         let implemented = files.iter().map(|_| OnceLock::new()).collect();
         SymbolTable {
+            trait_methods,
+            inherent_method_names,
+            trait_impl_blocks,
             blankets,
             blanket_methods: OnceLock::new(),
             trait_impls,
@@ -790,28 +839,32 @@ impl<'a> SymbolTable<'a> {
         if !self.std_crates_present.contains(&krate) {
             return Some(None);
         }
-        Some(
-            self.by_name
-                .get(name)
-                .into_iter()
-                .flatten()
-                .copied()
-                .filter(|&r| {
-                    let s = self.sym(r);
-                    // Never a method: `DropGuard::drop` under `core::mem` is not `drop`.
-                    s.kind != BlockKind::Impl
-                        && s.kind != BlockKind::Module
-                        && s.kind != BlockKind::Method
-                        && self.files[r.0 as usize].1.language == Some(Language::Rust)
-                        && s.qualified_name
-                            .strip_prefix(krate)
-                            .and_then(|q| q.strip_prefix("::"))
-                            .and_then(|q| q.strip_prefix(module))
-                            .is_some_and(|q| q.starts_with("::"))
-                })
-                // The item nearest the module the prelude names (`core::mem::drop`).
-                .min_by_key(|&r| self.sym(r).qualified_name.len()),
-        )
+        let in_std = |r: SymRef| self.files[r.0 as usize].1.language == Some(Language::Rust);
+        let exact = format!("{krate}::{module}::{name}");
+        let cands = self.by_name.get(name).map_or(&[][..], Vec::as_slice);
+        if let Some(&r) = cands.iter().find(|&&r| {
+            let s = self.sym(r);
+            in_std(r)
+                && s.qualified_name == exact
+                && !matches!(s.kind, BlockKind::Impl | BlockKind::Method)
+        }) {
+            return Some(Some(r));
+        }
+        // Defined deeper and re-exported (`core::iter::traits::iterator::Iterator`);
+        // never a type's member (`core::mem::drop_guard::DropGuard::drop`).
+        Some(cands.iter().copied().find(|&r| {
+            let s = self.sym(r);
+            in_std(r)
+                && !matches!(
+                    s.kind,
+                    BlockKind::Impl | BlockKind::Module | BlockKind::Method
+                )
+                && s.qualified_name
+                    .strip_prefix(krate)
+                    .and_then(|q| q.strip_prefix("::"))
+                    .and_then(|q| q.strip_prefix(module))
+                    .is_some_and(|q| q.starts_with("::"))
+        }))
     }
 
     /// The method `name` called on the value `receiver` (`engine.keyspace()`), without
@@ -821,6 +874,46 @@ impl<'a> SymbolTable<'a> {
         if let Some(only) = self.unique_in_scope(fi, name, is_method, true) {
             return Some(only);
         }
+        self.method_by_hint(fi, receiver, name)
+            .or_else(|| self.only_visible_trait_method(fi, name))
+    }
+
+    /// An untyped `x.name()` in a Rust file where no type of the table has an
+    /// inherent method `name`: it can only be a trait's method, so the one trait
+    /// visible in the file that declares it (`x.clone()` is `Clone::clone`), if only
+    /// one is. Not when the file glob-imports what the table does not hold (a trait
+    /// could come from there).
+    fn only_visible_trait_method(&self, fi: u32, name: &str) -> Option<SymRef> {
+        if self.files[fi as usize].1.language != Some(Language::Rust)
+            || self.inherent_method_names.contains(name)
+        {
+            return None;
+        }
+        if self.globs[fi as usize]
+            .iter()
+            .any(|&g| self.import_target(fi, g).is_none())
+        {
+            return None;
+        }
+        let mut found: Option<SymRef> = None;
+        for &m in self.trait_methods.get(name)? {
+            let Some(tr) = self.sym(m).parent.map(|p| (m.0, p)) else {
+                continue;
+            };
+            if !self.trait_visible(fi, tr, u32::MAX) {
+                continue;
+            }
+            if found.is_some_and(|f| f != m) {
+                return None;
+            }
+            found = Some(m);
+        }
+        found
+    }
+
+    /// The only method `name` whose type is named like the receiver (see
+    /// [`Self::method_of_value`]).
+    fn method_by_hint(&self, fi: u32, receiver: &str, name: &str) -> Option<SymRef> {
         let hint: String = receiver
             .trim_end_matches('.')
             .rsplit(['.', ':'])
@@ -883,19 +976,19 @@ impl<'a> SymbolTable<'a> {
         accept: fn(BlockKind) -> bool,
     ) -> Option<SymRef> {
         let package = self.packages[fi as usize];
-        let mut first = None;
-        let mut first_in_package = None;
+        let first = std::cell::Cell::new(None);
+        let first_in_package = std::cell::Cell::new(None);
         // Scans candidates in `members_of_all` order; `true` when one is in file `fi`.
-        let mut take = |m: SymRef| {
+        let take = |m: SymRef| {
             if !accept(self.sym(m).kind) {
                 return false;
             }
             if m.0 == fi {
                 return true;
             }
-            first = first.or(Some(m));
-            if first_in_package.is_none() && self.packages[m.0 as usize] == package {
-                first_in_package = Some(m);
+            first.set(first.get().or(Some(m)));
+            if first_in_package.get().is_none() && self.packages[m.0 as usize] == package {
+                first_in_package.set(Some(m));
             }
             false
         };
@@ -915,13 +1008,30 @@ impl<'a> SymbolTable<'a> {
             }
         }
         if let Some(t) = typed {
-            for &(_, m) in self.type_members.get(&(t, name)).into_iter().flatten() {
+            // Inherent methods first, as Rust looks them up: a trait impl's method of
+            // the same name (`impl Collection for Vec { fn push }`) only when the
+            // type has none of its own.
+            let list = self
+                .type_members
+                .get(&(t, name))
+                .map_or(&[][..], Vec::as_slice);
+            let inherent = |p: SymRef| !self.trait_impl_blocks.contains_key(&p);
+            for &(_, m) in list.iter().filter(|(p, _)| inherent(*p)) {
                 if take(m) {
                     return Some(m);
                 }
             }
+            if let Some(found) = first_in_package.get().or(first.get()) {
+                return Some(found);
+            }
+            // A trait's method needs the trait in scope where it is called.
+            for &(p, m) in list.iter().filter(|(p, _)| !inherent(*p)) {
+                if self.impl_trait_visible(fi, p) && take(m) {
+                    return Some(m);
+                }
+            }
         }
-        first_in_package.or(first)
+        first_in_package.get().or(first.get())
     }
 
     /// `name` as a method a trait provides to the type among `containers` (the
@@ -946,7 +1056,10 @@ impl<'a> SymbolTable<'a> {
         })?;
         let mut found: Vec<SymRef> = Vec::new();
         for &(tf, ri) in self.trait_impls.get(ty)? {
-            let Some(tr) = self.implemented_trait(tf, ri) else {
+            let Some(tr) = self
+                .implemented_trait(tf, ri)
+                .filter(|&tr| self.trait_visible(fi, tr, tf))
+            else {
                 continue;
             };
             if let Some(kids) = self.children.get(&(tr, name)) {
@@ -1064,14 +1177,39 @@ impl<'a> SymbolTable<'a> {
         self.index_imports(fi, name, tr)
     }
 
-    /// Whether an import of file `fi` binding `name` resolves to `target`.
+    /// Whether the trait trait impl block `imp` implements is visible in file `fi`:
+    /// defined or imported there (by name or glob), or the prelude's. A trait that
+    /// does not resolve cannot be judged: visible.
+    fn impl_trait_visible(&self, fi: u32, imp: SymRef) -> bool {
+        let Some(&ri) = self.trait_impl_blocks.get(&imp) else {
+            return true;
+        };
+        match self.implemented_trait(imp.0, ri) {
+            Some(tr) => self.trait_visible(fi, tr, imp.0),
+            None => true,
+        }
+    }
+
+    /// Whether trait `tr`, implemented by an impl in file `impl_file`, is visible in
+    /// file `fi` (see [`Self::impl_trait_visible`]).
+    fn trait_visible(&self, fi: u32, tr: SymRef, impl_file: u32) -> bool {
+        if tr.0 == fi || impl_file == fi {
+            return true;
+        }
+        let name = self.sym(tr).name.as_str();
+        self.prelude(fi, name) == Some(Some(tr))
+            || self.index_imports(fi, name, tr)
+            || self.globs[fi as usize].iter().any(|&g| {
+                self.import_target(fi, g)
+                    .is_some_and(|m| self.members(m, name).contains(&tr))
+            })
+    }
+
+    /// Whether the import of file `fi` binding `name` resolves to `target`.
     fn index_imports(&self, fi: u32, name: &str, target: SymRef) -> bool {
-        let index = self.files[fi as usize].1;
-        index.references.iter().enumerate().any(|(ri, r)| {
-            r.kind == EdgeKind::Imports
-                && r.name == name
-                && self.import_target(fi, ri as u32) == Some(target)
-        })
+        self.imports[fi as usize]
+            .get(name)
+            .is_some_and(|&ri| self.import_target(fi, ri) == Some(target))
     }
 
     /// The trait `implements` reference number `ri` of file `fi` names (resolving all

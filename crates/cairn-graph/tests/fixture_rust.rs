@@ -80,7 +80,7 @@ calls shapes::render::Canvas::new -> ?Vec::new
 calls shapes::render::Canvas::record -> ?self.log.push
 calls shapes::tests::deep_helper -> shapes::inner::deep::helper
 calls shapes::tests::demo_is_positive -> shapes::demo
-calls shapes::total_area -> ?s.area
+calls shapes::total_area -> shapes::Shape::area
 calls shapes::util::clamp -> ?x.max
 calls shapes::util::clamp -> ?x.max(0.0).min
 calls shapes::util::describe -> shapes::util::round

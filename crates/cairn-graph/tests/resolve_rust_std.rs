@@ -137,7 +137,8 @@ fn a_deref_to_a_type_parameter_or_without_the_target_s_crate_stays_unresolved() 
 const LITERALS: &str = "pub fn s() -> usize { \"a b\".trim(); 0 }\n\
     pub fn v() -> usize { let xs = vec![1u8]; xs.first(); 0 }\n\
     pub fn f() -> usize { format!(\"{}\", 1).trim(); 0 }\n\
-    pub fn n() -> usize { let n = 1u8; n.trim(); 0 }\n";
+    pub fn n() -> usize { let n = 1u8; n.trim(); 0 }\n\
+    pub fn b() -> usize { b\"a b\".trim(); br\"x\".trim(); r\"y\".trim(); 0 }\n";
 
 #[test]
 fn literals_and_std_constructor_macros_type_their_values() {
@@ -153,6 +154,11 @@ fn literals_and_std_constructor_macros_type_their_values() {
 fn a_value_of_another_literal_or_without_the_standard_library_stays_unresolved() {
     // An integer literal gives no type the workspace has: not the decoy's `trim`.
     assert_eq!(calls_of(LITERALS, true, "app::n"), ["?n.trim"]);
+    // A byte string is no `str` (a raw string is).
+    assert_eq!(
+        calls_of(LITERALS, true, "app::b"),
+        ["?b\"a b\".trim", "?br\"x\".trim", "core::str::str::trim"]
+    );
     // A typed receiver whose type has no such method is not the decoy's either.
     assert_eq!(calls_of(LITERALS, false, "app::s"), ["?\"a b\".trim"]);
 }
@@ -188,6 +194,9 @@ const BLANKETS: &str = "pub trait Show { fn show(&self) -> u32; }\n\
 /// A blanket impl in another crate, whose trait the app does not import.
 const LIB_BLANKET: &str = "pub trait Spread { fn spread(&self) -> u32; }\n\
     impl<T> Spread for T { fn spread(&self) -> u32 { 0 } }\n\
+    pub trait Dup { fn dup(&self); }\n\
+    impl<T> Dup for &T { fn dup(&self) {} }\n\
+    impl<T> Dup for *mut T { fn dup(&self) {} }\n\
     pub struct Z;\nimpl Z { pub fn spread(&self) -> u32 { 1 } }\n";
 
 #[test]
@@ -203,13 +212,14 @@ fn a_method_of_a_blanket_impl_whose_trait_is_in_scope_resolves() {
         ("lib-1.0.0/src/lib.rs", LIB_BLANKET),
         (
             "app-1.0.0/src/lib.rs",
-            "use lib::Spread;\npub struct P;\npub fn s(p: P) -> u32 { p.spread() }\n",
+            "use lib::{Dup, Spread};\npub struct P;\n\
+            pub fn s(p: P) -> u32 { p.spread() }\npub fn d(p: P) { p.dup() }\n",
         ),
     ];
-    assert_eq!(
-        common::Project::new(&files).synced_calls_of("app::s"),
-        ["lib::T::spread"]
-    );
+    let project = common::Project::new(&files);
+    assert_eq!(project.synced_calls_of("app::s"), ["lib::T::spread"]);
+    // Impls for `&T` and `*mut T` give no method to every type.
+    assert_eq!(project.synced_calls_of("app::d"), ["?p.dup"]);
 }
 
 #[test]
@@ -239,4 +249,103 @@ fn a_method_of_a_blanket_impl_whose_trait_is_not_in_scope_stays_unresolved() {
         common::Project::new(&files).synced_calls_of("app::s"),
         ["?p.spread"]
     );
+}
+
+#[test]
+fn an_inherent_method_wins_over_a_trait_impl_s_and_a_trait_needs_to_be_in_scope() {
+    let files = [
+        ("ext-1.0.0/Cargo.toml", "[package]\nname = \"ext\"\n"),
+        ("app-1.0.0/Cargo.toml", "[package]\nname = \"app\"\n"),
+        ("rust-std/core/src/lib.rs", CORE_LIB),
+        ("rust-std/core/src/iter.rs", CORE_ITER),
+        ("rust-std/core/src/ops.rs", CORE_OPS),
+        ("rust-std/core/src/str.rs", CORE_STR),
+        ("rust-std/core/src/slice.rs", CORE_SLICE),
+        ("rust-std/alloc/src/lib.rs", ALLOC_LIB),
+        ("rust-std/alloc/src/string.rs", ALLOC_STRING),
+        (
+            "rust-std/alloc/src/vec.rs",
+            "use core::ops;\npub struct Vec<T>(T);\n\
+            impl<T> Vec<T> { pub fn push(&mut self, x: T) {} }\n\
+            impl<T> ops::Deref for Vec<T> { type Target = [T]; fn deref(&self) -> &[T] { &[] } }\n",
+        ),
+        (
+            "ext-1.0.0/src/lib.rs",
+            "pub trait Coll { fn push(&mut self, x: u8); fn first(&self); }\n\
+            impl Coll for Vec<u8> { fn push(&mut self, x: u8) {} fn first(&self) {} }\n",
+        ),
+        (
+            "app-1.0.0/src/lib.rs",
+            "pub mod with;\npub fn p(mut v: Vec<u8>) { v.push(1); }\n\
+            pub fn f(v: Vec<u8>) { v.first(); }\n",
+        ),
+        (
+            "app-1.0.0/src/with.rs",
+            "use ext::Coll;\npub fn f(v: Vec<u8>) { v.first(); }\n",
+        ),
+    ];
+    let project = common::Project::new(&files);
+    // `Vec::push` itself, not the trait impl's in a crate the caller does not use.
+    assert_eq!(project.synced_calls_of("app::p"), ["alloc::vec::Vec::push"]);
+    // Without `Coll` in scope, `first` is the slice's (through deref); with it, the
+    // trait impl's.
+    assert_eq!(
+        project.synced_calls_of("app::f"),
+        ["core::slice::[T]::first"]
+    );
+    assert_eq!(project.synced_calls_of("app::with::f"), ["ext::Vec::first"]);
+}
+
+#[test]
+fn the_prelude_s_drop_is_core_mem_drop_not_a_method_so_named() {
+    let files = [
+        ("rust-std/core/src/lib.rs", "pub mod mem;\n"),
+        (
+            "rust-std/core/src/mem/guard.rs",
+            "pub struct Guard;\nimpl Guard { pub fn drop(self) {} }\n",
+        ),
+        (
+            "rust-std/core/src/mem/mod.rs",
+            "pub mod guard;\npub fn drop<T>(_x: T) {}\n",
+        ),
+        ("app-1.0.0/src/lib.rs", "pub fn f() { drop(1); }\n"),
+    ];
+    assert_eq!(
+        common::Project::new(&files).synced_calls_of("app::f"),
+        ["core::mem::drop"]
+    );
+}
+
+const SPIN: &str = "pub trait Spin { fn spin(&self); fn twirl(&self); }\n\
+    pub trait Turn { fn twirl(&self); }\n\
+    pub struct A;\nimpl Spin for A { fn spin(&self) {} fn twirl(&self) {} }\n\
+    pub struct B;\nimpl Spin for B { fn spin(&self) {} fn twirl(&self) {} }\n\
+    pub struct C;\nimpl C { pub fn wobble(&self) {} }\n\
+    pub trait Wobble { fn wobble(&self); }\n";
+
+fn spin_calls(app: &str, caller: &str) -> Vec<String> {
+    let files = [
+        ("lib-1.0.0/Cargo.toml", "[package]\nname = \"lib\"\n"),
+        ("app-1.0.0/Cargo.toml", "[package]\nname = \"app\"\n"),
+        ("lib-1.0.0/src/lib.rs", SPIN),
+        ("app-1.0.0/src/lib.rs", app),
+    ];
+    common::Project::new(&files).synced_calls_of(caller)
+}
+
+#[test]
+fn an_untyped_call_of_a_method_only_one_visible_trait_has_is_that_trait_s() {
+    let app = "use lib::Spin;\npub fn f(x: u8) { make(x).spin(); }\n";
+    assert_eq!(spin_calls(app, "app::f"), ["?make", "lib::Spin::spin"]);
+}
+
+#[test]
+fn an_untyped_trait_method_call_stays_unresolved_when_not_only_one_trait_can_be_it() {
+    // Not imported; two visible traits declare `twirl`; a type has `wobble` itself.
+    let app = "pub fn f(x: u8) { make(x).spin(); }\n";
+    assert_eq!(spin_calls(app, "app::f"), ["?make", "?make(x).spin"]);
+    let app = "use lib::{Spin, Turn};\npub fn f(x: u8) { make(x).twirl(); }\n";
+    assert_eq!(spin_calls(app, "app::f"), ["?make", "?make(x).twirl"]);
+    let app = "use lib::Wobble;\npub fn f(x: u8) { make(x).wobble(); }\n";
+    assert_eq!(spin_calls(app, "app::f"), ["?make", "?make(x).wobble"]);
 }

@@ -276,7 +276,13 @@ impl Spec for Rust {
                 "struct_expression" => return written_type(text(field(value, "name")?, src)),
                 // Literals and the standard library's constructor macros have the
                 // language's own types (`"a".len()` is `str::len`).
-                "string_literal" | "raw_string_literal" => return Some("str".to_string()),
+                // Not `b".."` (`&[u8; N]`) nor `c".."` (`&CStr`).
+                "string_literal" | "raw_string_literal" => {
+                    let quoted = text(value, src)
+                        .trim_start_matches('r')
+                        .starts_with(['"', '#']);
+                    return quoted.then(|| "str".to_string());
+                }
                 "macro_invocation" => {
                     let name = text(field(value, "macro")?, src);
                     return match name.rsplit("::").next() {
@@ -329,20 +335,17 @@ impl Spec for Rust {
     }
 
     /// `impl<T: Display + ?Sized> ToString for T`, `impl<T> From<T> for T`: the
-    /// type is (a reference to) a type parameter of the impl.
+    /// type is a type parameter of the impl. Not `&T`, `*mut T`, `Box<T>`: those
+    /// apply to references, pointers or boxes only (`impl Clone for &T` is not the
+    /// `clone` of a value whose type derives its own).
     fn is_blanket_impl(&self, trait_node: Node<'_>, src: &str) -> bool {
         let Some(imp) = trait_node.parent().filter(|p| kind_of(*p) == "impl_item") else {
             return false;
         };
-        // `for T` itself: `impl<T> Default for *mut T`, `impl<T: Clone> Clone for &T`
-        // or `for [T; N]` give their methods to pointers, references and arrays only.
-        let Some(ty_node) = field(imp, "type").filter(|t| kind_of(*t) == "type_identifier") else {
+        let Some(ty) = field(imp, "type").filter(|t| kind_of(*t) == "type_identifier") else {
             return false;
         };
-        let Some(ty) = written_type(text(ty_node, src)) else {
-            return false;
-        };
-        !ty.contains("::") && declared_bounds(imp, &ty, src).is_some()
+        declared_bounds(imp, text(ty, src), src).is_some()
     }
 
     fn imports(&self, node: Node<'_>, src: &str, out: &mut Vec<Import>) {
