@@ -59,6 +59,8 @@ pub struct SymbolTable<'a> {
     /// match at least one segment of, without scoring every symbol so named.
     by_name_parent: FastMap<(&'a str, &'a str), Vec<SymRef>>,
     containers_by_name_parent: FastMap<(&'a str, &'a str), Vec<SymRef>>,
+    /// `by_name` by (name, package), in table order: scope by package.
+    by_name_package: FastMap<(&'a str, u32), Vec<SymRef>>,
     /// Symbols `m` by (`p`, `m`'s name) where `m`'s qualified name is `p.name`
     /// (`dot_members`) or `p::name` (`path_members`), in table order: what
     /// [`Self::direct_members`] looks up without building the qualified name.
@@ -116,16 +118,19 @@ struct NameIndex<'a> {
     containers_by_name: FastMap<&'a str, Vec<SymRef>>,
     by_name_parent: FastMap<(&'a str, &'a str), Vec<SymRef>>,
     containers_by_name_parent: FastMap<(&'a str, &'a str), Vec<SymRef>>,
+    by_name_package: FastMap<(&'a str, u32), Vec<SymRef>>,
     std_crates_present: Vec<&'a str>,
 }
 
 impl<'a> NameIndex<'a> {
-    fn build(files: &[(&'a str, &'a FileIndex)]) -> NameIndex<'a> {
+    /// `packages`: the package number of each file.
+    fn build(files: &[(&'a str, &'a FileIndex)], packages: &[u32]) -> NameIndex<'a> {
         let mut by_name: FastMap<&str, Vec<SymRef>> = FastMap::default();
         let mut by_qualified: FastMap<&str, Vec<SymRef>> = FastMap::default();
         let mut containers_by_name: FastMap<&str, Vec<SymRef>> = FastMap::default();
         let mut by_name_parent: FastMap<(&str, &str), Vec<SymRef>> = FastMap::default();
         let mut containers_by_name_parent: FastMap<(&str, &str), Vec<SymRef>> = FastMap::default();
+        let mut by_name_package: FastMap<(&str, u32), Vec<SymRef>> = FastMap::default();
         let mut std_crates_present = Vec::new();
         for (fi, &(_, index)) in files.iter().enumerate() {
             for (si, s) in index.symbols.iter().enumerate() {
@@ -138,6 +143,10 @@ impl<'a> NameIndex<'a> {
                     std_crates_present.push(s.qualified_name.as_str());
                 }
                 by_name.entry(s.name.as_str()).or_default().push(r);
+                by_name_package
+                    .entry((s.name.as_str(), packages[fi]))
+                    .or_default()
+                    .push(r);
                 by_qualified
                     .entry(s.qualified_name.as_str())
                     .or_default()
@@ -165,6 +174,7 @@ impl<'a> NameIndex<'a> {
             containers_by_name,
             by_name_parent,
             containers_by_name_parent,
+            by_name_package,
             std_crates_present,
         }
     }
@@ -379,7 +389,7 @@ impl<'a> SymbolTable<'a> {
         // The two halves of the index are built at once, on two threads: this is the
         // one step of a sync that runs on a single thread otherwise.
         let (names, structure) = std::thread::scope(|scope| {
-            let names = scope.spawn(|| NameIndex::build(&files));
+            let names = scope.spawn(|| NameIndex::build(&files, &packages));
             let structure = StructureIndex::build(&files);
             let names = names
                 .join()
@@ -392,6 +402,7 @@ impl<'a> SymbolTable<'a> {
             containers_by_name,
             by_name_parent,
             containers_by_name_parent,
+            by_name_package,
             std_crates_present,
         } = names;
         let StructureIndex {
@@ -432,6 +443,7 @@ impl<'a> SymbolTable<'a> {
             containers_by_name,
             by_name_parent,
             containers_by_name_parent,
+            by_name_package,
             dot_members,
             path_members,
             children,
@@ -1579,23 +1591,30 @@ impl<'a> SymbolTable<'a> {
         libraries: bool,
     ) -> Option<SymRef> {
         let package = self.packages[fi as usize];
-        let (mut in_package, mut first_in_package) = (0usize, None);
-        let (mut anywhere, mut first) = (0usize, None);
-        for &r in self.by_name.get(name)? {
-            if !accept(self.sym(r).kind) || !libraries && !self.same_origin(fi, r.0) {
-                continue;
-            }
-            anywhere += 1;
-            first = first.or(Some(r));
-            if self.packages[r.0 as usize] == package {
-                in_package += 1;
-                first_in_package = first_in_package.or(Some(r));
-            }
+        let visible =
+            |r: SymRef| accept(self.sym(r).kind) && (libraries || self.same_origin(fi, r.0));
+        // The package's own first (its list is short), then the rest only as far as
+        // telling one from several.
+        let mut in_package = self
+            .by_name_package
+            .get(&(name, package))
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&r| visible(r));
+        if let (Some(only), None) = (in_package.next(), in_package.next()) {
+            return Some(only);
         }
-        if in_package == 1 {
-            return first_in_package;
+        let mut anywhere = self
+            .by_name
+            .get(name)?
+            .iter()
+            .copied()
+            .filter(|&r| visible(r));
+        match (anywhere.next(), anywhere.next()) {
+            (Some(only), None) => Some(only),
+            _ => None,
         }
-        (anywhere == 1).then_some(first).flatten()
     }
 
     /// The path of the file a symbol is in (for tests and diagnostics).
