@@ -100,7 +100,7 @@ pub struct SyncPhases {
     /// Reading, hashing and parsing the files and building their blocks (all cores),
     /// while another thread reads the libraries' indexes.
     pub parse: Duration,
-    /// Building the symbol table of the workspace and its libraries (one thread).
+    /// Building the symbol table of the workspace and its libraries (two threads).
     pub symbols: Duration,
     /// Resolving references (all cores) while one thread writes each file's batch.
     pub resolve_write: Duration,
