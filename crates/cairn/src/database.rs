@@ -498,7 +498,7 @@ fn unresolved_text(store: &GraphStore, hit: &traverse::Hit) -> Result<String> {
 /// The storage engine's memtable size for a Cairn database. A sync writes about eight
 /// bytes per byte of source (blocks with their text, names, both edge directions,
 /// file indexes): with the engine's default 64 MiB, syncing 50 MB of code paid for six
-/// flushes and a compaction of the first four tables while it ran; with 128 MiB, three
+/// flushes and a compaction of the first four tables while it ran; with 128 MiB, about three
 /// flushes, and the first compaction comes after it (in the background).
 pub const MEMTABLE_BYTES: usize = 128 << 20;
 
