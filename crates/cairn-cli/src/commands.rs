@@ -70,6 +70,15 @@ pub fn run(cli: Cli) -> Result {
             if !no_sync {
                 sync_one(&db, &ws.name, cli.verbose)?;
             }
+            if ws.libraries.is_empty()
+                && std::path::Path::new(&ws.root).join("Cargo.toml").is_file()
+            {
+                eprintln!(
+                    "hint: calls into Rust's standard library stay unresolved without its \
+                     sources: run `cairn std`, then `cairn link {} --library rust-std`",
+                    ws.root
+                );
+            }
         }
         Command::Std { name, no_sync } => {
             let db = warn_on_recovery(Database::open(&dir)?);

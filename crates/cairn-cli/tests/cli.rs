@@ -408,8 +408,18 @@ fn link_indexes_the_fixture_and_reports_what_it_did() {
             "2 files in unsupported languages",
         ],
     );
+    // A Rust crate linked without the standard library is told how to add it.
+    assert_contains(
+        &stderr,
+        &["hint: calls into Rust's standard library", "cairn std"],
+    );
     // Unsupported files are only counted unless --verbose.
-    assert!(!stderr.contains("Cargo.toml"), "{stderr}");
+    assert!(
+        !stderr
+            .lines()
+            .any(|l| l.contains("Cargo.toml") && !l.starts_with("hint")),
+        "{stderr}"
+    );
     assert!(fx.db().join("MANIFEST").is_file());
 
     let (stdout, _) = fx.ok(&["--format", "jsonl", "status"]);
@@ -1380,6 +1390,7 @@ fn a_library_workspace_resolves_calls_and_cannot_be_unlinked_while_used() {
     fx.ok(&["link", lib.to_str().unwrap(), "--name", "zlib"]);
     let (_, stderr) = fx.ok(&["link", proj, "--library", "zlib"]);
     assert_contains(&stderr, &["using zlib"]);
+    assert!(!stderr.contains("hint:"), "{stderr}");
     let (stdout, _) = fx.ok(&["--format", "jsonl", "show", "callers", "mylib::lib_helper"]);
     assert!(stdout.contains("via_lib"), "{stdout}");
     let (stdout, _) = fx.ok(&["--format", "jsonl", "status"]);
