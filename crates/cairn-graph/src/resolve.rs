@@ -39,8 +39,6 @@ pub struct SymbolTable<'a> {
     workspace: &'a str,
     /// The workspace's files, then its libraries' (see [`Self::with_libraries`]).
     files: Vec<(&'a str, &'a FileIndex)>,
-    /// How many of `files` are the workspace's own.
-    own_files: usize,
     /// Per file: 0 for the workspace's own, 1 + the library's position for a
     /// library's. A name alone reaches only items of the same origin.
     origins: Vec<u32>,
@@ -365,7 +363,6 @@ impl<'a> SymbolTable<'a> {
         libraries: Vec<LibraryFiles<'a>>,
     ) -> SymbolTable<'a> {
         debug_assert!(files.windows(2).all(|w| w[0].0 < w[1].0));
-        let own_files = files.len();
         // Packages are numbered by (library, root): 0 is the workspace itself, so a
         // library's `src/` is never the same package as the workspace's.
         let mut package_numbers: FastMap<(usize, &str), u32> = FastMap::default();
@@ -431,7 +428,6 @@ impl<'a> SymbolTable<'a> {
             trait_impls,
             implemented,
             workspace,
-            own_files,
             origins,
             std_crates_present,
             import_targets,
@@ -465,8 +461,8 @@ impl<'a> SymbolTable<'a> {
     /// The edges file number `fi` is the source of: containment from its symbols'
     /// parents, and every reference, resolved or not. Sorted, without duplicates.
     pub fn edges_of(&self, fi: usize) -> Vec<Edge> {
-        assert!(
-            fi < self.own_files,
+        assert_eq!(
+            self.origins[fi], 0,
             "edges_of takes a workspace file, not a library's"
         );
         let (path, index) = self.files[fi];
@@ -699,7 +695,11 @@ impl<'a> SymbolTable<'a> {
                     // an import, a glob import or the prelude (below), never for being
                     // the one so named (futures' `Inspect::new` is not core's); its
                     // crate's root always is (`mylib::f`).
-                    if init.is_empty() && !through_import && !self.glob_provides(fi, last) {
+                    // Named by itself, not through an import or a glob import: then
+                    // only the file's own origin, the prelude or a crate root.
+                    let by_name_alone =
+                        init.is_empty() && !through_import && !self.glob_provides(fi, last);
+                    if by_name_alone {
                         containers.retain(|&c| {
                             self.same_origin(fi, c.0)
                                 || (self.sym(c).kind == BlockKind::Module
@@ -708,11 +708,7 @@ impl<'a> SymbolTable<'a> {
                     }
                     // `Vec::new()`, `String::from(..)`: unless the file defines or
                     // imports its own, a prelude name is the standard library's.
-                    if init.is_empty()
-                        && !through_import
-                        && containers.first().is_none_or(|c| c.0 != fi)
-                        && !self.glob_provides(fi, last)
-                    {
+                    if by_name_alone && containers.first().is_none_or(|c| c.0 != fi) {
                         // Without the standard library in the table, the workspace's
                         // types so named stay candidates, as before the prelude rule.
                         if let Some(p) = self.prelude(fi, last).flatten() {
@@ -826,6 +822,15 @@ impl<'a> SymbolTable<'a> {
         self.unique_in_scope(fi, name, accept, false)
     }
 
+    /// The name of the type among `containers` (which are all named alike): there is
+    /// one when any of them is a type or an `impl` block.
+    fn type_among(&self, containers: &[SymRef]) -> Option<&'a str> {
+        containers.iter().find_map(|&c| {
+            let s = self.sym(c);
+            (s.kind.is_type() || s.kind == BlockKind::Impl).then_some(s.name.as_str())
+        })
+    }
+
     /// Whether files `a` and `b` are both the workspace's or both one library's.
     fn same_origin(&self, a: u32, b: u32) -> bool {
         self.origins[a as usize] == self.origins[b as usize]
@@ -851,31 +856,30 @@ impl<'a> SymbolTable<'a> {
         if !self.std_crates_present.contains(&krate) {
             return Some(None);
         }
-        let in_std = |r: SymRef| self.files[r.0 as usize].1.language == Some(Language::Rust);
-        let exact = format!("{krate}::{module}::{name}");
+        // What follows `krate::module` in a Rust item's qualified name.
+        let rest = |r: SymRef| -> Option<&str> {
+            if self.files[r.0 as usize].1.language != Some(Language::Rust) {
+                return None;
+            }
+            let q = self.sym(r).qualified_name.strip_prefix(krate)?;
+            q.strip_prefix("::")?.strip_prefix(module)
+        };
         let cands = self.by_name.get(name).map_or(&[][..], Vec::as_slice);
         if let Some(&r) = cands.iter().find(|&&r| {
-            let s = self.sym(r);
-            in_std(r)
-                && s.qualified_name == exact
-                && !matches!(s.kind, BlockKind::Impl | BlockKind::Method)
+            !matches!(self.sym(r).kind, BlockKind::Impl | BlockKind::Method)
+                && rest(r)
+                    .and_then(|q| q.strip_prefix("::"))
+                    .is_some_and(|q| q == name)
         }) {
             return Some(Some(r));
         }
         // Defined deeper and re-exported (`core::iter::traits::iterator::Iterator`);
         // never a type's member (`core::mem::drop_guard::DropGuard::drop`).
         Some(cands.iter().copied().find(|&r| {
-            let s = self.sym(r);
-            in_std(r)
-                && !matches!(
-                    s.kind,
-                    BlockKind::Impl | BlockKind::Module | BlockKind::Method
-                )
-                && s.qualified_name
-                    .strip_prefix(krate)
-                    .and_then(|q| q.strip_prefix("::"))
-                    .and_then(|q| q.strip_prefix(module))
-                    .is_some_and(|q| q.starts_with("::"))
+            !matches!(
+                self.sym(r).kind,
+                BlockKind::Impl | BlockKind::Module | BlockKind::Method
+            ) && rest(r).is_some_and(|q| q.starts_with("::"))
         }))
     }
 
@@ -1004,7 +1008,6 @@ impl<'a> SymbolTable<'a> {
             }
             false
         };
-        let mut typed: Option<&str> = None;
         let mut found = Vec::new();
         for &c in containers {
             found.clear();
@@ -1014,12 +1017,8 @@ impl<'a> SymbolTable<'a> {
                     return Some(m);
                 }
             }
-            let s = self.sym(c);
-            if s.kind.is_type() || s.kind == BlockKind::Impl {
-                typed = Some(s.name.as_str());
-            }
         }
-        if let Some(t) = typed {
+        if let Some(t) = self.type_among(containers) {
             // Inherent methods first, as Rust looks them up: a trait impl's method of
             // the same name (`impl Collection for Vec { fn push }`) only when the
             // type has none of its own.
@@ -1062,10 +1061,7 @@ impl<'a> SymbolTable<'a> {
         if !accept(BlockKind::Method) {
             return None;
         }
-        let ty = containers.iter().find_map(|&c| {
-            let s = self.sym(c);
-            (s.kind.is_type() || s.kind == BlockKind::Impl).then_some(s.name.as_str())
-        })?;
+        let ty = self.type_among(containers)?;
         let mut found: Vec<SymRef> = Vec::new();
         for &(tf, ri) in self.trait_impls.get(ty)? {
             let Some(tr) = self
@@ -1100,10 +1096,7 @@ impl<'a> SymbolTable<'a> {
         if depth >= 4 || !accept(BlockKind::Method) {
             return None;
         }
-        let ty = containers.iter().find_map(|&c| {
-            let s = self.sym(c);
-            (s.kind.is_type() || s.kind == BlockKind::Impl).then_some(s.name.as_str())
-        })?;
+        let ty = self.type_among(containers)?;
         let impls: Vec<SymRef> = self
             .trait_impls
             .get(ty)?
@@ -1487,15 +1480,10 @@ impl<'a> SymbolTable<'a> {
     /// type or `impl` block of that name in the workspace.
     fn members_of_all(&self, containers: &[SymRef], name: &str) -> Vec<SymRef> {
         let mut out = Vec::new();
-        let mut typed: Option<&str> = None;
         for &c in containers {
             self.direct_members(c, name, &mut out);
-            let s = self.sym(c);
-            if s.kind.is_type() || s.kind == BlockKind::Impl {
-                typed = Some(s.name.as_str());
-            }
         }
-        if let Some(t) = typed {
+        if let Some(t) = self.type_among(containers) {
             out.extend(
                 self.type_members
                     .get(&(t, name))
