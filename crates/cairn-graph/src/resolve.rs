@@ -45,12 +45,31 @@ pub struct SymbolTable<'a> {
     /// The package of each file (a number standing for the package root, a path
     /// prefix), for package scope.
     packages: Vec<u32>,
+    /// Symbols by name.
+    names: NameIndex<'a>,
+    /// How symbols relate: members, children, methods, imports, trait impls.
+    structure: StructureIndex<'a>,
+    /// Per file, once asked: what each of its imports resolves to (by reference
+    /// number; `None` for other references). Every call through an import asks.
+    import_targets: Vec<OnceLock<Vec<Option<SymRef>>>>,
+    /// Per file, once asked: the trait each of its `implements` references resolves
+    /// to, by reference number (sorted).
+    implemented: Vec<OnceLock<ImplementedTraits>>,
+    /// Once asked: the methods blanket impls give every type, by name, as (method,
+    /// trait), in table order (see [`Self::blanket_method`]).
+    /// (Owned names: a borrowed one in a cell would tie the table's lifetime.)
+    blanket_methods: OnceLock<BlanketMethods>,
+}
+
+/// The half of a [`SymbolTable`] that finds symbols by name; built on its own
+/// thread beside [`StructureIndex`].
+struct NameIndex<'a> {
     /// Symbols by simple name, in table order.
     by_name: FastMap<&'a str, Vec<SymRef>>,
     /// Symbols by qualified name, in table order.
     by_qualified: FastMap<&'a str, Vec<SymRef>>,
-    /// The modules, `impl` blocks and types of `by_name` (what [`Self::containers`]
-    /// chooses among), in table order.
+    /// The modules, `impl` blocks and types of `by_name` (what
+    /// [`SymbolTable::containers`] chooses among), in table order.
     containers_by_name: FastMap<&'a str, Vec<SymRef>>,
     /// `by_name` and `containers_by_name` by (name, the segment before the name in
     /// the qualified name), in table order: the candidates a path `a::b::name` can
@@ -59,64 +78,8 @@ pub struct SymbolTable<'a> {
     containers_by_name_parent: FastMap<(&'a str, &'a str), Vec<SymRef>>,
     /// `by_name` by (name, package), in table order: scope by package.
     by_name_package: FastMap<(&'a str, u32), Vec<SymRef>>,
-    /// Symbols `m` by (`p`, `m`'s name) where `m`'s qualified name is `p.name`
-    /// (`dot_members`) or `p::name` (`path_members`), in table order: what
-    /// [`Self::direct_members`] looks up without building the qualified name.
-    dot_members: FastMap<(&'a str, &'a str), Vec<SymRef>>,
-    path_members: FastMap<(&'a str, &'a str), Vec<SymRef>>,
-    /// Children of each symbol, by name (a type's methods, a module's items). Rust
-    /// methods live under `impl` blocks named after their type; `containers` below
-    /// joins those to the type.
-    children: FastMap<(SymRef, &'a str), Vec<SymRef>>,
-    /// Members of types and `impl` blocks by (type name, member name), as (parent,
-    /// member) in table order: every `impl Engine` of the workspace adds to `Engine`.
-    type_members: FastMap<(&'a str, &'a str), Vec<(SymRef, SymRef)>>,
-    /// Methods by name with their owner type's name in lower case (for receivers
-    /// named like the type).
-    methods: FastMap<&'a str, Vec<(SymRef, String)>>,
-    /// Per file: the imports binding each local name (the first wins), and the glob
-    /// imports, as indexes into the file's references.
-    imports: Vec<FastMap<&'a str, u32>>,
-    globs: Vec<Vec<u32>>,
-    /// Per file, once asked: what each of its imports resolves to (by reference
-    /// number; `None` for other references). Every call through an import asks.
-    import_targets: Vec<OnceLock<Vec<Option<SymRef>>>>,
-    /// The `references` reference of each definition that has one (a function's
-    /// return type, an alias's target), by definition.
-    returns: FastMap<SymRef, u32>,
     /// The standard library crates (`std`, `core`, `alloc`) whose root module is in
     /// the table: paths into the others name nothing Cairn has.
-    std_crates_present: Vec<&'a str>,
-    /// `impl Trait for Type` blocks by the type's name, as (file, `implements`
-    /// reference number), in table order: where a type's traits are found.
-    trait_impls: FastMap<&'a str, Vec<(u32, u32)>>,
-    /// Per file, once asked: the trait each of its `implements` references resolves
-    /// to, by reference number (sorted).
-    implemented: Vec<OnceLock<ImplementedTraits>>,
-    /// The `implements` references of blanket impls (`impl<T: Display> ToString for
-    /// T`), as (file, reference number), in table order.
-    blankets: Vec<(u32, u32)>,
-    /// The `impl Trait for Type` blocks (the others are inherent), with their
-    /// `implements` reference number.
-    trait_impl_blocks: FastMap<SymRef, u32>,
-    /// The methods traits declare, by name, in table order.
-    trait_methods: FastMap<&'a str, Vec<SymRef>>,
-    /// The names of the Rust methods of inherent impls (`impl Engine { fn flush }`).
-    inherent_method_names: rustc_hash::FxHashSet<&'a str>,
-    /// Once asked: the methods blanket impls give every type, by name, as (method,
-    /// trait), in table order (see [`Self::blanket_method`]).
-    /// (Owned names: a borrowed one in a cell would tie the table's lifetime.)
-    blanket_methods: OnceLock<BlanketMethods>,
-}
-
-/// The half of a [`SymbolTable`] that finds symbols by name (fields as there).
-struct NameIndex<'a> {
-    by_name: FastMap<&'a str, Vec<SymRef>>,
-    by_qualified: FastMap<&'a str, Vec<SymRef>>,
-    containers_by_name: FastMap<&'a str, Vec<SymRef>>,
-    by_name_parent: FastMap<(&'a str, &'a str), Vec<SymRef>>,
-    containers_by_name_parent: FastMap<(&'a str, &'a str), Vec<SymRef>>,
-    by_name_package: FastMap<(&'a str, u32), Vec<SymRef>>,
     std_crates_present: Vec<&'a str>,
 }
 
@@ -178,21 +141,43 @@ impl<'a> NameIndex<'a> {
     }
 }
 
-/// The half of a [`SymbolTable`] that relates symbols: members, children, methods,
-/// imports (fields as there).
+/// The half of a [`SymbolTable`] that relates symbols; built on its own thread beside
+/// [`NameIndex`].
 struct StructureIndex<'a> {
+    /// Symbols `m` by (`p`, `m`'s name) where `m`'s qualified name is `p.name`
+    /// (`dot_members`) or `p::name` (`path_members`), in table order: what
+    /// [`SymbolTable::direct_members`] looks up without building the qualified name.
     dot_members: FastMap<(&'a str, &'a str), Vec<SymRef>>,
     path_members: FastMap<(&'a str, &'a str), Vec<SymRef>>,
+    /// Children of each symbol, by name (a type's methods, a module's items). Rust
+    /// methods live under `impl` blocks named after their type;
+    /// [`SymbolTable::containers`] joins those to the type.
     children: FastMap<(SymRef, &'a str), Vec<SymRef>>,
+    /// Members of types and `impl` blocks by (type name, member name), as (parent,
+    /// member) in table order: every `impl Engine` of the workspace adds to `Engine`.
     type_members: FastMap<(&'a str, &'a str), Vec<(SymRef, SymRef)>>,
+    /// Methods by name with their owner type's name in lower case (for receivers
+    /// named like the type).
     methods: FastMap<&'a str, Vec<(SymRef, String)>>,
+    /// Per file: the imports binding each local name (the first wins), and the glob
+    /// imports, as indexes into the file's references.
     imports: Vec<FastMap<&'a str, u32>>,
     globs: Vec<Vec<u32>>,
+    /// The `references` reference of each definition that has one (a function's
+    /// return type, an alias's target), by definition.
     returns: FastMap<SymRef, u32>,
+    /// `impl Trait for Type` blocks by the type's name, as (file, `implements`
+    /// reference number), in table order: where a type's traits are found.
     trait_impls: FastMap<&'a str, Vec<(u32, u32)>>,
+    /// The `implements` references of blanket impls (`impl<T: Display> ToString for
+    /// T`), as (file, reference number), in table order.
     blankets: Vec<(u32, u32)>,
+    /// The `impl Trait for Type` blocks (the others are inherent), with their
+    /// `implements` reference number.
     trait_impl_blocks: FastMap<SymRef, u32>,
+    /// The methods traits declare, by name, in table order.
     trait_methods: FastMap<&'a str, Vec<SymRef>>,
+    /// The names of the Rust methods of inherent impls (`impl Engine { fn flush }`).
     inherent_method_names: rustc_hash::FxHashSet<&'a str>,
 }
 
@@ -393,60 +378,18 @@ impl<'a> SymbolTable<'a> {
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             (names, structure)
         });
-        let NameIndex {
-            by_name,
-            by_qualified,
-            containers_by_name,
-            by_name_parent,
-            containers_by_name_parent,
-            by_name_package,
-            std_crates_present,
-        } = names;
-        let StructureIndex {
-            dot_members,
-            path_members,
-            children,
-            type_members,
-            methods,
-            imports,
-            globs,
-            returns,
-            trait_impls,
-            blankets,
-            trait_impl_blocks,
-            trait_methods,
-            inherent_method_names,
-        } = structure;
         let import_targets = files.iter().map(|_| OnceLock::new()).collect();
         let implemented = files.iter().map(|_| OnceLock::new()).collect();
         SymbolTable {
-            trait_methods,
-            inherent_method_names,
-            trait_impl_blocks,
-            blankets,
-            blanket_methods: OnceLock::new(),
-            trait_impls,
-            implemented,
             workspace,
-            origins,
-            std_crates_present,
-            import_targets,
-            returns,
             files,
+            origins,
             packages,
-            by_name,
-            by_qualified,
-            containers_by_name,
-            by_name_parent,
-            containers_by_name_parent,
-            by_name_package,
-            dot_members,
-            path_members,
-            children,
-            type_members,
-            methods,
-            imports,
-            globs,
+            names,
+            structure,
+            import_targets,
+            implemented,
+            blanket_methods: OnceLock::new(),
         }
     }
 
@@ -569,7 +512,7 @@ impl<'a> SymbolTable<'a> {
     fn is_rust_std(&self, fi: u32, first: Option<&&str>) -> bool {
         self.files[fi as usize].1.language == Some(Language::Rust)
             && first.is_some_and(|f| {
-                matches!(*f, "std" | "core" | "alloc") && !self.std_crates_present.contains(f)
+                matches!(*f, "std" | "core" | "alloc") && !self.names.std_crates_present.contains(f)
             })
     }
 
@@ -773,6 +716,7 @@ impl<'a> SymbolTable<'a> {
         // Same file: the candidate sharing the deepest enclosing scope with the use.
         let index = self.files[fi as usize].1;
         let local: Vec<SymRef> = self
+            .names
             .by_name
             .get(name)
             .into_iter()
@@ -801,7 +745,7 @@ impl<'a> SymbolTable<'a> {
             }
         }
         // Glob imports (`use m::*`, `from m import *`).
-        for &ri in &self.globs[fi as usize] {
+        for &ri in &self.structure.globs[fi as usize] {
             if let Some(module) = self.import_target(fi, ri) {
                 let found: Vec<SymRef> = self
                     .members(module, name)
@@ -839,7 +783,7 @@ impl<'a> SymbolTable<'a> {
     /// Whether a glob import of file `fi` (`use m::*`) brings in something named
     /// `name` (which then shadows the prelude's).
     fn glob_provides(&self, fi: u32, name: &str) -> bool {
-        self.globs[fi as usize].iter().any(|&ri| {
+        self.structure.globs[fi as usize].iter().any(|&ri| {
             self.import_target(fi, ri)
                 .is_some_and(|m| !self.members(m, name).is_empty())
         })
@@ -853,7 +797,7 @@ impl<'a> SymbolTable<'a> {
             return None;
         }
         let &(_, krate, module) = RUST_PRELUDE.iter().find(|(n, _, _)| *n == name)?;
-        if !self.std_crates_present.contains(&krate) {
+        if !self.names.std_crates_present.contains(&krate) {
             return Some(None);
         }
         // What follows `krate::module` in a Rust item's qualified name.
@@ -864,7 +808,7 @@ impl<'a> SymbolTable<'a> {
             let q = self.sym(r).qualified_name.strip_prefix(krate)?;
             q.strip_prefix("::")?.strip_prefix(module)
         };
-        let cands = self.by_name.get(name).map_or(&[][..], Vec::as_slice);
+        let cands = self.names.by_name.get(name).map_or(&[][..], Vec::as_slice);
         if let Some(&r) = cands.iter().find(|&&r| {
             !matches!(self.sym(r).kind, BlockKind::Impl | BlockKind::Method)
                 && rest(r)
@@ -901,18 +845,18 @@ impl<'a> SymbolTable<'a> {
     /// could come from there).
     fn only_visible_trait_method(&self, fi: u32, name: &str) -> Option<SymRef> {
         if self.files[fi as usize].1.language != Some(Language::Rust)
-            || self.inherent_method_names.contains(name)
+            || self.structure.inherent_method_names.contains(name)
         {
             return None;
         }
-        if self.globs[fi as usize]
+        if self.structure.globs[fi as usize]
             .iter()
             .any(|&g| self.import_target(fi, g).is_none())
         {
             return None;
         }
         let mut found: Option<SymRef> = None;
-        for &m in self.trait_methods.get(name)? {
+        for &m in self.structure.trait_methods.get(name)? {
             let Some(tr) = self.sym(m).parent.map(|p| (m.0, p)) else {
                 continue;
             };
@@ -945,7 +889,7 @@ impl<'a> SymbolTable<'a> {
         let package = self.packages[fi as usize];
         let (mut in_package, mut first_in_package) = (0usize, None);
         let (mut anywhere, mut first) = (0usize, None);
-        for (m, owner) in self.methods.get(name)? {
+        for (m, owner) in self.structure.methods.get(name)? {
             if owner.is_empty() || !owner.ends_with(&hint) {
                 continue;
             }
@@ -1023,10 +967,11 @@ impl<'a> SymbolTable<'a> {
             // the same name (`impl Collection for Vec { fn push }`) only when the
             // type has none of its own.
             let list = self
+                .structure
                 .type_members
                 .get(&(t, name))
                 .map_or(&[][..], Vec::as_slice);
-            let inherent = |p: SymRef| !self.trait_impl_blocks.contains_key(&p);
+            let inherent = |p: SymRef| !self.structure.trait_impl_blocks.contains_key(&p);
             for &(_, m) in list.iter().filter(|(p, _)| inherent(*p)) {
                 if take(m) {
                     return Some(m);
@@ -1063,14 +1008,14 @@ impl<'a> SymbolTable<'a> {
         }
         let ty = self.type_among(containers)?;
         let mut found: Vec<SymRef> = Vec::new();
-        for &(tf, ri) in self.trait_impls.get(ty)? {
+        for &(tf, ri) in self.structure.trait_impls.get(ty)? {
             let Some(tr) = self
                 .implemented_trait(tf, ri)
                 .filter(|&tr| self.trait_visible(fi, tr, tf))
             else {
                 continue;
             };
-            if let Some(kids) = self.children.get(&(tr, name)) {
+            if let Some(kids) = self.structure.children.get(&(tr, name)) {
                 for &m in kids {
                     if accept(self.sym(m).kind) && !found.contains(&m) {
                         found.push(m);
@@ -1098,6 +1043,7 @@ impl<'a> SymbolTable<'a> {
         }
         let ty = self.type_among(containers)?;
         let impls: Vec<SymRef> = self
+            .structure
             .trait_impls
             .get(ty)?
             .iter()
@@ -1108,12 +1054,13 @@ impl<'a> SymbolTable<'a> {
             .collect();
         let imp = self.nearest(fi, &impls)?;
         let target = self
+            .structure
             .children
             .get(&(imp, "Target"))?
             .iter()
             .copied()
             .find(|&t| self.sym(t).kind == BlockKind::TypeAlias)?;
-        let ri = *self.returns.get(&target)?;
+        let ri = *self.structure.returns.get(&target)?;
         let r = &self.files[target.0 as usize].1.references[ri as usize];
         let path = match &r.qualifier {
             Some(q) => format!("{q}::{}", r.name),
@@ -1128,12 +1075,12 @@ impl<'a> SymbolTable<'a> {
     /// impls whose trait is in scope in file `fi` count: the file's package's own, the
     /// prelude's, or imported by the file; the nearest if several.
     fn blanket_method(&self, fi: u32, name: &str, accept: fn(BlockKind) -> bool) -> Option<SymRef> {
-        if !accept(BlockKind::Method) || self.blankets.is_empty() {
+        if !accept(BlockKind::Method) || self.structure.blankets.is_empty() {
             return None;
         }
         let by_name = self.blanket_methods.get_or_init(|| {
             let mut by_name = BlanketMethods::default();
-            for &(bf, ri) in &self.blankets {
+            for &(bf, ri) in &self.structure.blankets {
                 let Some(tr) = self.implemented_trait(bf, ri) else {
                     continue;
                 };
@@ -1186,7 +1133,7 @@ impl<'a> SymbolTable<'a> {
     /// defined or imported there (by name or glob), or the prelude's. A trait that
     /// does not resolve cannot be judged: visible.
     fn impl_trait_visible(&self, fi: u32, imp: SymRef) -> bool {
-        let Some(&ri) = self.trait_impl_blocks.get(&imp) else {
+        let Some(&ri) = self.structure.trait_impl_blocks.get(&imp) else {
             return true;
         };
         match self.implemented_trait(imp.0, ri) {
@@ -1204,7 +1151,7 @@ impl<'a> SymbolTable<'a> {
         let name = self.sym(tr).name.as_str();
         self.prelude(fi, name) == Some(Some(tr))
             || self.index_imports(fi, name, tr)
-            || self.globs[fi as usize].iter().any(|&g| {
+            || self.structure.globs[fi as usize].iter().any(|&g| {
                 self.import_target(fi, g)
                     .is_some_and(|m| self.members(m, name).contains(&tr))
             })
@@ -1212,7 +1159,7 @@ impl<'a> SymbolTable<'a> {
 
     /// Whether the import of file `fi` binding `name` resolves to `target`.
     fn index_imports(&self, fi: u32, name: &str, target: SymRef) -> bool {
-        self.imports[fi as usize]
+        self.structure.imports[fi as usize]
             .get(name)
             .is_some_and(|&ri| self.import_target(fi, ri) == Some(target))
     }
@@ -1260,7 +1207,7 @@ impl<'a> SymbolTable<'a> {
             .filter(|&c| self.sym(c).kind == BlockKind::TypeAlias)
             .collect();
         let (af, asym) = self.nearest(fi, &aliases)?;
-        let ri = *self.returns.get(&(af, asym))?;
+        let ri = *self.structure.returns.get(&(af, asym))?;
         let target = &self.files[af as usize].1.references[ri as usize];
         let path = match &target.qualifier {
             Some(q) => format!("{q}::{}", target.name),
@@ -1322,7 +1269,7 @@ impl<'a> SymbolTable<'a> {
             return (!tried).then_some(Returned::Type(callee));
         }
         let (cf, cs) = callee;
-        let ri = *self.returns.get(&callee)?;
+        let ri = *self.structure.returns.get(&callee)?;
         let returned = &self.files[cf as usize].1.references[ri as usize];
         if tried {
             return Some(Returned::Path(cf, cs, returned.alias.clone()?));
@@ -1360,7 +1307,8 @@ impl<'a> SymbolTable<'a> {
     /// The module of file `fi`'s package whose qualified name is `qualified`.
     fn root_module(&self, fi: u32, qualified: &str) -> Option<SymRef> {
         let package = self.packages[fi as usize];
-        self.by_qualified
+        self.names
+            .by_qualified
             .get(qualified)?
             .iter()
             .copied()
@@ -1394,7 +1342,7 @@ impl<'a> SymbolTable<'a> {
                     }
                 }
             }
-            for &ri in &self.globs[cf as usize] {
+            for &ri in &self.structure.globs[cf as usize] {
                 let imp = &index.references[ri as usize];
                 if imp.from != cs {
                     continue;
@@ -1415,7 +1363,7 @@ impl<'a> SymbolTable<'a> {
 
     /// The import of file `fi` that binds `local` (its alias, or its last segment).
     fn import_binding(&self, fi: u32, local: &str) -> Option<(u32, &'a StoredReference)> {
-        let ri = *self.imports[fi as usize].get(local)?;
+        let ri = *self.structure.imports[fi as usize].get(local)?;
         Some((ri, &self.files[fi as usize].1.references[ri as usize]))
     }
 
@@ -1440,14 +1388,16 @@ impl<'a> SymbolTable<'a> {
     /// Modules and types named `name` whose qualified name ends with `init::name`
     /// (as many trailing segments as match, the best first).
     fn containers(&self, fi: u32, name: &str, init: &[&str]) -> Vec<SymRef> {
-        let Some(cands) = self.containers_by_name.get(name) else {
+        let Some(cands) = self.names.containers_by_name.get(name) else {
             return Vec::new();
         };
         // Only candidates whose parent segment is `init`'s last can score above 0; with
         // none, every candidate scores 0.
-        let matching = init
-            .last()
-            .and_then(|last| self.containers_by_name_parent.get(&(name, strip_ext(last))));
+        let matching = init.last().and_then(|last| {
+            self.names
+                .containers_by_name_parent
+                .get(&(name, strip_ext(last)))
+        });
         let mut chosen: Vec<SymRef> = if let Some(cands) = matching {
             let scores: Vec<usize> = cands
                 .iter()
@@ -1485,7 +1435,8 @@ impl<'a> SymbolTable<'a> {
         }
         if let Some(t) = self.type_among(containers) {
             out.extend(
-                self.type_members
+                self.structure
+                    .type_members
                     .get(&(t, name))
                     .into_iter()
                     .flatten()
@@ -1500,16 +1451,16 @@ impl<'a> SymbolTable<'a> {
     /// any file).
     fn direct_members(&self, container: SymRef, name: &str, out: &mut Vec<SymRef>) {
         let start = out.len();
-        if let Some(kids) = self.children.get(&(container, name)) {
+        if let Some(kids) = self.structure.children.get(&(container, name)) {
             out.extend_from_slice(kids);
         }
         let c = self.sym(container).qualified_name.as_str();
         // Qualified names join with the language's one separator (`::` in Rust, `.`
         // elsewhere): only that map can hold `c` followed by a member.
         let members = if self.files[container.0 as usize].1.language == Some(Language::Rust) {
-            &self.path_members
+            &self.structure.path_members
         } else {
-            &self.dot_members
+            &self.structure.dot_members
         };
         for &m in members.get(&(c, name)).into_iter().flatten() {
             if !out[start..].contains(&m) {
@@ -1535,8 +1486,8 @@ impl<'a> SymbolTable<'a> {
         // With a path, only candidates matching its last segment can score above 0,
         // and a best score of 0 finds nothing.
         let all = match init.last() {
-            Some(last) => self.by_name_parent.get(&(name, strip_ext(last)))?,
-            None => self.by_name.get(name)?,
+            Some(last) => self.names.by_name_parent.get(&(name, strip_ext(last)))?,
+            None => self.names.by_name.get(name)?,
         };
         let cands: Vec<SymRef> = all
             .iter()
@@ -1584,6 +1535,7 @@ impl<'a> SymbolTable<'a> {
         // The package's own first (its list is short), then the rest only as far as
         // telling one from several.
         let mut in_package = self
+            .names
             .by_name_package
             .get(&(name, package))
             .into_iter()
@@ -1594,6 +1546,7 @@ impl<'a> SymbolTable<'a> {
             return Some(only);
         }
         let mut anywhere = self
+            .names
             .by_name
             .get(name)?
             .iter()
