@@ -1060,13 +1060,7 @@ impl<'a> SymbolTable<'a> {
             .iter()
             .copied()
             .find(|&t| self.sym(t).kind == BlockKind::TypeAlias)?;
-        let ri = *self.structure.returns.get(&target)?;
-        let r = &self.files[target.0 as usize].1.references[ri as usize];
-        let path = match &r.qualifier {
-            Some(q) => format!("{q}::{}", r.name),
-            None => r.name.clone(),
-        };
-        self.resolve_qualified(target.0, target.1, name, Some(&path), accept, depth + 1)
+        self.member_of_alias_target(target, name, accept, depth)
     }
 
     /// `name` as a method a blanket impl gives every type (`x.to_string()` by
@@ -1206,14 +1200,28 @@ impl<'a> SymbolTable<'a> {
             .copied()
             .filter(|&c| self.sym(c).kind == BlockKind::TypeAlias)
             .collect();
-        let (af, asym) = self.nearest(fi, &aliases)?;
-        let ri = *self.structure.returns.get(&(af, asym))?;
-        let target = &self.files[af as usize].1.references[ri as usize];
-        let path = match &target.qualifier {
-            Some(q) => format!("{q}::{}", target.name),
-            None => target.name.clone(),
-        };
-        self.resolve_qualified(af, asym, name, Some(&path), accept, depth + 1)
+        let alias = self.nearest(fi, &aliases)?;
+        self.member_of_alias_target(alias, name, accept, depth)
+    }
+
+    /// `name` as a member of the type alias `alias`'s target, resolved where the
+    /// alias is written (one level deeper than `depth`).
+    fn member_of_alias_target(
+        &self,
+        alias: SymRef,
+        name: &str,
+        accept: fn(BlockKind) -> bool,
+        depth: u8,
+    ) -> Option<SymRef> {
+        let path = written_path(self.returned_reference(alias)?);
+        self.resolve_qualified(alias.0, alias.1, name, Some(&path), accept, depth + 1)
+    }
+
+    /// The `references` reference of definition `def` (a function's return type, an
+    /// alias's target), if it has one.
+    fn returned_reference(&self, def: SymRef) -> Option<&'a StoredReference> {
+        let ri = *self.structure.returns.get(&def)?;
+        self.files[def.0 as usize].1.references.get(ri as usize)
     }
 
     /// The method `name` of what the call `call` returns (`RETURN_OF`-encoded: its
@@ -1269,19 +1277,14 @@ impl<'a> SymbolTable<'a> {
             return (!tried).then_some(Returned::Type(callee));
         }
         let (cf, cs) = callee;
-        let ri = *self.structure.returns.get(&callee)?;
-        let returned = &self.files[cf as usize].1.references[ri as usize];
+        let returned = self.returned_reference(callee)?;
         if tried {
             return Some(Returned::Path(cf, cs, returned.alias.clone()?));
         }
         if returned.qualifier.is_none() && is_self(&returned.name) {
             return Some(Returned::SelfOf(cf, cs));
         }
-        let path = match &returned.qualifier {
-            Some(q) => format!("{q}::{}", returned.name),
-            None => returned.name.clone(),
-        };
-        Some(Returned::Path(cf, cs, path))
+        Some(Returned::Path(cf, cs, written_path(returned)))
     }
 
     /// The type the definition `from` of file `fi` is in (for an `impl`, the type
@@ -1697,6 +1700,14 @@ fn import_path(imp: &StoredReference) -> Vec<String> {
         .collect();
     out.push(imp.name.clone());
     out
+}
+
+/// A reference's path as written, `qualifier::name` (Rust's separator).
+fn written_path(r: &StoredReference) -> String {
+    match &r.qualifier {
+        Some(q) => format!("{q}::{}", r.name),
+        None => r.name.clone(),
+    }
 }
 
 /// The segment of `qualified` before its last one, as [`suffix_match`] compares it:
