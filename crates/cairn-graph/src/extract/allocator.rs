@@ -20,11 +20,11 @@ pub unsafe fn parse_with_mimalloc() {
     // SAFETY: the caller guarantees that no tree-sitter allocation exists yet;
     // mimalloc's four functions have the C signatures tree-sitter asks for.
     unsafe {
-        tree_sitter::set_allocator(
-            Some(mi_malloc),
-            Some(mi_calloc),
-            Some(mi_realloc),
-            Some(mi_free),
-        )
+        tree_sitter::set_allocator(Some(tree_sitter::Allocator {
+            malloc: mi_malloc,
+            calloc: mi_calloc,
+            realloc: mi_realloc,
+            free: mi_free,
+        }))
     };
 }

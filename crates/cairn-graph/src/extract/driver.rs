@@ -549,7 +549,7 @@ pub(crate) fn run(
         while let Some(m) = matches.next() {
             captures.clear();
             captures.extend(
-                m.captures
+                m.captures()
                     .iter()
                     .map(|c| (compiled.roles[c.index as usize], c.node)),
             );

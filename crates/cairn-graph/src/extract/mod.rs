@@ -40,7 +40,8 @@ use tree_sitter::{Parser, Query, QueryCursor};
 /// The version of what extraction produces (queries, qualified-name rules, resolution
 /// inputs). Bump it with any change that alters the definitions or references of an
 /// unchanged file: a workspace synced by another version is then extracted again.
-pub const EXTRACTOR_VERSION: u64 = 5;
+/// (6: tree-sitter 0.27, which recovers from some syntax errors differently.)
+pub const EXTRACTOR_VERSION: u64 = 6;
 
 /// Why a file could not be extracted at all (a file with syntax errors still extracts).
 #[derive(Debug, thiserror::Error)]

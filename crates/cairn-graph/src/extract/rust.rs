@@ -50,10 +50,11 @@ fn field<'t>(node: Node<'t>, name: &str) -> Option<Node<'t>> {
 
 /// `node.kind()` for a node of the Rust grammar, from a table by kind id: `Node::kind`
 /// measures and checks the C string of the name on each call.
-fn kind_of(node: Node<'_>) -> &'static str {
+fn kind_of<'tree>(node: Node<'tree>) -> &'tree str {
+    static LANGUAGE: OnceLock<tree_sitter::Language> = OnceLock::new();
     static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
     let names = NAMES.get_or_init(|| {
-        let lang: tree_sitter::Language = tree_sitter_rust::LANGUAGE.into();
+        let lang = LANGUAGE.get_or_init(|| tree_sitter_rust::LANGUAGE.into());
         (0..lang.node_kind_count())
             .map(|id| lang.node_kind_for_id(id as u16).unwrap_or(""))
             .collect()

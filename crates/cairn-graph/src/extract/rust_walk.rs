@@ -243,7 +243,7 @@ pub(crate) fn walk<'t>(root: Node<'t>, src: &str, emit: &mut Emit<'_, 't>) -> bo
             runs.truncate(run_start);
         }
         // `child_count` counts the children the cursor visits (through hidden nodes).
-        let children = node.child_count();
+        let children = node.child_count() as usize;
         let entered = match children {
             0 => None,
             _ => match descend(ids, node, kind, levels.last(), src, &mut openers) {
