@@ -16,6 +16,7 @@ pub mod error;
 pub mod extract;
 pub mod id;
 pub mod model;
+mod multimap;
 pub mod record;
 pub mod resolve;
 pub mod store;

@@ -12,11 +12,20 @@
 use crate::extract::{BLANKET, RECEIVER_TYPE, RETURN_OF, TRIED};
 use crate::id::{BlockId, FastMap};
 use crate::model::{BlockKind, EdgeKind, Language};
+use crate::multimap::{MultiMap, MultiMapBuilder};
 use crate::record::{Edge, EdgeInfo, FileIndex, StoredReference, Symbol};
 use std::sync::OnceLock;
 
 /// Where a symbol is: (file number, symbol number within the file).
 type SymRef = (u32, u32);
+
+/// Where a method's owner type name, in lower case, sits in
+/// `StructureIndex::method_owners`.
+#[derive(Clone, Copy, Debug)]
+struct OwnerRange {
+    start: u32,
+    end: u32,
+}
 
 /// Methods blanket impls give every type, by name, as (method, trait).
 type BlanketMethods = FastMap<Box<str>, Vec<(SymRef, SymRef)>>;
@@ -65,19 +74,19 @@ pub struct SymbolTable<'a> {
 /// thread beside [`StructureIndex`].
 struct NameIndex<'a> {
     /// Symbols by simple name, in table order.
-    by_name: FastMap<&'a str, Vec<SymRef>>,
+    by_name: MultiMap<&'a str, SymRef>,
     /// Symbols by qualified name, in table order.
-    by_qualified: FastMap<&'a str, Vec<SymRef>>,
+    by_qualified: MultiMap<&'a str, SymRef>,
     /// The modules, `impl` blocks and types of `by_name` (what
     /// [`SymbolTable::containers`] chooses among), in table order.
-    containers_by_name: FastMap<&'a str, Vec<SymRef>>,
+    containers_by_name: MultiMap<&'a str, SymRef>,
     /// `by_name` and `containers_by_name` by (name, the segment before the name in
     /// the qualified name), in table order: the candidates a path `a::b::name` can
     /// match at least one segment of, without scoring every symbol so named.
-    by_name_parent: FastMap<(&'a str, &'a str), Vec<SymRef>>,
-    containers_by_name_parent: FastMap<(&'a str, &'a str), Vec<SymRef>>,
+    by_name_parent: MultiMap<(&'a str, &'a str), SymRef>,
+    containers_by_name_parent: MultiMap<(&'a str, &'a str), SymRef>,
     /// `by_name` by (name, package), in table order: scope by package.
-    by_name_package: FastMap<(&'a str, u32), Vec<SymRef>>,
+    by_name_package: MultiMap<(&'a str, u32), SymRef>,
     /// The standard library crates (`std`, `core`, `alloc`) whose root module is in
     /// the table: paths into the others name nothing Cairn has.
     std_crates_present: Vec<&'a str>,
@@ -86,12 +95,12 @@ struct NameIndex<'a> {
 impl<'a> NameIndex<'a> {
     /// `packages`: the package number of each file.
     fn build(files: &[(&'a str, &'a FileIndex)], packages: &[u32]) -> NameIndex<'a> {
-        let mut by_name: FastMap<&str, Vec<SymRef>> = FastMap::default();
-        let mut by_qualified: FastMap<&str, Vec<SymRef>> = FastMap::default();
-        let mut containers_by_name: FastMap<&str, Vec<SymRef>> = FastMap::default();
-        let mut by_name_parent: FastMap<(&str, &str), Vec<SymRef>> = FastMap::default();
-        let mut containers_by_name_parent: FastMap<(&str, &str), Vec<SymRef>> = FastMap::default();
-        let mut by_name_package: FastMap<(&str, u32), Vec<SymRef>> = FastMap::default();
+        let mut by_name = MultiMapBuilder::default();
+        let mut by_qualified = MultiMapBuilder::default();
+        let mut containers_by_name = MultiMapBuilder::default();
+        let mut by_name_parent = MultiMapBuilder::default();
+        let mut containers_by_name_parent = MultiMapBuilder::default();
+        let mut by_name_package = MultiMapBuilder::default();
         let mut std_crates_present = Vec::new();
         for (fi, &(_, index)) in files.iter().enumerate() {
             for (si, s) in index.symbols.iter().enumerate() {
@@ -103,39 +112,30 @@ impl<'a> NameIndex<'a> {
                 {
                     std_crates_present.push(s.qualified_name.as_str());
                 }
-                by_name.entry(s.name.as_str()).or_default().push(r);
-                by_name_package
-                    .entry((s.name.as_str(), packages[fi]))
-                    .or_default()
-                    .push(r);
-                by_qualified
-                    .entry(s.qualified_name.as_str())
-                    .or_default()
-                    .push(r);
+                by_name.push(s.name.as_str(), r);
+                by_name_package.push((s.name.as_str(), packages[fi]), r);
+                by_qualified.push(s.qualified_name.as_str(), r);
                 let container =
                     s.kind == BlockKind::Module || s.kind == BlockKind::Impl || s.kind.is_type();
                 if container {
-                    containers_by_name
-                        .entry(s.name.as_str())
-                        .or_default()
-                        .push(r);
+                    containers_by_name.push(s.name.as_str(), r);
                 }
                 if let Some(parent) = parent_segment(&s.qualified_name) {
                     let key = (s.name.as_str(), parent);
-                    by_name_parent.entry(key).or_default().push(r);
+                    by_name_parent.push(key, r);
                     if container {
-                        containers_by_name_parent.entry(key).or_default().push(r);
+                        containers_by_name_parent.push(key, r);
                     }
                 }
             }
         }
         NameIndex {
-            by_name,
-            by_qualified,
-            containers_by_name,
-            by_name_parent,
-            containers_by_name_parent,
-            by_name_package,
+            by_name: by_name.build(),
+            by_qualified: by_qualified.build(),
+            containers_by_name: containers_by_name.build(),
+            by_name_parent: by_name_parent.build(),
+            containers_by_name_parent: containers_by_name_parent.build(),
+            by_name_package: by_name_package.build(),
             std_crates_present,
         }
     }
@@ -147,18 +147,19 @@ struct StructureIndex<'a> {
     /// Symbols `m` by (`p`, `m`'s name) where `m`'s qualified name is `p.name`
     /// (`dot_members`) or `p::name` (`path_members`), in table order: what
     /// [`SymbolTable::direct_members`] looks up without building the qualified name.
-    dot_members: FastMap<(&'a str, &'a str), Vec<SymRef>>,
-    path_members: FastMap<(&'a str, &'a str), Vec<SymRef>>,
+    dot_members: MultiMap<(&'a str, &'a str), SymRef>,
+    path_members: MultiMap<(&'a str, &'a str), SymRef>,
     /// Children of each symbol, by name (a type's methods, a module's items). Rust
     /// methods live under `impl` blocks named after their type;
     /// [`SymbolTable::containers`] joins those to the type.
-    children: FastMap<(SymRef, &'a str), Vec<SymRef>>,
+    children: MultiMap<(SymRef, &'a str), SymRef>,
     /// Members of types and `impl` blocks by (type name, member name), as (parent,
     /// member) in table order: every `impl Engine` of the workspace adds to `Engine`.
-    type_members: FastMap<(&'a str, &'a str), Vec<(SymRef, SymRef)>>,
+    type_members: MultiMap<(&'a str, &'a str), (SymRef, SymRef)>,
     /// Methods by name with their owner type's name in lower case (for receivers
-    /// named like the type).
-    methods: FastMap<&'a str, Vec<(SymRef, String)>>,
+    /// named like the type), as a range of `method_owners`.
+    methods: MultiMap<&'a str, (SymRef, OwnerRange)>,
+    method_owners: String,
     /// Per file: the imports binding each local name (the first wins), and the glob
     /// imports, as indexes into the file's references.
     imports: Vec<FastMap<&'a str, u32>>,
@@ -168,7 +169,7 @@ struct StructureIndex<'a> {
     returns: FastMap<SymRef, u32>,
     /// `impl Trait for Type` blocks by the type's name, as (file, `implements`
     /// reference number), in table order: where a type's traits are found.
-    trait_impls: FastMap<&'a str, Vec<(u32, u32)>>,
+    trait_impls: MultiMap<&'a str, (u32, u32)>,
     /// The `implements` references of blanket impls (`impl<T: Display> ToString for
     /// T`), as (file, reference number), in table order.
     blankets: Vec<(u32, u32)>,
@@ -176,22 +177,23 @@ struct StructureIndex<'a> {
     /// `implements` reference number.
     trait_impl_blocks: FastMap<SymRef, u32>,
     /// The methods traits declare, by name, in table order.
-    trait_methods: FastMap<&'a str, Vec<SymRef>>,
+    trait_methods: MultiMap<&'a str, SymRef>,
     /// The names of the Rust methods of inherent impls (`impl Engine { fn flush }`).
     inherent_method_names: rustc_hash::FxHashSet<&'a str>,
 }
 
 impl<'a> StructureIndex<'a> {
     fn build(files: &[(&'a str, &'a FileIndex)]) -> StructureIndex<'a> {
-        let mut dot_members: FastMap<(&str, &str), Vec<SymRef>> = FastMap::default();
-        let mut path_members: FastMap<(&str, &str), Vec<SymRef>> = FastMap::default();
-        let mut children: FastMap<(SymRef, &str), Vec<SymRef>> = FastMap::default();
-        let mut type_members: FastMap<(&str, &str), Vec<(SymRef, SymRef)>> = FastMap::default();
-        let mut methods: FastMap<&str, Vec<(SymRef, String)>> = FastMap::default();
+        let mut dot_members = MultiMapBuilder::default();
+        let mut path_members = MultiMapBuilder::default();
+        let mut children = MultiMapBuilder::default();
+        let mut type_members = MultiMapBuilder::default();
+        let mut methods = MultiMapBuilder::default();
+        let mut method_owners = String::new();
         let mut imports = Vec::with_capacity(files.len());
         let mut globs = Vec::with_capacity(files.len());
         let mut returns: FastMap<SymRef, u32> = FastMap::default();
-        let mut trait_impls: FastMap<&str, Vec<(u32, u32)>> = FastMap::default();
+        let mut trait_impls = MultiMapBuilder::default();
         let mut blankets = Vec::new();
         let mut trait_impl_blocks: FastMap<SymRef, u32> = FastMap::default();
         for (fi, &(_, index)) in files.iter().enumerate() {
@@ -202,33 +204,34 @@ impl<'a> StructureIndex<'a> {
                     .strip_suffix(s.name.as_str())
                     .and_then(|p| p.strip_suffix('.'))
                 {
-                    dot_members.entry((p, s.name.as_str())).or_default().push(r);
+                    dot_members.push((p, s.name.as_str()), r);
                 }
                 if let Some(p) = q
                     .strip_suffix(s.name.as_str())
                     .and_then(|p| p.strip_suffix("::"))
                 {
-                    path_members
-                        .entry((p, s.name.as_str()))
-                        .or_default()
-                        .push(r);
+                    path_members.push((p, s.name.as_str()), r);
                 }
                 let parent = s
                     .parent
                     .and_then(|p| Some((p, index.symbols.get(p as usize)?)));
                 if let Some((pi, p)) = parent {
                     let pr = (fi as u32, pi);
-                    children.entry((pr, s.name.as_str())).or_default().push(r);
+                    children.push((pr, s.name.as_str()), r);
                     if p.kind == BlockKind::Impl || p.kind.is_type() {
-                        type_members
-                            .entry((p.name.as_str(), s.name.as_str()))
-                            .or_default()
-                            .push((pr, r));
+                        type_members.push((p.name.as_str(), s.name.as_str()), (pr, r));
                     }
                 }
                 if s.kind == BlockKind::Method {
-                    let owner = owner_type_of(index, s).to_lowercase();
-                    methods.entry(s.name.as_str()).or_default().push((r, owner));
+                    let start = method_owners.len();
+                    for c in owner_type_of(index, s).chars() {
+                        method_owners.extend(c.to_lowercase());
+                    }
+                    let owner = OwnerRange {
+                        start: start as u32,
+                        end: method_owners.len() as u32,
+                    };
+                    methods.push(s.name.as_str(), (r, owner));
                 }
             }
             for (ri, r) in index.references.iter().enumerate() {
@@ -241,10 +244,7 @@ impl<'a> StructureIndex<'a> {
                         .get(r.from as usize)
                         .filter(|s| s.kind == BlockKind::Impl)
                     {
-                        trait_impls
-                            .entry(s.name.as_str())
-                            .or_default()
-                            .push((fi as u32, ri as u32));
+                        trait_impls.push(s.name.as_str(), (fi as u32, ri as u32));
                         trait_impl_blocks
                             .entry((fi as u32, r.from))
                             .or_insert(ri as u32);
@@ -270,11 +270,8 @@ impl<'a> StructureIndex<'a> {
             imports.push(bound);
             globs.push(glob);
         }
-        for list in type_members.values_mut() {
-            list.sort_unstable();
-        }
         let mut inherent_method_names = rustc_hash::FxHashSet::default();
-        let mut trait_methods: FastMap<&str, Vec<SymRef>> = FastMap::default();
+        let mut trait_methods = MultiMapBuilder::default();
         for (fi, &(_, index)) in files.iter().enumerate() {
             if index.language != Some(Language::Rust) {
                 continue;
@@ -286,10 +283,7 @@ impl<'a> StructureIndex<'a> {
                     .get(p as usize)
                     .is_some_and(|ps| ps.kind == BlockKind::Trait);
                 if s.kind == BlockKind::Method && in_trait {
-                    trait_methods
-                        .entry(s.name.as_str())
-                        .or_default()
-                        .push((fi as u32, si as u32));
+                    trait_methods.push(s.name.as_str(), (fi as u32, si as u32));
                 }
                 let inherent = index.symbols.get(p as usize).is_some_and(|ps| {
                     ps.kind == BlockKind::Impl && !trait_impl_blocks.contains_key(&(fi as u32, p))
@@ -300,18 +294,19 @@ impl<'a> StructureIndex<'a> {
             }
         }
         StructureIndex {
-            dot_members,
-            path_members,
-            children,
-            type_members,
-            methods,
+            dot_members: dot_members.build(),
+            path_members: path_members.build(),
+            children: children.build(),
+            type_members: type_members.build_sorted(),
+            methods: methods.build(),
+            method_owners,
             imports,
             globs,
             returns,
-            trait_impls,
+            trait_impls: trait_impls.build(),
             blankets,
             trait_impl_blocks,
-            trait_methods,
+            trait_methods: trait_methods.build(),
             inherent_method_names,
         }
     }
@@ -808,7 +803,7 @@ impl<'a> SymbolTable<'a> {
             let q = self.sym(r).qualified_name.strip_prefix(krate)?;
             q.strip_prefix("::")?.strip_prefix(module)
         };
-        let cands = self.names.by_name.get(name).map_or(&[][..], Vec::as_slice);
+        let cands = self.names.by_name.get_or_empty(name);
         if let Some(&r) = cands.iter().find(|&&r| {
             !matches!(self.sym(r).kind, BlockKind::Impl | BlockKind::Method)
                 && rest(r)
@@ -889,15 +884,16 @@ impl<'a> SymbolTable<'a> {
         let package = self.packages[fi as usize];
         let (mut in_package, mut first_in_package) = (0usize, None);
         let (mut anywhere, mut first) = (0usize, None);
-        for (m, owner) in self.structure.methods.get(name)? {
+        for &(m, owner) in self.structure.methods.get(name)? {
+            let owner = &self.structure.method_owners[owner.start as usize..owner.end as usize];
             if owner.is_empty() || !owner.ends_with(&hint) {
                 continue;
             }
             anywhere += 1;
-            first = first.or(Some(*m));
+            first = first.or(Some(m));
             if self.packages[m.0 as usize] == package {
                 in_package += 1;
-                first_in_package = first_in_package.or(Some(*m));
+                first_in_package = first_in_package.or(Some(m));
             }
         }
         if in_package == 1 {
@@ -966,11 +962,7 @@ impl<'a> SymbolTable<'a> {
             // Inherent methods first, as Rust looks them up: a trait impl's method of
             // the same name (`impl Collection for Vec { fn push }`) only when the
             // type has none of its own.
-            let list = self
-                .structure
-                .type_members
-                .get(&(t, name))
-                .map_or(&[][..], Vec::as_slice);
+            let list = self.structure.type_members.get_or_empty(&(t, name));
             let inherent = |p: SymRef| !self.structure.trait_impl_blocks.contains_key(&p);
             for &(_, m) in list.iter().filter(|(p, _)| inherent(*p)) {
                 if take(m) {
@@ -1414,7 +1406,7 @@ impl<'a> SymbolTable<'a> {
                 .map(|(&r, _)| r)
                 .collect()
         } else {
-            cands.clone()
+            cands.to_vec()
         };
         // Same file first, then the rest in table order (which the list is in).
         if let Some(first) = chosen.iter().position(|&(f, _)| f == fi) {
