@@ -76,6 +76,9 @@ pub type FastBuildHasher = rustc_hash::FxBuildHasher;
 /// A `HashMap` with [`FastBuildHasher`].
 pub type FastMap<K, V> = std::collections::HashMap<K, V, FastBuildHasher>;
 
+/// A `HashSet` with [`FastBuildHasher`].
+pub type FastSet<T> = std::collections::HashSet<T, FastBuildHasher>;
+
 /// The hash of a file's or block's content, to detect change.
 pub fn content_hash(bytes: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(bytes)

@@ -10,7 +10,7 @@
 //! nothing matches becomes an edge to an unresolved symbol that keeps its text.
 
 use crate::extract::{BLANKET, RECEIVER_TYPE, RETURN_OF, TRIED};
-use crate::id::{BlockId, FastMap};
+use crate::id::{BlockId, FastMap, FastSet};
 use crate::model::{BlockKind, EdgeKind, Language};
 use crate::multimap::{MultiMap, MultiMapBuilder};
 use crate::record::{Edge, EdgeInfo, FileIndex, StoredReference, Symbol};
@@ -144,11 +144,16 @@ impl<'a> NameIndex<'a> {
 /// The half of a [`SymbolTable`] that relates symbols; built on its own thread beside
 /// [`NameIndex`].
 struct StructureIndex<'a> {
-    /// Symbols `m` by (`p`, `m`'s name) where `m`'s qualified name is `p.name`
-    /// (`dot_members`) or `p::name` (`path_members`), in table order: what
-    /// [`SymbolTable::direct_members`] looks up without building the qualified name.
-    dot_members: MultiMap<(&'a str, &'a str), SymRef>,
-    path_members: MultiMap<(&'a str, &'a str), SymRef>,
+    /// A number for each distinct qualified name of the table, by symbol: the
+    /// symbols of file `f` from `first_symbol[f]` on.
+    qualified_ids: Vec<u32>,
+    first_symbol: Vec<u32>,
+    /// Symbols `m` by (`p`'s qualified-name number, `m`'s name) where `m`'s qualified
+    /// name is `p.name` (`dot_members`) or `p::name` (`path_members`) and `p` is a
+    /// symbol's qualified name, in table order: what [`SymbolTable::direct_members`]
+    /// looks up without building (or hashing) the qualified name.
+    dot_members: MultiMap<(u32, &'a str), SymRef>,
+    path_members: MultiMap<(u32, &'a str), SymRef>,
     /// Children of each symbol, by name (a type's methods, a module's items). Rust
     /// methods live under `impl` blocks named after their type;
     /// [`SymbolTable::containers`] joins those to the type.
@@ -179,7 +184,7 @@ struct StructureIndex<'a> {
     /// The methods traits declare, by name, in table order.
     trait_methods: MultiMap<&'a str, SymRef>,
     /// The names of the Rust methods of inherent impls (`impl Engine { fn flush }`).
-    inherent_method_names: rustc_hash::FxHashSet<&'a str>,
+    inherent_method_names: FastSet<&'a str>,
 }
 
 impl<'a> StructureIndex<'a> {
@@ -196,20 +201,30 @@ impl<'a> StructureIndex<'a> {
         let mut trait_impls = MultiMapBuilder::default();
         let mut blankets = Vec::new();
         let mut trait_impl_blocks: FastMap<SymRef, u32> = FastMap::default();
+        // Every qualified name is numbered before members look up their parent's,
+        // which may be defined in a later file.
+        let mut ids: FastMap<&str, u32> = FastMap::default();
+        let mut first_symbol = Vec::with_capacity(files.len());
+        let mut qualified_ids = Vec::new();
+        for &(_, index) in files {
+            first_symbol.push(qualified_ids.len() as u32);
+            for s in &index.symbols {
+                let next = ids.len() as u32;
+                qualified_ids.push(*ids.entry(s.qualified_name.as_str()).or_insert(next));
+            }
+        }
         for (fi, &(_, index)) in files.iter().enumerate() {
             for (si, s) in index.symbols.iter().enumerate() {
                 let r = (fi as u32, si as u32);
                 let q = s.qualified_name.as_str();
-                if let Some(p) = q
-                    .strip_suffix(s.name.as_str())
-                    .and_then(|p| p.strip_suffix('.'))
-                {
+                let parent_id = |separator: &str| {
+                    let p = q.strip_suffix(s.name.as_str())?.strip_suffix(separator)?;
+                    ids.get(p).copied()
+                };
+                if let Some(p) = parent_id(".") {
                     dot_members.push((p, s.name.as_str()), r);
                 }
-                if let Some(p) = q
-                    .strip_suffix(s.name.as_str())
-                    .and_then(|p| p.strip_suffix("::"))
-                {
+                if let Some(p) = parent_id("::") {
                     path_members.push((p, s.name.as_str()), r);
                 }
                 let parent = s
@@ -270,7 +285,7 @@ impl<'a> StructureIndex<'a> {
             imports.push(bound);
             globs.push(glob);
         }
-        let mut inherent_method_names = rustc_hash::FxHashSet::default();
+        let mut inherent_method_names = FastSet::default();
         let mut trait_methods = MultiMapBuilder::default();
         for (fi, &(_, index)) in files.iter().enumerate() {
             if index.language != Some(Language::Rust) {
@@ -294,6 +309,8 @@ impl<'a> StructureIndex<'a> {
             }
         }
         StructureIndex {
+            qualified_ids,
+            first_symbol,
             dot_members: dot_members.build(),
             path_members: path_members.build(),
             children: children.build(),
@@ -949,9 +966,16 @@ impl<'a> SymbolTable<'a> {
             false
         };
         let mut found = Vec::new();
+        // Containers often share a qualified name (the many `impl Vec` blocks): the
+        // members qualified by it are looked up for the first only, as taking them
+        // again would change nothing.
+        let mut searched: FastSet<(u32, bool)> = FastSet::default();
         for &c in containers {
             found.clear();
-            self.direct_members(c, name, &mut found);
+            found.extend_from_slice(self.structure.children.get_or_empty(&(c, name)));
+            if searched.insert((self.qualified_id(c), self.is_rust(c))) {
+                self.qualified_members(c, name, 0, &mut found);
+            }
             for &m in &found {
                 if take(m) {
                     return Some(m);
@@ -1446,22 +1470,47 @@ impl<'a> SymbolTable<'a> {
     /// any file).
     fn direct_members(&self, container: SymRef, name: &str, out: &mut Vec<SymRef>) {
         let start = out.len();
-        if let Some(kids) = self.structure.children.get(&(container, name)) {
-            out.extend_from_slice(kids);
-        }
-        let c = self.sym(container).qualified_name.as_str();
-        // Qualified names join with the language's one separator (`::` in Rust, `.`
-        // elsewhere): only that map can hold `c` followed by a member.
-        let members = if self.files[container.0 as usize].1.language == Some(Language::Rust) {
-            &self.structure.path_members
-        } else {
-            &self.structure.dot_members
-        };
-        for &m in members.get(&(c, name)).into_iter().flatten() {
+        out.extend_from_slice(self.structure.children.get_or_empty(&(container, name)));
+        self.qualified_members(container, name, start, out);
+    }
+
+    /// The members qualified by `container`'s qualified name (see
+    /// [`Self::direct_members`]) not already in `out[start..]`.
+    fn qualified_members(
+        &self,
+        container: SymRef,
+        name: &str,
+        start: usize,
+        out: &mut Vec<SymRef>,
+    ) {
+        for &m in self
+            .qualified_members_map(container)
+            .get_or_empty(&(self.qualified_id(container), name))
+        {
             if !out[start..].contains(&m) {
                 out.push(m);
             }
         }
+    }
+
+    /// Qualified names join with the language's one separator (`::` in Rust, `.`
+    /// elsewhere): only that map can hold `container` followed by a member.
+    fn qualified_members_map(&self, container: SymRef) -> &MultiMap<(u32, &'a str), SymRef> {
+        if self.is_rust(container) {
+            &self.structure.path_members
+        } else {
+            &self.structure.dot_members
+        }
+    }
+
+    fn is_rust(&self, r: SymRef) -> bool {
+        self.files[r.0 as usize].1.language == Some(Language::Rust)
+    }
+
+    /// The number of `r`'s qualified name (see `StructureIndex::qualified_ids`).
+    fn qualified_id(&self, r: SymRef) -> u32 {
+        let first = self.structure.first_symbol[r.0 as usize] as usize;
+        self.structure.qualified_ids[first + r.1 as usize]
     }
 
     /// Children of `container` named `name`; for a type, also the members of the
