@@ -158,6 +158,10 @@ struct StructureIndex<'a> {
     /// methods live under `impl` blocks named after their type;
     /// [`SymbolTable::containers`] joins those to the type.
     children: MultiMap<(SymRef, &'a str), SymRef>,
+    /// By symbol (indexed like `qualified_ids`): a bit for each of its children's
+    /// names (see [`name_bit`]), so most lookups of a child a container does not
+    /// have skip `children`, a large map whose probes miss the cache.
+    child_names: Vec<u64>,
     /// Members of types and `impl` blocks by (type name, member name), as (parent,
     /// member) in table order: every `impl Engine` of the workspace adds to `Engine`.
     type_members: MultiMap<(&'a str, &'a str), (SymRef, SymRef)>,
@@ -213,6 +217,7 @@ impl<'a> StructureIndex<'a> {
                 qualified_ids.push(*ids.entry(s.qualified_name.as_str()).or_insert(next));
             }
         }
+        let mut child_names = vec![0u64; qualified_ids.len()];
         for (fi, &(_, index)) in files.iter().enumerate() {
             for (si, s) in index.symbols.iter().enumerate() {
                 let r = (fi as u32, si as u32);
@@ -233,6 +238,7 @@ impl<'a> StructureIndex<'a> {
                 if let Some((pi, p)) = parent {
                     let pr = (fi as u32, pi);
                     children.push((pr, s.name.as_str()), r);
+                    child_names[first_symbol[fi] as usize + pi as usize] |= name_bit(&s.name);
                     if p.kind == BlockKind::Impl || p.kind.is_type() {
                         type_members.push((p.name.as_str(), s.name.as_str()), (pr, r));
                     }
@@ -314,6 +320,7 @@ impl<'a> StructureIndex<'a> {
             dot_members: dot_members.build(),
             path_members: path_members.build(),
             children: children.build(),
+            child_names,
             type_members: type_members.build_sorted(),
             methods: methods.build(),
             method_owners,
@@ -972,7 +979,7 @@ impl<'a> SymbolTable<'a> {
         let mut searched: FastSet<(u32, bool)> = FastSet::default();
         for &c in containers {
             found.clear();
-            found.extend_from_slice(self.structure.children.get_or_empty(&(c, name)));
+            found.extend_from_slice(self.children_named(c, name));
             if searched.insert((self.qualified_id(c), self.is_rust(c))) {
                 self.qualified_members(c, name, 0, &mut found);
             }
@@ -1031,11 +1038,9 @@ impl<'a> SymbolTable<'a> {
             else {
                 continue;
             };
-            if let Some(kids) = self.structure.children.get(&(tr, name)) {
-                for &m in kids {
-                    if accept(self.sym(m).kind) && !found.contains(&m) {
-                        found.push(m);
-                    }
+            for &m in self.children_named(tr, name) {
+                if accept(self.sym(m).kind) && !found.contains(&m) {
+                    found.push(m);
                 }
             }
         }
@@ -1070,9 +1075,7 @@ impl<'a> SymbolTable<'a> {
             .collect();
         let imp = self.nearest(fi, &impls)?;
         let target = self
-            .structure
-            .children
-            .get(&(imp, "Target"))?
+            .children_named(imp, "Target")
             .iter()
             .copied()
             .find(|&t| self.sym(t).kind == BlockKind::TypeAlias)?;
@@ -1470,8 +1473,21 @@ impl<'a> SymbolTable<'a> {
     /// any file).
     fn direct_members(&self, container: SymRef, name: &str, out: &mut Vec<SymRef>) {
         let start = out.len();
-        out.extend_from_slice(self.structure.children.get_or_empty(&(container, name)));
+        out.extend_from_slice(self.children_named(container, name));
         self.qualified_members(container, name, start, out);
+    }
+
+    /// `container`'s children named `name`.
+    fn children_named<'s>(&'s self, container: SymRef, name: &'s str) -> &'s [SymRef] {
+        if self.structure.child_names[self.symbol_index(container)] & name_bit(name) == 0 {
+            return &[];
+        }
+        self.structure.children.get_or_empty(&(container, name))
+    }
+
+    /// `r`'s position in the table's per-symbol vectors.
+    fn symbol_index(&self, r: SymRef) -> usize {
+        self.structure.first_symbol[r.0 as usize] as usize + r.1 as usize
     }
 
     /// The members qualified by `container`'s qualified name (see
@@ -1509,8 +1525,7 @@ impl<'a> SymbolTable<'a> {
 
     /// The number of `r`'s qualified name (see `StructureIndex::qualified_ids`).
     fn qualified_id(&self, r: SymRef) -> u32 {
-        let first = self.structure.first_symbol[r.0 as usize] as usize;
-        self.structure.qualified_ids[first + r.1 as usize]
+        self.structure.qualified_ids[self.symbol_index(r)]
     }
 
     /// Children of `container` named `name`; for a type, also the members of the
@@ -1652,6 +1667,13 @@ const RUST_PRELUDE: &[(&str, &str, &str)] = &[
 /// Whether a reference of `kind` with qualifier `q` resolves alike wherever it is in
 /// its file: not an import, and nothing relative to the enclosing module or type
 /// (`self.`, `Self::`, `crate::`, `super::`, `self::`).
+/// One of 64 bits for a name, by its hash: a set of names as one word, which can
+/// say a name is not in it.
+fn name_bit(name: &str) -> u64 {
+    use std::hash::BuildHasher;
+    1 << (crate::id::FastBuildHasher::default().hash_one(name) >> 58)
+}
+
 fn placeless(kind: EdgeKind, q: &str) -> bool {
     if kind == EdgeKind::Imports {
         return false;
