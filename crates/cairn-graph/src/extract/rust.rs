@@ -1,7 +1,8 @@
 //! Rust: module paths from file paths, use trees, `#[test]` functions, `///` docs.
 
 use super::driver::{
-    collapse, strip_generics, text, Ancestors, Draft, Emit, Import, Preceding, Spec,
+    collapse, strip_generics, strip_generics_in, text, Ancestors, Draft, Emit, Import, Preceding,
+    Spec,
 };
 use crate::model::BlockKind;
 use std::sync::OnceLock;
@@ -304,7 +305,12 @@ impl Spec for Rust {
     /// slices (`[T]`), whose methods live in `impl str` and `impl<T> [T]` blocks, and
     /// never a type parameter of the `impl` around it (`type Target = T`: whatever
     /// workspace type is named `T` is not it).
-    fn referenced_type(&self, node: Node<'_>, src: &str) -> Option<String> {
+    fn referenced_type<'t>(
+        &self,
+        node: Node<'t>,
+        ancestors: &Ancestors<'t>,
+        src: &str,
+    ) -> Option<String> {
         let raw = text(node, src);
         let written = written_type(raw).filter(|t| !is_primitive(t));
         // Only single-segment names can be `str`, a slice or a type parameter (the
@@ -312,12 +318,12 @@ impl Spec for Rust {
         if written.as_ref().is_some_and(|t| t.contains("::")) {
             return written;
         }
-        let alias = node.parent().filter(|p| kind_of(*p) == "type_item");
-        let Some(alias) = alias else {
+        let alias = ancestors.up(node, 1).filter(|p| kind_of(*p) == "type_item");
+        if alias.is_none() {
             return written;
-        };
+        }
         if let Some(t) = written {
-            let owner = alias.parent().and_then(|list| list.parent());
+            let owner = ancestors.up(node, 3);
             let is_parameter = owner.is_some_and(|o| declared_bounds(o, &t, src).is_some());
             return (!is_parameter).then_some(t);
         }
@@ -339,8 +345,14 @@ impl Spec for Rust {
     /// type is a type parameter of the impl. Not `&T`, `*mut T`, `Box<T>`: those
     /// apply to references, pointers or boxes only (`impl Clone for &T` is not the
     /// `clone` of a value whose type derives its own).
-    fn is_blanket_impl(&self, trait_node: Node<'_>, src: &str) -> bool {
-        let Some(imp) = trait_node.parent().filter(|p| kind_of(*p) == "impl_item") else {
+    fn is_blanket_impl<'t>(
+        &self,
+        trait_node: Node<'t>,
+        ancestors: &Ancestors<'t>,
+        src: &str,
+    ) -> bool {
+        let imp = ancestors.up(trait_node, 1);
+        let Some(imp) = imp.filter(|p| kind_of(*p) == "impl_item") else {
             return false;
         };
         let Some(ty) = field(imp, "type").filter(|t| kind_of(*t) == "type_identifier") else {
@@ -401,7 +413,7 @@ impl Spec for Rust {
 /// `mut`, `dyn` and generic arguments removed (`&'a mut Engine<T>` → `Engine`);
 /// `None` for what is not a path (`impl Trait`, tuples, slices, function types).
 fn written_type(raw: &str) -> Option<String> {
-    let t = strip_generics(raw);
+    let t = strip_generics_in(raw);
     let mut t = t.trim_start_matches(['&', ' ']);
     if t.starts_with('\'') {
         t = t.split_once(' ').map_or("", |(_, rest)| rest).trim_start();
@@ -637,7 +649,7 @@ fn has_test_attribute<'t>(node: Node<'t>, preceding: &Preceding<'t>, src: &str) 
 }
 
 fn segments_of(node: Node<'_>, src: &str) -> Vec<String> {
-    strip_generics(text(node, src))
+    strip_generics_in(text(node, src))
         .split("::")
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
