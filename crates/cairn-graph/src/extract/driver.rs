@@ -5,6 +5,7 @@
 use crate::id::FastMap;
 use crate::model::{BlockKind, Definition, EdgeKind, Language, ParsedFile, Reference, Span};
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::hash_map::Entry;
 use tree_sitter::{Node, Query, QueryCursor, StreamingIterator, Tree};
 
@@ -281,6 +282,12 @@ pub(crate) trait Spec: Sync {
         qualifier
     }
 
+    /// `node.kind()`, which a language may read faster (`Node::kind` measures and
+    /// checks the C string of the name on each call).
+    fn kind<'t>(&self, node: Node<'t>) -> &'t str {
+        node.kind()
+    }
+
     /// `node`'s child in field `name`: what `Node::child_by_field_name` gives, which a
     /// language may find faster (that one compares the name with every field name of
     /// the grammar on each call).
@@ -306,6 +313,33 @@ pub(crate) fn text<'s>(node: Node<'_>, src: &'s str) -> &'s str {
 
 /// Collapses runs of whitespace into one space.
 pub(crate) fn collapse(s: &str) -> String {
+    if !s.is_ascii() {
+        return collapse_chars(s);
+    }
+    // ASCII: the bytes `char::is_whitespace` takes, and word runs copied whole.
+    let bytes = s.as_bytes();
+    let space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if space(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && !space(bytes[i]) {
+            i += 1;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&s[start..i]);
+    }
+    out
+}
+
+/// [`collapse`] for any text.
+fn collapse_chars(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
         if !out.is_empty() {
@@ -446,16 +480,38 @@ struct RawDef<'t> {
     range: (usize, usize),
 }
 
+/// A call site the matches gave.
+struct FoundCall<'t> {
+    node: Node<'t>,
+    name: String,
+    qualifier: Option<String>,
+    /// The receiver node of a method call.
+    receiver: Option<Node<'t>>,
+    /// The call's [`Role::OutsideTokens`], if any.
+    outside_tokens: Option<Node<'t>>,
+}
+
+thread_local! {
+    /// The buffers of [`Collected`] between the files a thread extracts (emptied):
+    /// fresh ones would grow from nothing for each file, by reallocations and copies.
+    static COLLECTED: Cell<Option<Collected<'static>>> = const { Cell::new(None) };
+}
+
+/// The empty `v` as a vector of `B`, in the same buffer when `A` and `B` have the same
+/// layout (a `collect` of a vector's own `into_iter` reuses its allocation): the
+/// buffers of [`Collected`] hold nodes of a tree, one tree after another.
+fn recycle<A, B>(v: Vec<A>) -> Vec<B> {
+    debug_assert!(v.is_empty());
+    v.into_iter().map(|_| unreachable!("emptied")).collect()
+}
+
 /// What the matches of a file gave, in match order.
 struct Collected<'t> {
     defs: Vec<RawDef<'t>>,
     /// By node id: the latest definition found at that node (see [`RawDef::same_node`]).
     seen_defs: FastMap<usize, usize>,
-    /// (call node, name, qualifier, the receiver node of a method call).
-    calls: Vec<(Node<'t>, String, Option<String>, Option<Node<'t>>)>,
+    calls: Vec<FoundCall<'t>>,
     seen_calls: FastMap<usize, usize>,
-    /// [`Role::OutsideTokens`] of calls, by call node id.
-    outside_tokens: FastMap<usize, Node<'t>>,
     imports: Vec<Node<'t>>,
     /// (binding or field node, its name node, whether a field, its ancestors).
     bindings: Vec<(Node<'t>, Node<'t>, bool, Ancestors<'t>)>,
@@ -464,16 +520,44 @@ struct Collected<'t> {
 }
 
 impl<'t> Collected<'t> {
+    /// Empty, in the thread's buffers when it has them.
     fn new() -> Collected<'t> {
+        match COLLECTED.take() {
+            Some(c) => c.recycle(),
+            None => Collected {
+                defs: Vec::new(),
+                seen_defs: FastMap::default(),
+                calls: Vec::new(),
+                seen_calls: FastMap::default(),
+                imports: Vec::new(),
+                bindings: Vec::new(),
+                type_refs: Vec::new(),
+            },
+        }
+    }
+
+    /// Empties this and keeps its buffers for the thread's next file.
+    fn give_back(mut self) {
+        self.defs.clear();
+        self.seen_defs.clear();
+        self.calls.clear();
+        self.seen_calls.clear();
+        self.imports.clear();
+        self.bindings.clear();
+        self.type_refs.clear();
+        COLLECTED.set(Some(self.recycle()));
+    }
+
+    /// This (empty) for nodes of another tree.
+    fn recycle<'u>(self) -> Collected<'u> {
         Collected {
-            defs: Vec::new(),
-            seen_defs: FastMap::default(),
-            calls: Vec::new(),
-            seen_calls: FastMap::default(),
-            outside_tokens: FastMap::default(),
-            imports: Vec::new(),
-            bindings: Vec::new(),
-            type_refs: Vec::new(),
+            defs: recycle(self.defs),
+            seen_defs: self.seen_defs,
+            calls: recycle(self.calls),
+            seen_calls: self.seen_calls,
+            imports: recycle(self.imports),
+            bindings: recycle(self.bindings),
+            type_refs: recycle(self.type_refs),
         }
     }
 
@@ -574,9 +658,6 @@ impl<'t> Collected<'t> {
             }
         }
         if let (Some(node), Some(name)) = (call, call_name) {
-            if let Some(outside) = outside_tokens {
-                self.outside_tokens.insert(node.id(), outside);
-            }
             let receiver_node = call_qualifier.filter(|(_, r)| *r).map(|(q, _)| q);
             let qualifier =
                 call_qualifier.map(|(q, receiver)| qualifier_text(text(q, src), receiver));
@@ -584,14 +665,23 @@ impl<'t> Collected<'t> {
             match self.seen_calls.entry(node.id()) {
                 Entry::Vacant(v) => {
                     v.insert(self.calls.len());
-                    self.calls
-                        .push((node, text(name, src).to_string(), qualifier, receiver_node));
+                    self.calls.push(FoundCall {
+                        node,
+                        name: text(name, src).to_string(),
+                        qualifier,
+                        receiver: receiver_node,
+                        outside_tokens,
+                    });
                 }
                 Entry::Occupied(o) => {
                     let seen = &mut self.calls[*o.get()];
-                    if seen.2.is_none() && qualifier.is_some() {
-                        seen.2 = qualifier;
-                        seen.3 = receiver_node;
+                    if seen.qualifier.is_none() && qualifier.is_some() {
+                        seen.qualifier = qualifier;
+                        seen.receiver = receiver_node;
+                    }
+                    // The latest match that gave one decides.
+                    if outside_tokens.is_some() {
+                        seen.outside_tokens = outside_tokens;
                     }
                 }
             }
@@ -644,15 +734,14 @@ pub(crate) fn run(
         }
     }
     let Collected {
-        mut defs,
-        mut calls,
+        defs,
+        calls,
         seen_calls,
-        outside_tokens,
         imports,
         bindings,
         type_refs,
         ..
-    } = found;
+    } = &mut found;
     // Parents before children: by start, the enclosing (longer) node first.
     defs.sort_by_key(|d| (d.range.0, std::cmp::Reverse(d.range.1)));
 
@@ -670,14 +759,16 @@ pub(crate) fn run(
             doc: spec.module_doc(root, src),
             metadata: Vec::new(),
         }],
-        references: Vec::new(),
+        references: Vec::with_capacity(calls.len() + imports.len() + type_refs.len()),
         syntax_errors: count_errors(root),
     };
+    out.definitions.reserve(defs.len());
     // Byte range of each kept definition, for finding the owner of a reference.
-    let mut ranges: Vec<(usize, usize)> = vec![(0, src.len())];
+    let mut ranges: Vec<(usize, usize)> = Vec::with_capacity(defs.len() + 1);
+    ranges.push((0, src.len()));
     // Open definitions enclosing the current one (indexes into `out.definitions`).
     let mut stack: Vec<usize> = vec![0];
-    for raw in defs {
+    for raw in defs.drain(..) {
         let (start, end) = raw.range;
         while let Some(&top) = stack.last() {
             let (ts, te) = ranges[top];
@@ -722,7 +813,11 @@ pub(crate) fn run(
             if p.is_empty() {
                 draft.name.clone()
             } else {
-                format!("{p}{sep}{}", draft.name)
+                let mut q = String::with_capacity(p.len() + sep.len() + draft.name.len());
+                q.push_str(p);
+                q.push_str(sep);
+                q.push_str(&draft.name);
+                q
             }
         });
         let doc = spec
@@ -759,16 +854,21 @@ pub(crate) fn run(
     let mut finals: Vec<Option<Option<String>>> = vec![None; calls.len()];
     // By end byte, then found order (the pairs are distinct: unstable is stable here).
     let mut order: Vec<(usize, usize)> = (calls.iter().enumerate())
-        .map(|(i, c)| (c.0.end_byte(), i))
+        .map(|(i, c)| (c.node.end_byte(), i))
         .collect();
     order.sort_unstable();
     for (_, i) in order {
         // Moved out: the last loop below reads the final one in `finals`.
-        let qualifier = calls[i].2.take();
-        let (node, name, _, receiver) = &calls[i];
+        let qualifier = calls[i].qualifier.take();
+        let FoundCall {
+            node,
+            name,
+            receiver,
+            outside_tokens: outside,
+            ..
+        } = &calls[i];
         // Error recovery can leave a zero-width (missing) name.
-        let outside = outside_tokens.get(&node.id()).copied();
-        if name.is_empty() || spec.skip_call(*node, src, name, qualifier.as_deref(), outside) {
+        if name.is_empty() || spec.skip_call(*node, src, name, qualifier.as_deref(), *outside) {
             continue;
         }
         let from = owner.of(*node);
@@ -782,7 +882,7 @@ pub(crate) fn run(
                 let spec = format!(
                     "{RETURN_OF}{}{}{RETURN_OF}{}",
                     if tried { TRIED } else { "" },
-                    calls[*inner].1,
+                    calls[*inner].name,
                     inner_q.as_deref().unwrap_or("")
                 );
                 (spec.len() <= MAX_RETURN_OF).then_some(spec)
@@ -800,13 +900,19 @@ pub(crate) fn run(
                 .or_else(|| returned(receiver.as_ref()?.id(), false))
                 .or_else(|| returned(spec.tried_call((*receiver)?)?.id(), true));
             match typed {
-                Some(t) => format!("{q}{RECEIVER_TYPE}{t}"),
+                Some(t) => {
+                    let mut q = q;
+                    q.reserve(RECEIVER_TYPE.len_utf8() + t.len());
+                    q.push(RECEIVER_TYPE);
+                    q.push_str(&t);
+                    q
+                }
                 None => q,
             }
         });
         finals[i] = Some(qualifier);
     }
-    for ((node, name, _, _), qualifier) in calls.into_iter().zip(finals) {
+    for (FoundCall { node, name, .. }, qualifier) in calls.drain(..).zip(finals) {
         let Some(qualifier) = qualifier else {
             continue;
         };
@@ -819,12 +925,12 @@ pub(crate) fn run(
             line: line_of(node),
         });
     }
-    let mut found = Vec::new();
-    for node in imports {
-        found.clear();
-        spec.imports(node, src, &mut found);
+    let mut split = Vec::new();
+    for &node in imports.iter() {
+        split.clear();
+        spec.imports(node, src, &mut split);
         let from = owner.of(node);
-        for imp in found.drain(..) {
+        for imp in split.drain(..) {
             if imp.name.is_empty() {
                 continue;
             }
@@ -838,7 +944,7 @@ pub(crate) fn run(
             });
         }
     }
-    for (node, kind, ancestors) in type_refs {
+    for (node, kind, ancestors) in type_refs.drain(..) {
         let path = match kind {
             EdgeKind::References => match spec.referenced_type(node, &ancestors, src) {
                 Some(p) => Cow::Owned(p),
@@ -869,6 +975,7 @@ pub(crate) fn run(
         });
     }
     out.references.sort_by_key(|r| r.line);
+    found.give_back();
     Ok(out)
 }
 
@@ -912,12 +1019,12 @@ impl<'s> LocalTypes<'s> {
         spec: &dyn Spec,
         definitions: &[Definition],
         owner: &Owner<'_>,
-        found: Vec<(Node<'_>, Node<'_>, bool, Ancestors<'_>)>,
+        found: &mut Vec<(Node<'_>, Node<'_>, bool, Ancestors<'_>)>,
         src: &'s str,
     ) -> LocalTypes<'s> {
         let mut bindings: Bindings<'_> = FastMap::default();
         let mut fields = FastMap::default();
-        for (node, name, field, ancestors) in found {
+        for (node, name, field, ancestors) in found.drain(..) {
             let n = text(name, src);
             let ty = spec.binding_type(node, &ancestors, src).or_else(|| {
                 // Typed later, by what the call returns (see `CALL_RESULT`).
@@ -1136,12 +1243,13 @@ fn comment_doc<'t>(
     let mut next_row = anchor.start_position().row;
     let mut cur = preceding.before(node, anchor);
     while let Some(n) = cur {
-        if spec.doc_transparent().contains(&n.kind()) {
+        let kind = spec.kind(n);
+        if spec.doc_transparent().contains(&kind) {
             next_row = n.start_position().row;
             cur = preceding.before(node, n);
             continue;
         }
-        if !n.kind().contains("comment") || n.end_position().row + 1 < next_row {
+        if !kind.contains("comment") || n.end_position().row + 1 < next_row {
             break;
         }
         let Some(line) = spec.doc_line(text(n, src)) else {

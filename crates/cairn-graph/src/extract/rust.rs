@@ -32,19 +32,44 @@ const FIELDS: [&str; 18] = [
     "value",
 ];
 
-/// `node.child_by_field_name(name)` for a node of the Rust grammar, without comparing
-/// `name` with each of the grammar's field names.
-fn field<'t>(node: Node<'t>, name: &str) -> Option<Node<'t>> {
-    static IDS: OnceLock<Vec<Option<u16>>> = OnceLock::new();
-    let ids = IDS.get_or_init(|| {
+/// Indexes into [`FIELDS`], for [`field`] (`body`, `parameters`, `result` and
+/// `return_type` are read by the driver, by name).
+const F_ALIAS: usize = 0;
+const F_BOUNDS: usize = 2;
+const F_FIELD: usize = 3;
+const F_FUNCTION: usize = 4;
+const F_LEFT: usize = 5;
+const F_LIST: usize = 6;
+const F_MACRO: usize = 7;
+const F_NAME: usize = 8;
+const F_PATH: usize = 10;
+const F_TRAIT: usize = 13;
+const F_TYPE: usize = 14;
+const F_TYPE_ARGUMENTS: usize = 15;
+const F_TYPE_PARAMETERS: usize = 16;
+const F_VALUE: usize = 17;
+
+/// The ids of [`FIELDS`] (looked up once).
+fn field_ids() -> &'static [Option<u16>; FIELDS.len()] {
+    static IDS: OnceLock<[Option<u16>; FIELDS.len()]> = OnceLock::new();
+    IDS.get_or_init(|| {
         let lang: tree_sitter::Language = tree_sitter_rust::LANGUAGE.into();
-        FIELDS
-            .iter()
-            .map(|f| lang.field_id_for_name(f).map(|id| id.get()))
-            .collect()
-    });
+        FIELDS.map(|f| lang.field_id_for_name(f).map(|id| id.get()))
+    })
+}
+
+/// `node`'s child in field `FIELDS[field]` (one of the `F_` constants): what
+/// `child_by_field_name` gives, without comparing the name with each of the grammar's
+/// field names.
+fn field(node: Node<'_>, field: usize) -> Option<Node<'_>> {
+    node.child_by_field_id(field_ids()[field]?)
+}
+
+/// `node.child_by_field_name(name)` for a node of the Rust grammar, by id for the
+/// names of [`FIELDS`].
+fn field_named<'t>(node: Node<'t>, name: &str) -> Option<Node<'t>> {
     match FIELDS.iter().position(|f| *f == name) {
-        Some(i) => node.child_by_field_id(ids[i]?),
+        Some(i) => field(node, i),
         None => node.child_by_field_name(name),
     }
 }
@@ -150,10 +175,10 @@ impl Spec for Rust {
                 d.kind = BlockKind::Test;
             }
             BlockKind::Impl => {
-                if let Some(t) = field(node, "trait") {
+                if let Some(t) = field(node, F_TRAIT) {
                     d.metadata.push(("trait".into(), collapse(text(t, src))));
                 }
-                if let Some(t) = field(node, "type") {
+                if let Some(t) = field(node, F_TYPE) {
                     d.metadata.push(("type".into(), collapse(text(t, src))));
                 }
             }
@@ -177,7 +202,7 @@ impl Spec for Rust {
         if kind_of(node) == "tuple_struct_pattern" {
             return None;
         }
-        if let Some(t) = field(node, "type") {
+        if let Some(t) = field(node, F_TYPE) {
             let raw = text(t, src);
             let inner = raw.trim_start_matches(['&', ' ']);
             let inner = inner.strip_prefix("mut ").unwrap_or(inner).trim_start();
@@ -195,14 +220,14 @@ impl Spec for Rust {
         if kind_of(node) != "let_declaration" {
             return None;
         }
-        self.value_type(field(node, "value")?, src)
+        self.value_type(field(node, F_VALUE)?, src)
     }
 
     fn binding_call<'t>(&self, binding: Node<'t>) -> Option<(Node<'t>, bool)> {
         if kind_of(binding) != "let_declaration" {
             return None;
         }
-        let value = field(binding, "value")?;
+        let value = field(binding, F_VALUE)?;
         if kind_of(value) == "call_expression" {
             return Some((value, false));
         }
@@ -222,16 +247,16 @@ impl Spec for Rust {
     fn unwrapped_type(&self, node: Node<'_>, src: &str) -> Option<String> {
         let mut node = node;
         while kind_of(node) == "reference_type" {
-            node = field(node, "type")?;
+            node = field(node, F_TYPE)?;
         }
         if kind_of(node) != "generic_type" {
             return None;
         }
-        let outer = text(field(node, "type")?, src);
+        let outer = text(field(node, F_TYPE)?, src);
         if !matches!(outer.rsplit("::").next(), Some("Result" | "Option")) {
             return None;
         }
-        let args = field(node, "type_arguments")?;
+        let args = field(node, F_TYPE_ARGUMENTS)?;
         let mut c = args.walk();
         let first = args
             .named_children(&mut c)
@@ -250,32 +275,32 @@ impl Spec for Rust {
             match kind_of(value) {
                 "try_expression" => value = value.named_child(0)?,
                 "call_expression" => {
-                    let f = field(value, "function")?;
+                    let f = field(value, F_FUNCTION)?;
                     if kind_of(f) == "field_expression" {
-                        let method = field(f, "field")?;
+                        let method = field(f, F_FIELD)?;
                         if !matches!(text(method, src), "unwrap" | "expect") {
                             return None;
                         }
-                        value = field(f, "value")?;
+                        value = field(f, F_VALUE)?;
                         continue;
                     }
                     let f = match kind_of(f) {
-                        "generic_function" => field(f, "function")?,
+                        "generic_function" => field(f, F_FUNCTION)?,
                         _ => f,
                     };
                     if kind_of(f) != "scoped_identifier" {
                         return None;
                     }
-                    let ctor = text(field(f, "name")?, src);
+                    let ctor = text(field(f, F_NAME)?, src);
                     let is_ctor = matches!(ctor, "new" | "default" | "from")
                         || ctor.starts_with("new_")
                         || ctor.starts_with("with_");
                     if !is_ctor {
                         return None;
                     }
-                    return written_type(text(field(f, "path")?, src));
+                    return written_type(text(field(f, F_PATH)?, src));
                 }
-                "struct_expression" => return written_type(text(field(value, "name")?, src)),
+                "struct_expression" => return written_type(text(field(value, F_NAME)?, src)),
                 // Literals and the standard library's constructor macros have the
                 // language's own types (`"a".len()` is `str::len`).
                 // Not `b".."` (`&[u8; N]`) nor `c".."` (`&CStr`).
@@ -286,7 +311,7 @@ impl Spec for Rust {
                     return quoted.then(|| "str".to_string());
                 }
                 "macro_invocation" => {
-                    let name = text(field(value, "macro")?, src);
+                    let name = text(field(value, F_MACRO)?, src);
                     return match name.rsplit("::").next() {
                         Some("vec") => Some("Vec".to_string()),
                         Some("format") => Some("String".to_string()),
@@ -355,7 +380,7 @@ impl Spec for Rust {
         let Some(imp) = imp.filter(|p| kind_of(*p) == "impl_item") else {
             return false;
         };
-        let Some(ty) = field(imp, "type").filter(|t| kind_of(*t) == "type_identifier") else {
+        let Some(ty) = field(imp, F_TYPE).filter(|t| kind_of(*t) == "type_identifier") else {
             return false;
         };
         declared_bounds(imp, text(ty, src), src).is_some()
@@ -366,7 +391,11 @@ impl Spec for Rust {
     }
 
     fn field<'t>(&self, node: Node<'t>, name: &'static str) -> Option<Node<'t>> {
-        field(node, name)
+        field_named(node, name)
+    }
+
+    fn kind<'t>(&self, node: Node<'t>) -> &'t str {
+        kind_of(node)
     }
 
     fn walk<'t>(&self, root: Node<'t>, src: &str, emit: &mut Emit<'_, 't>) -> bool {
@@ -459,13 +488,13 @@ fn declared_bounds(item: Node<'_>, name: &str, src: &str) -> Option<Option<Strin
     ) {
         return None;
     }
-    let params = field(item, "type_parameters")?;
+    let params = field(item, F_TYPE_PARAMETERS)?;
     let mut c = params.walk();
     let param = params.named_children(&mut c).find(|p| {
-        kind_of(*p) == "type_parameter" && field(*p, "name").is_some_and(|n| text(n, src) == name)
+        kind_of(*p) == "type_parameter" && field(*p, F_NAME).is_some_and(|n| text(n, src) == name)
     })?;
     let mut bounds = Vec::new();
-    if let Some(b) = field(param, "bounds") {
+    if let Some(b) = field(param, F_BOUNDS) {
         trait_bounds(b, src, &mut bounds);
     }
     let mut c = item.walk();
@@ -475,9 +504,9 @@ fn declared_bounds(item: Node<'_>, name: &str, src: &str) -> Option<Option<Strin
     {
         let mut c = clause.walk();
         for pred in clause.named_children(&mut c) {
-            let left = field(pred, "left");
+            let left = field(pred, F_LEFT);
             if left.is_some_and(|l| text(l, src) == name) {
-                if let Some(b) = field(pred, "bounds") {
+                if let Some(b) = field(pred, F_BOUNDS) {
                     trait_bounds(b, src, &mut bounds);
                 }
             }
@@ -616,7 +645,7 @@ pub(super) fn is_expression_macro(node: Node<'_>, src: &str) -> bool {
     if kind_of(node) != "macro_invocation" {
         return false;
     }
-    let Some(m) = field(node, "macro") else {
+    let Some(m) = field(node, F_MACRO) else {
         return false;
     };
     let macro_name = text(m, src).rsplit("::").next().unwrap_or("");
@@ -680,10 +709,10 @@ fn use_tree(node: Node<'_>, src: &str, prefix: &[String], out: &mut Vec<Import>)
             push(joined(segments_of(node, src)), None, out)
         }
         "use_as_clause" => {
-            let path = field(node, "path")
+            let path = field(node, F_PATH)
                 .map(|p| segments_of(p, src))
                 .unwrap_or_default();
-            let alias = field(node, "alias")
+            let alias = field(node, F_ALIAS)
                 .map(|a| text(a, src).to_string())
                 .filter(|a| a != "_");
             push(joined(path), alias, out);
@@ -698,11 +727,11 @@ fn use_tree(node: Node<'_>, src: &str, prefix: &[String], out: &mut Vec<Import>)
             push(full, None, out);
         }
         "scoped_use_list" => {
-            let path = field(node, "path")
+            let path = field(node, F_PATH)
                 .map(|p| segments_of(p, src))
                 .unwrap_or_default();
             let inner = joined(path);
-            if let Some(list) = field(node, "list") {
+            if let Some(list) = field(node, F_LIST) {
                 use_tree(list, src, &inner, out);
             }
         }
@@ -720,6 +749,30 @@ fn use_tree(node: Node<'_>, src: &str, prefix: &[String], out: &mut Vec<Import>)
 mod tests {
     use super::*;
     use crate::extract::driver::Spec;
+
+    #[test]
+    fn field_constants_index_their_names() {
+        let named = [
+            (F_ALIAS, "alias"),
+            (F_BOUNDS, "bounds"),
+            (F_FIELD, "field"),
+            (F_FUNCTION, "function"),
+            (F_LEFT, "left"),
+            (F_LIST, "list"),
+            (F_MACRO, "macro"),
+            (F_NAME, "name"),
+            (F_PATH, "path"),
+            (F_TRAIT, "trait"),
+            (F_TYPE, "type"),
+            (F_TYPE_ARGUMENTS, "type_arguments"),
+            (F_TYPE_PARAMETERS, "type_parameters"),
+            (F_VALUE, "value"),
+        ];
+        for (i, name) in named {
+            assert_eq!(FIELDS[i], name);
+            assert!(field_ids()[i].is_some(), "{name} is a field of the grammar");
+        }
+    }
 
     #[test]
     fn a_versioned_crate_directory_names_the_crate_without_its_version() {
