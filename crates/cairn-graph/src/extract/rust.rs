@@ -152,8 +152,9 @@ impl Spec for Rust {
 
     fn refine(&self, d: &mut Draft<'_>, _rel_path: &str, src: &str) -> bool {
         let node = d.node;
-        let mut cursor = node.walk();
-        for child in node.children(&mut cursor) {
+        // By index, not with a cursor: a definition has few children, and a cursor's
+        // sibling steps (through hidden nodes) and its allocation cost more.
+        for child in (0..node.child_count()).filter_map(|i| node.child(i)) {
             match kind_of(child) {
                 "visibility_modifier" => d
                     .metadata
