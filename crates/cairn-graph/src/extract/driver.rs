@@ -1006,22 +1006,23 @@ const MAX_RETURN_OF: usize = 512;
 /// (owner definition, binding name) → (start byte, type) of each binding.
 type Bindings<'s> = FastMap<(usize, &'s str), Vec<(usize, Option<String>)>>;
 
-/// Types of local bindings per definition, and of struct fields per struct name.
-struct LocalTypes<'s> {
+/// Types of local bindings per definition, and of struct fields per struct name
+/// (borrowed from the definitions `'d`).
+struct LocalTypes<'s, 'd> {
     /// (owner definition, binding name) → (start byte, type) in source order.
     bindings: Bindings<'s>,
     /// (struct name, field name) → type.
-    fields: FastMap<(String, &'s str), Option<String>>,
+    fields: FastMap<(&'d str, &'s str), Option<String>>,
 }
 
-impl<'s> LocalTypes<'s> {
+impl<'s, 'd> LocalTypes<'s, 'd> {
     fn new(
         spec: &dyn Spec,
-        definitions: &[Definition],
+        definitions: &'d [Definition],
         owner: &Owner<'_>,
         found: &mut Vec<(Node<'_>, Node<'_>, bool, Ancestors<'_>)>,
         src: &'s str,
-    ) -> LocalTypes<'s> {
+    ) -> LocalTypes<'s, 'd> {
         let mut bindings: Bindings<'_> = FastMap::default();
         let mut fields = FastMap::default();
         for (node, name, field, ancestors) in found.drain(..) {
@@ -1036,7 +1037,7 @@ impl<'s> LocalTypes<'s> {
             if field {
                 let d = &definitions[at];
                 if d.kind == BlockKind::Struct {
-                    fields.insert((d.name.clone(), n), ty);
+                    fields.insert((d.name.as_str(), n), ty);
                 }
             } else {
                 bindings
@@ -1067,7 +1068,7 @@ impl<'s> LocalTypes<'s> {
             while let Some(c) = cur {
                 let d = &definitions[c];
                 if d.kind == BlockKind::Impl {
-                    return self.fields.get(&(d.name.clone(), field))?.clone();
+                    return self.fields.get(&(d.name.as_str(), field))?.clone();
                 }
                 cur = d.parent;
             }

@@ -388,7 +388,7 @@ impl Spec for Rust {
     }
 
     fn imports(&self, node: Node<'_>, src: &str, out: &mut Vec<Import>) {
-        use_tree(node, src, &[], out);
+        use_tree(node, src, &mut Vec::new(), out);
     }
 
     fn field<'t>(&self, node: Node<'t>, name: &'static str) -> Option<Node<'t>> {
@@ -678,63 +678,79 @@ fn has_test_attribute<'t>(node: Node<'t>, preceding: &Preceding<'t>, src: &str) 
     false
 }
 
-fn segments_of(node: Node<'_>, src: &str) -> Vec<String> {
-    strip_generics_in(text(node, src))
-        .split("::")
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect()
+/// Appends the `::` separated segments of `node`'s path to `out`.
+fn segments_of(node: Node<'_>, src: &str, out: &mut Vec<String>) {
+    let path = strip_generics_in(text(node, src));
+    out.extend(
+        path.split("::")
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+    );
+}
+
+/// The import of the path `prefix` followed by `rest`, if any segment.
+fn push_import(prefix: &[String], rest: &[String], alias: Option<String>, out: &mut Vec<Import>) {
+    let count = prefix.len() + rest.len();
+    let mut path = prefix.iter().chain(rest);
+    let Some(name) = path.clone().last() else {
+        return;
+    };
+    let qualifier = (count > 1).then(|| {
+        let mut q = String::new();
+        for (i, s) in path.by_ref().take(count - 1).enumerate() {
+            if i > 0 {
+                q.push_str("::");
+            }
+            q.push_str(s);
+        }
+        q
+    });
+    out.push(Import {
+        name: name.clone(),
+        qualifier,
+        alias,
+    });
 }
 
 /// Flattens a use tree: `a::{b, c::d as e, f::*}` is `a::b`, `a::c::d` as `e`, and
-/// `a::f::*`.
-fn use_tree(node: Node<'_>, src: &str, prefix: &[String], out: &mut Vec<Import>) {
-    let push = |path: Vec<String>, alias: Option<String>, out: &mut Vec<Import>| {
-        if let Some((name, init)) = path.split_last() {
-            out.push(Import {
-                name: name.clone(),
-                qualifier: (!init.is_empty()).then(|| init.join("::")),
-                alias,
-            });
-        }
-    };
-    let joined = |rest: Vec<String>| {
-        let mut p = prefix.to_vec();
-        p.extend(rest);
-        p
-    };
+/// `a::f::*`. `prefix` holds the path the tree is under; it is extended and restored
+/// on the way down instead of copied.
+fn use_tree(node: Node<'_>, src: &str, prefix: &mut Vec<String>, out: &mut Vec<Import>) {
+    let mut rest = Vec::new();
     match kind_of(node) {
         // `use a::{self}` imports the module `a` itself.
-        "self" if !prefix.is_empty() => push(prefix.to_vec(), None, out),
+        "self" if !prefix.is_empty() => push_import(prefix, &[], None, out),
         "identifier" | "scoped_identifier" | "crate" | "super" | "self" => {
-            push(joined(segments_of(node, src)), None, out)
+            segments_of(node, src, &mut rest);
+            push_import(prefix, &rest, None, out);
         }
         "use_as_clause" => {
-            let path = field(node, F_PATH)
-                .map(|p| segments_of(p, src))
-                .unwrap_or_default();
+            if let Some(p) = field(node, F_PATH) {
+                segments_of(p, src, &mut rest);
+            }
             let alias = field(node, F_ALIAS)
-                .map(|a| text(a, src).to_string())
-                .filter(|a| a != "_");
-            push(joined(path), alias, out);
+                .map(|a| text(a, src))
+                .filter(|a| *a != "_")
+                .map(str::to_string);
+            push_import(prefix, &rest, alias, out);
         }
         "use_wildcard" => {
-            let path = node
-                .named_child(0)
-                .map(|p| segments_of(p, src))
-                .unwrap_or_default();
-            let mut full = joined(path);
-            full.push("*".into());
-            push(full, None, out);
+            if let Some(p) = node.named_child(0) {
+                segments_of(p, src, &mut rest);
+            }
+            rest.push("*".into());
+            push_import(prefix, &rest, None, out);
         }
         "scoped_use_list" => {
-            let path = field(node, F_PATH)
-                .map(|p| segments_of(p, src))
-                .unwrap_or_default();
-            let inner = joined(path);
-            if let Some(list) = field(node, F_LIST) {
-                use_tree(list, src, &inner, out);
+            let len = prefix.len();
+            if let Some(p) = field(node, F_PATH) {
+                segments_of(p, src, prefix);
             }
+            if let Some(list) = field(node, F_LIST) {
+                use_tree(list, src, prefix, out);
+            }
+            prefix.truncate(len);
         }
         "use_list" => {
             let mut cursor = node.walk();
