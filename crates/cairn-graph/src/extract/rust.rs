@@ -490,17 +490,17 @@ fn declared_bounds(item: Node<'_>, name: &str, src: &str) -> Option<Option<Strin
         return None;
     }
     let params = field(item, F_TYPE_PARAMETERS)?;
-    let mut c = params.walk();
-    let param = params.named_children(&mut c).find(|p| {
+    // Children by index, not with a cursor: parameter lists and items have few, and a
+    // cursor costs an allocation and sibling steps through hidden nodes.
+    let param = (0u32..).map_while(|i| params.named_child(i)).find(|p| {
         kind_of(*p) == "type_parameter" && field(*p, F_NAME).is_some_and(|n| text(n, src) == name)
     })?;
     let mut bounds = Vec::new();
     if let Some(b) = field(param, F_BOUNDS) {
         trait_bounds(b, src, &mut bounds);
     }
-    let mut c = item.walk();
-    for clause in item
-        .children(&mut c)
+    for clause in (0..item.child_count())
+        .filter_map(|i| item.child(i))
         .filter(|n| kind_of(*n) == "where_clause")
     {
         let mut c = clause.walk();
