@@ -14,7 +14,7 @@
 
 use crate::error::{GraphError, Result};
 use crate::extract::{Extractor, EXTRACTOR_VERSION};
-use crate::id::{content_hash, BlockId};
+use crate::id::{content_hash, BlockId, FastMap};
 use crate::model::{BlockKind, EdgeKind, Language, ParsedFile};
 use crate::record::{
     BlockView, EncodedBlocks, FileIndex, FileRecord, StoredReference, Symbol, WorkspaceRecord,
@@ -789,7 +789,7 @@ fn build_file(
     parsed: ParsedFile,
     source: &str,
 ) -> (FileIndex, EncodedBlocks) {
-    let mut seen: HashMap<(BlockKind, &str), u32> = HashMap::new();
+    let mut seen: FastMap<(BlockKind, &str), u32> = FastMap::default();
     let ids: Vec<BlockId> = parsed
         .definitions
         .iter()
@@ -806,43 +806,45 @@ fn build_file(
     let parent_of = |p: Option<usize>| p.filter(|&p| p < ids.len());
     let language = parsed.language;
     // The blocks are encoded here, from borrowed strings: the thread that writes the
-    // file copies their bytes.
-    let views: Vec<BlockView<'_>> = parsed
-        .definitions
-        .iter()
-        .map(|d| {
-            // A file's module block would repeat the whole file: its text is the file.
-            let text = if d.kind == BlockKind::Module && d.parent.is_none() {
-                ""
+    // file copies their bytes. A definition's view is made twice, to size the buffer
+    // and to encode (a vector of them was a large allocation per file), and hashed
+    // the second time only.
+    let definitions = &parsed.definitions;
+    let view = |i: usize, hash: bool| {
+        let d = &definitions[i];
+        // A file's module block would repeat the whole file: its text is the file.
+        let text = if d.kind == BlockKind::Module && d.parent.is_none() {
+            ""
+        } else {
+            source
+                .get(d.span.start_byte as usize..d.span.end_byte as usize)
+                .unwrap_or("")
+        };
+        BlockView {
+            kind: d.kind,
+            language,
+            workspace,
+            path,
+            name: &d.name,
+            qualified_name: &d.qualified_name,
+            parent: parent_of(d.parent).map(|p| ids[p]),
+            span: d.span,
+            signature: &d.signature,
+            doc: &d.doc,
+            source: text,
+            content_hash: if hash {
+                content_hash(text.as_bytes())
             } else {
-                source
-                    .get(d.span.start_byte as usize..d.span.end_byte as usize)
-                    .unwrap_or("")
-            };
-            BlockView {
-                kind: d.kind,
-                language,
-                workspace,
-                path,
-                name: &d.name,
-                qualified_name: &d.qualified_name,
-                parent: parent_of(d.parent).map(|p| ids[p]),
-                span: d.span,
-                signature: &d.signature,
-                doc: &d.doc,
-                source: text,
-                content_hash: content_hash(text.as_bytes()),
-                metadata: &d.metadata,
-            }
-        })
-        .collect();
-    let bytes = views.iter().map(BlockView::encoded_len).sum();
-    let mut blocks = EncodedBlocks::with_capacity(views.len(), bytes);
-    for (view, id) in views.iter().zip(&ids) {
-        blocks.push(*id, view);
+                0
+            },
+            metadata: &d.metadata,
+        }
+    };
+    let bytes = (0..ids.len()).map(|i| view(i, false).encoded_len()).sum();
+    let mut blocks = EncodedBlocks::with_capacity(ids.len(), bytes);
+    for (i, id) in ids.iter().enumerate() {
+        blocks.push(*id, &view(i, true));
     }
-    // The views borrow the definitions, whose strings move into the index below.
-    drop(views);
     // The parsed file is consumed: its strings move into the index.
     let symbols = parsed
         .definitions

@@ -4,6 +4,8 @@
 
 use crate::id::FastMap;
 use crate::model::{BlockKind, Definition, EdgeKind, Language, ParsedFile, Reference, Span};
+use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::hash_map::Entry;
 use tree_sitter::{Node, Query, QueryCursor, StreamingIterator, Tree};
 
@@ -45,8 +47,9 @@ pub(crate) enum Role {
     /// that token tree that is not one (the macro invocation, usually), which
     /// [`Spec::skip_call`] would otherwise find by slow `Node::parent` steps.
     OutsideTokens,
-    /// Walkers only: the ancestors of a `@binding`, nearest first, up to
-    /// [`Ancestors::KNOWN`] of them or the root (see [`Ancestors`]).
+    /// Walkers only: the ancestors of a `@binding` or of an `@implements`,
+    /// `@extends` or `@references` node, nearest first, up to [`Ancestors::KNOWN`] of
+    /// them or the root (see [`Ancestors`]).
     Ancestor,
 }
 
@@ -230,7 +233,12 @@ pub(crate) trait Spec: Sync {
 
     /// Whether the `@implements` node `trait_node` is the trait of an impl for any
     /// type (`impl<T: Display> ToString for T`): its methods apply to every type.
-    fn is_blanket_impl(&self, _trait_node: Node<'_>, _src: &str) -> bool {
+    fn is_blanket_impl<'t>(
+        &self,
+        _trait_node: Node<'t>,
+        _ancestors: &Ancestors<'t>,
+        _src: &str,
+    ) -> bool {
         false
     }
 
@@ -247,7 +255,12 @@ pub(crate) trait Spec: Sync {
     }
 
     /// The type a `@references` node names, as a path; `None` when it is not one.
-    fn referenced_type(&self, node: Node<'_>, src: &str) -> Option<String> {
+    fn referenced_type<'t>(
+        &self,
+        node: Node<'t>,
+        _ancestors: &Ancestors<'t>,
+        src: &str,
+    ) -> Option<String> {
         Some(strip_generics(text(node, src)))
     }
 
@@ -267,6 +280,12 @@ pub(crate) trait Spec: Sync {
     /// receiver variable `m` in `m.Put()` stands for the receiver type).
     fn call_qualifier(&self, _owner: &Definition, qualifier: String) -> String {
         qualifier
+    }
+
+    /// `node.kind()`, which a language may read faster (`Node::kind` measures and
+    /// checks the C string of the name on each call).
+    fn kind<'t>(&self, node: Node<'t>) -> &'t str {
+        node.kind()
     }
 
     /// `node`'s child in field `name`: what `Node::child_by_field_name` gives, which a
@@ -294,6 +313,33 @@ pub(crate) fn text<'s>(node: Node<'_>, src: &'s str) -> &'s str {
 
 /// Collapses runs of whitespace into one space.
 pub(crate) fn collapse(s: &str) -> String {
+    if !s.is_ascii() {
+        return collapse_chars(s);
+    }
+    // ASCII: the bytes `char::is_whitespace` takes, and word runs copied whole.
+    let bytes = s.as_bytes();
+    let space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if space(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && !space(bytes[i]) {
+            i += 1;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&s[start..i]);
+    }
+    out
+}
+
+/// [`collapse`] for any text.
+fn collapse_chars(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
         if !out.is_empty() {
@@ -320,31 +366,81 @@ pub(crate) fn truncate(mut s: String, max: usize) -> String {
 /// Removes generic arguments (`Vec<u8>` → `Vec`, `Vec::<u8>::new` → `Vec::::new`
 /// collapsed to `Vec::new`), references and pointers from a type or path as written.
 pub(crate) fn strip_generics(s: &str) -> String {
-    // Most names and paths have no generics: no copy then.
-    let out: std::borrow::Cow<'_, str> = if s.contains(['<', '[', '>', ']']) {
+    strip_generics_in(s).into_owned()
+}
+
+/// [`strip_generics`], borrowing from `s` when nothing but its ends is removed (most
+/// names and paths have no generics): no copy then.
+pub(crate) fn strip_generics_in(s: &str) -> Cow<'_, str> {
+    let bytes = s.as_bytes();
+    let out: Cow<'_, str> = if bytes.iter().any(|b| matches!(b, b'<' | b'[' | b'>' | b']')) {
+        // The brackets are ASCII, so the runs kept between them start and end on
+        // character boundaries: they are copied whole. A bracket before anything is
+        // kept is kept itself (`[]int`).
         let mut out = String::with_capacity(s.len());
         let mut depth = 0usize;
-        for c in s.chars() {
-            match c {
-                '<' | '[' if depth > 0 || !out.is_empty() => depth += 1,
-                '>' | ']' if depth > 0 => depth -= 1,
-                _ if depth == 0 => out.push(c),
+        // Where the run of kept text being scanned starts (at depth 0).
+        let mut start = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            match b {
+                b'<' | b'[' if depth > 0 => depth += 1,
+                b'<' | b'[' if !out.is_empty() || i > start => {
+                    out.push_str(&s[start..i]);
+                    depth = 1;
+                }
+                b'>' | b']' if depth > 0 => {
+                    depth -= 1;
+                    if depth == 0 {
+                        start = i + 1;
+                    }
+                }
                 _ => {}
             }
+        }
+        if depth == 0 {
+            out.push_str(&s[start..]);
         }
         out.into()
     } else {
         s.into()
     };
-    let out = if out.contains("::::") {
+    let out = if has_four_colons(out.as_bytes()) {
         out.replace("::::", "::").into()
     } else {
         out
     };
-    let out = out.trim_start_matches(['&', '*', ' ']);
-    let out = out.strip_prefix("mut ").unwrap_or(out);
-    let out = out.strip_prefix("dyn ").unwrap_or(out);
-    out.trim_end_matches(':').trim().to_string()
+    let trimmed = out.trim_start_matches(['&', '*', ' ']);
+    let trimmed = trimmed.strip_prefix("mut ").unwrap_or(trimmed);
+    let trimmed = trimmed.strip_prefix("dyn ").unwrap_or(trimmed);
+    let trimmed = trimmed.trim_end_matches(':').trim();
+    // Trimming only cuts the ends: `trimmed` is `out[from..to]`.
+    let from = trimmed.as_ptr() as usize - out.as_ptr() as usize;
+    let to = from + trimmed.len();
+    match out {
+        Cow::Borrowed(b) => Cow::Borrowed(&b[from..to]),
+        Cow::Owned(mut o) => {
+            o.truncate(to);
+            o.drain(..from);
+            Cow::Owned(o)
+        }
+    }
+}
+
+/// Whether `s` holds `::::` (a plain scan: names are short, a substring searcher's
+/// set-up costs more).
+fn has_four_colons(s: &[u8]) -> bool {
+    let mut run = 0;
+    for &b in s {
+        if b == b':' {
+            run += 1;
+            if run == 4 {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    false
 }
 
 /// The last segment of a path (`a::b::C` → `C`, `a.b` → `b`).
@@ -378,34 +474,90 @@ struct RawDef<'t> {
     name: String,
     /// The query pattern that gave the kind.
     pattern: usize,
+    /// The definition found before this one at the same node (under another name).
+    same_node: Option<usize>,
+    /// `node`'s byte range, read once (each read is a call into the C library).
+    range: (usize, usize),
+}
+
+/// A call site the matches gave.
+struct FoundCall<'t> {
+    node: Node<'t>,
+    name: String,
+    qualifier: Option<String>,
+    /// The receiver node of a method call.
+    receiver: Option<Node<'t>>,
+    /// The call's [`Role::OutsideTokens`], if any.
+    outside_tokens: Option<Node<'t>>,
+}
+
+thread_local! {
+    /// The buffers of [`Collected`] between the files a thread extracts (emptied):
+    /// fresh ones would grow from nothing for each file, by reallocations and copies.
+    static COLLECTED: Cell<Option<Collected<'static>>> = const { Cell::new(None) };
+}
+
+/// The empty `v` as a vector of `B`, in the same buffer when `A` and `B` have the same
+/// layout (a `collect` of a vector's own `into_iter` reuses its allocation): the
+/// buffers of [`Collected`] hold nodes of a tree, one tree after another.
+fn recycle<A, B>(v: Vec<A>) -> Vec<B> {
+    debug_assert!(v.is_empty());
+    v.into_iter().map(|_| unreachable!("emptied")).collect()
 }
 
 /// What the matches of a file gave, in match order.
 struct Collected<'t> {
     defs: Vec<RawDef<'t>>,
-    seen_defs: FastMap<(usize, String), usize>,
-    /// (call node, name, qualifier, the receiver node of a method call).
-    calls: Vec<(Node<'t>, String, Option<String>, Option<Node<'t>>)>,
+    /// By node id: the latest definition found at that node (see [`RawDef::same_node`]).
+    seen_defs: FastMap<usize, usize>,
+    calls: Vec<FoundCall<'t>>,
     seen_calls: FastMap<usize, usize>,
-    /// [`Role::OutsideTokens`] of calls, by call node id.
-    outside_tokens: FastMap<usize, Node<'t>>,
     imports: Vec<Node<'t>>,
     /// (binding or field node, its name node, whether a field, its ancestors).
     bindings: Vec<(Node<'t>, Node<'t>, bool, Ancestors<'t>)>,
-    type_refs: Vec<(Node<'t>, EdgeKind)>,
+    /// (type node, edge kind, the node's ancestors).
+    type_refs: Vec<(Node<'t>, EdgeKind, Ancestors<'t>)>,
 }
 
 impl<'t> Collected<'t> {
+    /// Empty, in the thread's buffers when it has them.
     fn new() -> Collected<'t> {
+        match COLLECTED.take() {
+            Some(c) => c.recycle(),
+            None => Collected {
+                defs: Vec::new(),
+                seen_defs: FastMap::default(),
+                calls: Vec::new(),
+                seen_calls: FastMap::default(),
+                imports: Vec::new(),
+                bindings: Vec::new(),
+                type_refs: Vec::new(),
+            },
+        }
+    }
+
+    /// Empties this and keeps its buffers for the thread's next file.
+    fn give_back(mut self) {
+        self.defs.clear();
+        self.seen_defs.clear();
+        self.calls.clear();
+        self.seen_calls.clear();
+        self.imports.clear();
+        self.bindings.clear();
+        self.type_refs.clear();
+        COLLECTED.set(Some(self.recycle()));
+    }
+
+    /// This (empty) for nodes of another tree.
+    fn recycle<'u>(self) -> Collected<'u> {
         Collected {
-            defs: Vec::new(),
-            seen_defs: FastMap::default(),
-            calls: Vec::new(),
-            seen_calls: FastMap::default(),
-            outside_tokens: FastMap::default(),
-            imports: Vec::new(),
-            bindings: Vec::new(),
-            type_refs: Vec::new(),
+            defs: recycle(self.defs),
+            seen_defs: self.seen_defs,
+            calls: recycle(self.calls),
+            seen_calls: self.seen_calls,
+            imports: recycle(self.imports),
+            bindings: recycle(self.bindings),
+            type_refs: recycle(self.type_refs),
         }
     }
 
@@ -421,6 +573,8 @@ impl<'t> Collected<'t> {
         let mut preceding: Option<Vec<Node<'t>>> = None;
         let mut outside_tokens: Option<Node<'t>> = None;
         let mut ancestors: Option<([Option<Node<'t>>; Ancestors::KNOWN], usize)> = None;
+        // A match may hold several (a query's quantified capture).
+        let type_refs_from = self.type_refs.len();
         for &(role, node) in captures {
             match role {
                 Role::Definition(k) => def = Some((node, k)),
@@ -430,9 +584,18 @@ impl<'t> Collected<'t> {
                 Role::CallQualifier => call_qualifier = Some((node, false)),
                 Role::CallReceiver => call_qualifier = Some((node, true)),
                 Role::Import => self.imports.push(node),
-                Role::Implements => self.type_refs.push((node, EdgeKind::Implements)),
-                Role::Extends => self.type_refs.push((node, EdgeKind::Extends)),
-                Role::References => self.type_refs.push((node, EdgeKind::References)),
+                Role::Implements => {
+                    self.type_refs
+                        .push((node, EdgeKind::Implements, Ancestors::default()))
+                }
+                Role::Extends => {
+                    self.type_refs
+                        .push((node, EdgeKind::Extends, Ancestors::default()))
+                }
+                Role::References => {
+                    self.type_refs
+                        .push((node, EdgeKind::References, Ancestors::default()))
+                }
                 Role::Binding => binding = Some((node, false)),
                 Role::Field => binding = Some((node, true)),
                 Role::BindingName | Role::FieldName => binding_name = Some(node),
@@ -451,31 +614,42 @@ impl<'t> Collected<'t> {
                 Role::Other => {}
             }
         }
+        let ancestors = Ancestors(ancestors.map(|(known, _)| known));
         if let (Some((node, field)), Some(name)) = (binding, binding_name) {
-            let ancestors = Ancestors(ancestors.map(|(known, _)| known));
             self.bindings.push((node, name, field, ancestors));
         }
+        // A walker gives ancestors with the only type reference of its match.
+        for r in &mut self.type_refs[type_refs_from..] {
+            r.2 = ancestors;
+        }
         if let (Some((node, kind)), Some(name)) = (def, name) {
-            let stripped = strip_generics(text(name, src));
-            let name = match last_segment(&stripped) {
-                last if last.len() == stripped.len() => stripped,
-                last => last.to_string(),
-            };
+            let stripped = strip_generics_in(text(name, src));
+            let name = last_segment(&stripped);
             // The earliest pattern in the query file that matches a node decides its
             // kind, whatever order the matches come in.
-            match self.seen_defs.entry((node.id(), name.clone())) {
-                Entry::Vacant(v) => {
-                    v.insert(self.defs.len());
+            let latest = self.seen_defs.get(&node.id()).copied();
+            let mut same = latest;
+            while let Some(i) = same {
+                if self.defs[i].name == name {
+                    break;
+                }
+                same = self.defs[i].same_node;
+            }
+            match same {
+                None => {
+                    self.seen_defs.insert(node.id(), self.defs.len());
                     self.defs.push(RawDef {
                         node,
                         preceding: Preceding(preceding),
                         kind,
-                        name,
+                        name: name.to_string(),
                         pattern,
+                        same_node: latest,
+                        range: (node.start_byte(), node.end_byte()),
                     });
                 }
-                Entry::Occupied(o) => {
-                    let d = &mut self.defs[*o.get()];
+                Some(i) => {
+                    let d = &mut self.defs[i];
                     if pattern < d.pattern {
                         d.kind = kind;
                         d.pattern = pattern;
@@ -484,30 +658,30 @@ impl<'t> Collected<'t> {
             }
         }
         if let (Some(node), Some(name)) = (call, call_name) {
-            if let Some(outside) = outside_tokens {
-                self.outside_tokens.insert(node.id(), outside);
-            }
             let receiver_node = call_qualifier.filter(|(_, r)| *r).map(|(q, _)| q);
-            let qualifier = call_qualifier.map(|(q, receiver)| {
-                let t = qualifier_text(text(q, src));
-                if receiver {
-                    t + "."
-                } else {
-                    t
-                }
-            });
+            let qualifier =
+                call_qualifier.map(|(q, receiver)| qualifier_text(text(q, src), receiver));
             // Two patterns may take the same call; the one that saw a qualifier wins.
             match self.seen_calls.entry(node.id()) {
                 Entry::Vacant(v) => {
                     v.insert(self.calls.len());
-                    self.calls
-                        .push((node, text(name, src).to_string(), qualifier, receiver_node));
+                    self.calls.push(FoundCall {
+                        node,
+                        name: text(name, src).to_string(),
+                        qualifier,
+                        receiver: receiver_node,
+                        outside_tokens,
+                    });
                 }
                 Entry::Occupied(o) => {
                     let seen = &mut self.calls[*o.get()];
-                    if seen.2.is_none() && qualifier.is_some() {
-                        seen.2 = qualifier;
-                        seen.3 = receiver_node;
+                    if seen.qualifier.is_none() && qualifier.is_some() {
+                        seen.qualifier = qualifier;
+                        seen.receiver = receiver_node;
+                    }
+                    // The latest match that gave one decides.
+                    if outside_tokens.is_some() {
+                        seen.outside_tokens = outside_tokens;
                     }
                 }
             }
@@ -524,19 +698,21 @@ pub(crate) enum Matcher {
     Query,
 }
 
-/// Runs `query` (or the language's equivalent walker) over `tree` and assembles the
-/// file's definitions and references.
+/// Runs the query `compiled` gives (or the language's equivalent walker) over `tree`
+/// and assembles the file's definitions and references; `Err` with the reason when
+/// the query is needed and does not compile. The query is asked for only when no
+/// walker replaces it: compiling one costs as much as extracting a few files.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn run(
     language: Language,
     spec: &dyn Spec,
-    compiled: &CompiledQuery,
+    compiled: impl FnOnce() -> Result<&'static CompiledQuery, String>,
     cursor: &mut QueryCursor,
     tree: &Tree,
     rel_path: &str,
     src: &str,
     matcher: Matcher,
-) -> ParsedFile {
+) -> Result<ParsedFile, String> {
     let root = tree.root_node();
     let mut found = Collected::new();
     let walked = matcher == Matcher::Fastest
@@ -544,6 +720,7 @@ pub(crate) fn run(
             found.add(pattern, captures, src)
         });
     if !walked {
+        let compiled = compiled()?;
         let mut captures = Vec::new();
         let mut matches = cursor.matches(&compiled.query, root, src.as_bytes());
         while let Some(m) = matches.next() {
@@ -557,17 +734,16 @@ pub(crate) fn run(
         }
     }
     let Collected {
-        mut defs,
+        defs,
         calls,
         seen_calls,
-        outside_tokens,
         imports,
         bindings,
         type_refs,
         ..
-    } = found;
+    } = &mut found;
     // Parents before children: by start, the enclosing (longer) node first.
-    defs.sort_by_key(|d| (d.node.start_byte(), std::cmp::Reverse(d.node.end_byte())));
+    defs.sort_by_key(|d| (d.range.0, std::cmp::Reverse(d.range.1)));
 
     let sep = spec.separator();
     let (module_name, module_qualified) = spec.module(rel_path, root, src);
@@ -583,15 +759,17 @@ pub(crate) fn run(
             doc: spec.module_doc(root, src),
             metadata: Vec::new(),
         }],
-        references: Vec::new(),
+        references: Vec::with_capacity(calls.len() + imports.len() + type_refs.len()),
         syntax_errors: count_errors(root),
     };
+    out.definitions.reserve(defs.len());
     // Byte range of each kept definition, for finding the owner of a reference.
-    let mut ranges: Vec<(usize, usize)> = vec![(0, src.len())];
+    let mut ranges: Vec<(usize, usize)> = Vec::with_capacity(defs.len() + 1);
+    ranges.push((0, src.len()));
     // Open definitions enclosing the current one (indexes into `out.definitions`).
     let mut stack: Vec<usize> = vec![0];
-    for raw in defs {
-        let (start, end) = (raw.node.start_byte(), raw.node.end_byte());
+    for raw in defs.drain(..) {
+        let (start, end) = raw.range;
         while let Some(&top) = stack.last() {
             let (ts, te) = ranges[top];
             let strictly_inside = ts <= start && end <= te && (ts, te) != (start, end);
@@ -635,7 +813,11 @@ pub(crate) fn run(
             if p.is_empty() {
                 draft.name.clone()
             } else {
-                format!("{p}{sep}{}", draft.name)
+                let mut q = String::with_capacity(p.len() + sep.len() + draft.name.len());
+                q.push_str(p);
+                q.push_str(sep);
+                q.push_str(&draft.name);
+                q
             }
         });
         let doc = spec
@@ -670,17 +852,27 @@ pub(crate) fn run(
     // that is itself a call (`a.b().c()`) is typed by what that call returns, so
     // calls are done inner first: an inner call ends before the call around it.
     let mut finals: Vec<Option<Option<String>>> = vec![None; calls.len()];
-    let mut order: Vec<usize> = (0..calls.len()).collect();
-    order.sort_by_key(|&i| calls[i].0.end_byte());
-    for i in order {
-        let (node, name, qualifier, receiver) = &calls[i];
+    // By end byte, then found order (the pairs are distinct: unstable is stable here).
+    let mut order: Vec<(usize, usize)> = (calls.iter().enumerate())
+        .map(|(i, c)| (c.node.end_byte(), i))
+        .collect();
+    order.sort_unstable();
+    for (_, i) in order {
+        // Moved out: the last loop below reads the final one in `finals`.
+        let qualifier = calls[i].qualifier.take();
+        let FoundCall {
+            node,
+            name,
+            receiver,
+            outside_tokens: outside,
+            ..
+        } = &calls[i];
         // Error recovery can leave a zero-width (missing) name.
-        let outside = outside_tokens.get(&node.id()).copied();
-        if name.is_empty() || spec.skip_call(*node, src, name, qualifier.as_deref(), outside) {
+        if name.is_empty() || spec.skip_call(*node, src, name, qualifier.as_deref(), *outside) {
             continue;
         }
         let from = owner.of(*node);
-        let qualifier = qualifier.clone().map(|q| {
+        let qualifier = qualifier.map(|q| {
             let q = spec.call_qualifier(&out.definitions[from], q);
             // What the call with node id `id` returns (`tried`: through `?`), once
             // that call is done.
@@ -690,7 +882,7 @@ pub(crate) fn run(
                 let spec = format!(
                     "{RETURN_OF}{}{}{RETURN_OF}{}",
                     if tried { TRIED } else { "" },
-                    calls[*inner].1,
+                    calls[*inner].name,
                     inner_q.as_deref().unwrap_or("")
                 );
                 (spec.len() <= MAX_RETURN_OF).then_some(spec)
@@ -708,13 +900,19 @@ pub(crate) fn run(
                 .or_else(|| returned(receiver.as_ref()?.id(), false))
                 .or_else(|| returned(spec.tried_call((*receiver)?)?.id(), true));
             match typed {
-                Some(t) => format!("{q}{RECEIVER_TYPE}{t}"),
+                Some(t) => {
+                    let mut q = q;
+                    q.reserve(RECEIVER_TYPE.len_utf8() + t.len());
+                    q.push(RECEIVER_TYPE);
+                    q.push_str(&t);
+                    q
+                }
                 None => q,
             }
         });
         finals[i] = Some(qualifier);
     }
-    for ((node, name, _, _), qualifier) in calls.into_iter().zip(finals) {
+    for (FoundCall { node, name, .. }, qualifier) in calls.drain(..).zip(finals) {
         let Some(qualifier) = qualifier else {
             continue;
         };
@@ -727,12 +925,12 @@ pub(crate) fn run(
             line: line_of(node),
         });
     }
-    let mut found = Vec::new();
-    for node in imports {
-        found.clear();
-        spec.imports(node, src, &mut found);
+    let mut split = Vec::new();
+    for &node in imports.iter() {
+        split.clear();
+        spec.imports(node, src, &mut split);
         let from = owner.of(node);
-        for imp in found.drain(..) {
+        for imp in split.drain(..) {
             if imp.name.is_empty() {
                 continue;
             }
@@ -746,13 +944,13 @@ pub(crate) fn run(
             });
         }
     }
-    for (node, kind) in type_refs {
+    for (node, kind, ancestors) in type_refs.drain(..) {
         let path = match kind {
-            EdgeKind::References => match spec.referenced_type(node, src) {
-                Some(p) => p,
+            EdgeKind::References => match spec.referenced_type(node, &ancestors, src) {
+                Some(p) => Cow::Owned(p),
                 None => continue,
             },
-            _ => strip_generics(text(node, src)),
+            _ => strip_generics_in(text(node, src)),
         };
         let (qualifier, name) = split_path(&path);
         if name.is_empty() {
@@ -762,7 +960,9 @@ pub(crate) fn run(
         // `crate::model::Reference::alias`.
         let alias = match kind {
             EdgeKind::References => spec.unwrapped_type(node, src),
-            EdgeKind::Implements => spec.is_blanket_impl(node, src).then(|| BLANKET.to_string()),
+            EdgeKind::Implements => spec
+                .is_blanket_impl(node, &ancestors, src)
+                .then(|| BLANKET.to_string()),
             _ => None,
         };
         out.references.push(Reference {
@@ -775,7 +975,8 @@ pub(crate) fn run(
         });
     }
     out.references.sort_by_key(|r| r.line);
-    out
+    found.give_back();
+    Ok(out)
 }
 
 /// Separates a receiver qualifier (`engine.`) from the receiver's type when the
@@ -805,25 +1006,26 @@ const MAX_RETURN_OF: usize = 512;
 /// (owner definition, binding name) → (start byte, type) of each binding.
 type Bindings<'s> = FastMap<(usize, &'s str), Vec<(usize, Option<String>)>>;
 
-/// Types of local bindings per definition, and of struct fields per struct name.
-struct LocalTypes<'s> {
+/// Types of local bindings per definition, and of struct fields per struct name
+/// (borrowed from the definitions `'d`).
+struct LocalTypes<'s, 'd> {
     /// (owner definition, binding name) → (start byte, type) in source order.
     bindings: Bindings<'s>,
     /// (struct name, field name) → type.
-    fields: FastMap<(String, &'s str), Option<String>>,
+    fields: FastMap<(&'d str, &'s str), Option<String>>,
 }
 
-impl<'s> LocalTypes<'s> {
+impl<'s, 'd> LocalTypes<'s, 'd> {
     fn new(
         spec: &dyn Spec,
-        definitions: &[Definition],
+        definitions: &'d [Definition],
         owner: &Owner<'_>,
-        found: Vec<(Node<'_>, Node<'_>, bool, Ancestors<'_>)>,
+        found: &mut Vec<(Node<'_>, Node<'_>, bool, Ancestors<'_>)>,
         src: &'s str,
-    ) -> LocalTypes<'s> {
+    ) -> LocalTypes<'s, 'd> {
         let mut bindings: Bindings<'_> = FastMap::default();
         let mut fields = FastMap::default();
-        for (node, name, field, ancestors) in found {
+        for (node, name, field, ancestors) in found.drain(..) {
             let n = text(name, src);
             let ty = spec.binding_type(node, &ancestors, src).or_else(|| {
                 // Typed later, by what the call returns (see `CALL_RESULT`).
@@ -835,7 +1037,7 @@ impl<'s> LocalTypes<'s> {
             if field {
                 let d = &definitions[at];
                 if d.kind == BlockKind::Struct {
-                    fields.insert((d.name.clone(), n), ty);
+                    fields.insert((d.name.as_str(), n), ty);
                 }
             } else {
                 bindings
@@ -866,7 +1068,7 @@ impl<'s> LocalTypes<'s> {
             while let Some(c) = cur {
                 let d = &definitions[c];
                 if d.kind == BlockKind::Impl {
-                    return self.fields.get(&(d.name.clone(), field))?.clone();
+                    return self.fields.get(&(d.name.as_str(), field))?.clone();
                 }
                 cur = d.parent;
             }
@@ -962,13 +1164,20 @@ fn count_errors(root: Node<'_>) -> usize {
 
 /// A call's qualifier as written: paths exactly (generics removed), anything else
 /// (`make().build`) with whitespace collapsed and bounded in length.
-fn qualifier_text(raw: &str) -> String {
-    let stripped = strip_generics(raw);
-    if is_path(&stripped) {
-        stripped
+/// With `receiver`, a `.` follows (see [`Role::CallReceiver`]).
+fn qualifier_text(raw: &str, receiver: bool) -> String {
+    let stripped = strip_generics_in(raw);
+    let mut out = if is_path(&stripped) {
+        let mut out = String::with_capacity(stripped.len() + 1);
+        out.push_str(&stripped);
+        out
     } else {
         truncate(collapse(raw), MAX_QUALIFIER)
+    };
+    if receiver {
+        out.push('.');
     }
+    out
 }
 
 /// The declaration up to its body: `pub fn flush(&self) -> Result<()>`.
@@ -1035,12 +1244,13 @@ fn comment_doc<'t>(
     let mut next_row = anchor.start_position().row;
     let mut cur = preceding.before(node, anchor);
     while let Some(n) = cur {
-        if spec.doc_transparent().contains(&n.kind()) {
+        let kind = spec.kind(n);
+        if spec.doc_transparent().contains(&kind) {
             next_row = n.start_position().row;
             cur = preceding.before(node, n);
             continue;
         }
-        if !n.kind().contains("comment") || n.end_position().row + 1 < next_row {
+        if !kind.contains("comment") || n.end_position().row + 1 < next_row {
             break;
         }
         let Some(line) = spec.doc_line(text(n, src)) else {
@@ -1076,6 +1286,15 @@ mod tests {
         assert_eq!(strip_generics("*Server"), "Server");
         assert_eq!(strip_generics("Vec::<u8>"), "Vec");
         assert_eq!(strip_generics("[]int"), "[]int");
+        assert_eq!(strip_generics("<T as Tr>::f"), "<T as Tr>::f");
+        assert_eq!(strip_generics(" a::b:: "), "a::b::");
+        assert_eq!(strip_generics("&'a mut [u8]"), "'a mut");
+        assert_eq!(strip_generics("Vec<é>::<ü>::new"), "Vec::new");
+        // Nothing but the ends cut: the text itself, not a copy.
+        assert!(matches!(
+            strip_generics_in("&dyn io::Read"),
+            Cow::Borrowed("io::Read")
+        ));
     }
 
     #[test]
@@ -1097,8 +1316,9 @@ mod tests {
 
     #[test]
     fn complex_qualifiers_are_bounded() {
-        assert_eq!(qualifier_text("self.store"), "self.store");
-        assert_eq!(qualifier_text("make(a,\n   b)"), "make(a, b)");
-        assert!(qualifier_text(&"x(".repeat(100)).len() <= MAX_QUALIFIER + '…'.len_utf8());
+        assert_eq!(qualifier_text("self.store", false), "self.store");
+        assert_eq!(qualifier_text("self.store", true), "self.store.");
+        assert_eq!(qualifier_text("make(a,\n   b)", false), "make(a, b)");
+        assert!(qualifier_text(&"x(".repeat(100), false).len() <= MAX_QUALIFIER + '…'.len_utf8());
     }
 }

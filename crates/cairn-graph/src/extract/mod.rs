@@ -222,7 +222,6 @@ impl Extractor {
             language,
             reason,
         };
-        let query = dialect.query().map_err(grammar_error)?;
         let parser = match &mut self.parsers[dialect.index()] {
             Some(p) => p,
             slot => {
@@ -239,15 +238,16 @@ impl Extractor {
             .ok_or_else(|| ExtractError::ParseFailed {
                 path: rel_path.to_string(),
             })?;
-        Ok(driver::run(
+        driver::run(
             language,
             dialect.spec(),
-            query,
+            || dialect.query(),
             &mut self.cursor,
             &tree,
             rel_path,
             source,
             matcher,
-        ))
+        )
+        .map_err(grammar_error)
     }
 }

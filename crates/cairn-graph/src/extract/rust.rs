@@ -1,7 +1,8 @@
 //! Rust: module paths from file paths, use trees, `#[test]` functions, `///` docs.
 
 use super::driver::{
-    collapse, strip_generics, text, Ancestors, Draft, Emit, Import, Preceding, Spec,
+    collapse, strip_generics, strip_generics_in, text, Ancestors, Draft, Emit, Import, Preceding,
+    Spec,
 };
 use crate::model::BlockKind;
 use std::sync::OnceLock;
@@ -31,19 +32,44 @@ const FIELDS: [&str; 18] = [
     "value",
 ];
 
-/// `node.child_by_field_name(name)` for a node of the Rust grammar, without comparing
-/// `name` with each of the grammar's field names.
-fn field<'t>(node: Node<'t>, name: &str) -> Option<Node<'t>> {
-    static IDS: OnceLock<Vec<Option<u16>>> = OnceLock::new();
-    let ids = IDS.get_or_init(|| {
+/// Indexes into [`FIELDS`], for [`field`] (`body`, `parameters`, `result` and
+/// `return_type` are read by the driver, by name).
+const F_ALIAS: usize = 0;
+const F_BOUNDS: usize = 2;
+const F_FIELD: usize = 3;
+const F_FUNCTION: usize = 4;
+const F_LEFT: usize = 5;
+const F_LIST: usize = 6;
+const F_MACRO: usize = 7;
+const F_NAME: usize = 8;
+const F_PATH: usize = 10;
+const F_TRAIT: usize = 13;
+const F_TYPE: usize = 14;
+const F_TYPE_ARGUMENTS: usize = 15;
+const F_TYPE_PARAMETERS: usize = 16;
+const F_VALUE: usize = 17;
+
+/// The ids of [`FIELDS`] (looked up once).
+fn field_ids() -> &'static [Option<u16>; FIELDS.len()] {
+    static IDS: OnceLock<[Option<u16>; FIELDS.len()]> = OnceLock::new();
+    IDS.get_or_init(|| {
         let lang: tree_sitter::Language = tree_sitter_rust::LANGUAGE.into();
-        FIELDS
-            .iter()
-            .map(|f| lang.field_id_for_name(f).map(|id| id.get()))
-            .collect()
-    });
+        FIELDS.map(|f| lang.field_id_for_name(f).map(|id| id.get()))
+    })
+}
+
+/// `node`'s child in field `FIELDS[field]` (one of the `F_` constants): what
+/// `child_by_field_name` gives, without comparing the name with each of the grammar's
+/// field names.
+fn field(node: Node<'_>, field: usize) -> Option<Node<'_>> {
+    node.child_by_field_id(field_ids()[field]?)
+}
+
+/// `node.child_by_field_name(name)` for a node of the Rust grammar, by id for the
+/// names of [`FIELDS`].
+fn field_named<'t>(node: Node<'t>, name: &str) -> Option<Node<'t>> {
     match FIELDS.iter().position(|f| *f == name) {
-        Some(i) => node.child_by_field_id(ids[i]?),
+        Some(i) => field(node, i),
         None => node.child_by_field_name(name),
     }
 }
@@ -126,8 +152,9 @@ impl Spec for Rust {
 
     fn refine(&self, d: &mut Draft<'_>, _rel_path: &str, src: &str) -> bool {
         let node = d.node;
-        let mut cursor = node.walk();
-        for child in node.children(&mut cursor) {
+        // By index, not with a cursor: a definition has few children, and a cursor's
+        // sibling steps (through hidden nodes) and its allocation cost more.
+        for child in (0..node.child_count()).filter_map(|i| node.child(i)) {
             match kind_of(child) {
                 "visibility_modifier" => d
                     .metadata
@@ -149,10 +176,10 @@ impl Spec for Rust {
                 d.kind = BlockKind::Test;
             }
             BlockKind::Impl => {
-                if let Some(t) = field(node, "trait") {
+                if let Some(t) = field(node, F_TRAIT) {
                     d.metadata.push(("trait".into(), collapse(text(t, src))));
                 }
-                if let Some(t) = field(node, "type") {
+                if let Some(t) = field(node, F_TYPE) {
                     d.metadata.push(("type".into(), collapse(text(t, src))));
                 }
             }
@@ -176,7 +203,7 @@ impl Spec for Rust {
         if kind_of(node) == "tuple_struct_pattern" {
             return None;
         }
-        if let Some(t) = field(node, "type") {
+        if let Some(t) = field(node, F_TYPE) {
             let raw = text(t, src);
             let inner = raw.trim_start_matches(['&', ' ']);
             let inner = inner.strip_prefix("mut ").unwrap_or(inner).trim_start();
@@ -194,14 +221,14 @@ impl Spec for Rust {
         if kind_of(node) != "let_declaration" {
             return None;
         }
-        self.value_type(field(node, "value")?, src)
+        self.value_type(field(node, F_VALUE)?, src)
     }
 
     fn binding_call<'t>(&self, binding: Node<'t>) -> Option<(Node<'t>, bool)> {
         if kind_of(binding) != "let_declaration" {
             return None;
         }
-        let value = field(binding, "value")?;
+        let value = field(binding, F_VALUE)?;
         if kind_of(value) == "call_expression" {
             return Some((value, false));
         }
@@ -221,16 +248,16 @@ impl Spec for Rust {
     fn unwrapped_type(&self, node: Node<'_>, src: &str) -> Option<String> {
         let mut node = node;
         while kind_of(node) == "reference_type" {
-            node = field(node, "type")?;
+            node = field(node, F_TYPE)?;
         }
         if kind_of(node) != "generic_type" {
             return None;
         }
-        let outer = text(field(node, "type")?, src);
+        let outer = text(field(node, F_TYPE)?, src);
         if !matches!(outer.rsplit("::").next(), Some("Result" | "Option")) {
             return None;
         }
-        let args = field(node, "type_arguments")?;
+        let args = field(node, F_TYPE_ARGUMENTS)?;
         let mut c = args.walk();
         let first = args
             .named_children(&mut c)
@@ -249,32 +276,32 @@ impl Spec for Rust {
             match kind_of(value) {
                 "try_expression" => value = value.named_child(0)?,
                 "call_expression" => {
-                    let f = field(value, "function")?;
+                    let f = field(value, F_FUNCTION)?;
                     if kind_of(f) == "field_expression" {
-                        let method = field(f, "field")?;
+                        let method = field(f, F_FIELD)?;
                         if !matches!(text(method, src), "unwrap" | "expect") {
                             return None;
                         }
-                        value = field(f, "value")?;
+                        value = field(f, F_VALUE)?;
                         continue;
                     }
                     let f = match kind_of(f) {
-                        "generic_function" => field(f, "function")?,
+                        "generic_function" => field(f, F_FUNCTION)?,
                         _ => f,
                     };
                     if kind_of(f) != "scoped_identifier" {
                         return None;
                     }
-                    let ctor = text(field(f, "name")?, src);
+                    let ctor = text(field(f, F_NAME)?, src);
                     let is_ctor = matches!(ctor, "new" | "default" | "from")
                         || ctor.starts_with("new_")
                         || ctor.starts_with("with_");
                     if !is_ctor {
                         return None;
                     }
-                    return written_type(text(field(f, "path")?, src));
+                    return written_type(text(field(f, F_PATH)?, src));
                 }
-                "struct_expression" => return written_type(text(field(value, "name")?, src)),
+                "struct_expression" => return written_type(text(field(value, F_NAME)?, src)),
                 // Literals and the standard library's constructor macros have the
                 // language's own types (`"a".len()` is `str::len`).
                 // Not `b".."` (`&[u8; N]`) nor `c".."` (`&CStr`).
@@ -285,7 +312,7 @@ impl Spec for Rust {
                     return quoted.then(|| "str".to_string());
                 }
                 "macro_invocation" => {
-                    let name = text(field(value, "macro")?, src);
+                    let name = text(field(value, F_MACRO)?, src);
                     return match name.rsplit("::").next() {
                         Some("vec") => Some("Vec".to_string()),
                         Some("format") => Some("String".to_string()),
@@ -304,7 +331,12 @@ impl Spec for Rust {
     /// slices (`[T]`), whose methods live in `impl str` and `impl<T> [T]` blocks, and
     /// never a type parameter of the `impl` around it (`type Target = T`: whatever
     /// workspace type is named `T` is not it).
-    fn referenced_type(&self, node: Node<'_>, src: &str) -> Option<String> {
+    fn referenced_type<'t>(
+        &self,
+        node: Node<'t>,
+        ancestors: &Ancestors<'t>,
+        src: &str,
+    ) -> Option<String> {
         let raw = text(node, src);
         let written = written_type(raw).filter(|t| !is_primitive(t));
         // Only single-segment names can be `str`, a slice or a type parameter (the
@@ -312,12 +344,12 @@ impl Spec for Rust {
         if written.as_ref().is_some_and(|t| t.contains("::")) {
             return written;
         }
-        let alias = node.parent().filter(|p| kind_of(*p) == "type_item");
-        let Some(alias) = alias else {
+        let alias = ancestors.up(node, 1).filter(|p| kind_of(*p) == "type_item");
+        if alias.is_none() {
             return written;
-        };
+        }
         if let Some(t) = written {
-            let owner = alias.parent().and_then(|list| list.parent());
+            let owner = ancestors.up(node, 3);
             let is_parameter = owner.is_some_and(|o| declared_bounds(o, &t, src).is_some());
             return (!is_parameter).then_some(t);
         }
@@ -339,22 +371,32 @@ impl Spec for Rust {
     /// type is a type parameter of the impl. Not `&T`, `*mut T`, `Box<T>`: those
     /// apply to references, pointers or boxes only (`impl Clone for &T` is not the
     /// `clone` of a value whose type derives its own).
-    fn is_blanket_impl(&self, trait_node: Node<'_>, src: &str) -> bool {
-        let Some(imp) = trait_node.parent().filter(|p| kind_of(*p) == "impl_item") else {
+    fn is_blanket_impl<'t>(
+        &self,
+        trait_node: Node<'t>,
+        ancestors: &Ancestors<'t>,
+        src: &str,
+    ) -> bool {
+        let imp = ancestors.up(trait_node, 1);
+        let Some(imp) = imp.filter(|p| kind_of(*p) == "impl_item") else {
             return false;
         };
-        let Some(ty) = field(imp, "type").filter(|t| kind_of(*t) == "type_identifier") else {
+        let Some(ty) = field(imp, F_TYPE).filter(|t| kind_of(*t) == "type_identifier") else {
             return false;
         };
         declared_bounds(imp, text(ty, src), src).is_some()
     }
 
     fn imports(&self, node: Node<'_>, src: &str, out: &mut Vec<Import>) {
-        use_tree(node, src, &[], out);
+        use_tree(node, src, &mut Vec::new(), out);
     }
 
     fn field<'t>(&self, node: Node<'t>, name: &'static str) -> Option<Node<'t>> {
-        field(node, name)
+        field_named(node, name)
+    }
+
+    fn kind<'t>(&self, node: Node<'t>) -> &'t str {
+        kind_of(node)
     }
 
     fn walk<'t>(&self, root: Node<'t>, src: &str, emit: &mut Emit<'_, 't>) -> bool {
@@ -401,7 +443,7 @@ impl Spec for Rust {
 /// `mut`, `dyn` and generic arguments removed (`&'a mut Engine<T>` → `Engine`);
 /// `None` for what is not a path (`impl Trait`, tuples, slices, function types).
 fn written_type(raw: &str) -> Option<String> {
-    let t = strip_generics(raw);
+    let t = strip_generics_in(raw);
     let mut t = t.trim_start_matches(['&', ' ']);
     if t.starts_with('\'') {
         t = t.split_once(' ').map_or("", |(_, rest)| rest).trim_start();
@@ -447,25 +489,25 @@ fn declared_bounds(item: Node<'_>, name: &str, src: &str) -> Option<Option<Strin
     ) {
         return None;
     }
-    let params = field(item, "type_parameters")?;
-    let mut c = params.walk();
-    let param = params.named_children(&mut c).find(|p| {
-        kind_of(*p) == "type_parameter" && field(*p, "name").is_some_and(|n| text(n, src) == name)
+    let params = field(item, F_TYPE_PARAMETERS)?;
+    // Children by index, not with a cursor: parameter lists and items have few, and a
+    // cursor costs an allocation and sibling steps through hidden nodes.
+    let param = (0u32..).map_while(|i| params.named_child(i)).find(|p| {
+        kind_of(*p) == "type_parameter" && field(*p, F_NAME).is_some_and(|n| text(n, src) == name)
     })?;
     let mut bounds = Vec::new();
-    if let Some(b) = field(param, "bounds") {
+    if let Some(b) = field(param, F_BOUNDS) {
         trait_bounds(b, src, &mut bounds);
     }
-    let mut c = item.walk();
-    for clause in item
-        .children(&mut c)
+    for clause in (0..item.child_count())
+        .filter_map(|i| item.child(i))
         .filter(|n| kind_of(*n) == "where_clause")
     {
         let mut c = clause.walk();
         for pred in clause.named_children(&mut c) {
-            let left = field(pred, "left");
+            let left = field(pred, F_LEFT);
             if left.is_some_and(|l| text(l, src) == name) {
-                if let Some(b) = field(pred, "bounds") {
+                if let Some(b) = field(pred, F_BOUNDS) {
                     trait_bounds(b, src, &mut bounds);
                 }
             }
@@ -604,7 +646,7 @@ pub(super) fn is_expression_macro(node: Node<'_>, src: &str) -> bool {
     if kind_of(node) != "macro_invocation" {
         return false;
     }
-    let Some(m) = field(node, "macro") else {
+    let Some(m) = field(node, F_MACRO) else {
         return false;
     };
     let macro_name = text(m, src).rsplit("::").next().unwrap_or("");
@@ -636,63 +678,79 @@ fn has_test_attribute<'t>(node: Node<'t>, preceding: &Preceding<'t>, src: &str) 
     false
 }
 
-fn segments_of(node: Node<'_>, src: &str) -> Vec<String> {
-    strip_generics(text(node, src))
-        .split("::")
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect()
+/// Appends the `::` separated segments of `node`'s path to `out`.
+fn segments_of(node: Node<'_>, src: &str, out: &mut Vec<String>) {
+    let path = strip_generics_in(text(node, src));
+    out.extend(
+        path.split("::")
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+    );
+}
+
+/// The import of the path `prefix` followed by `rest`, if any segment.
+fn push_import(prefix: &[String], rest: &[String], alias: Option<String>, out: &mut Vec<Import>) {
+    let count = prefix.len() + rest.len();
+    let mut path = prefix.iter().chain(rest);
+    let Some(name) = path.clone().last() else {
+        return;
+    };
+    let qualifier = (count > 1).then(|| {
+        let mut q = String::new();
+        for (i, s) in path.by_ref().take(count - 1).enumerate() {
+            if i > 0 {
+                q.push_str("::");
+            }
+            q.push_str(s);
+        }
+        q
+    });
+    out.push(Import {
+        name: name.clone(),
+        qualifier,
+        alias,
+    });
 }
 
 /// Flattens a use tree: `a::{b, c::d as e, f::*}` is `a::b`, `a::c::d` as `e`, and
-/// `a::f::*`.
-fn use_tree(node: Node<'_>, src: &str, prefix: &[String], out: &mut Vec<Import>) {
-    let push = |path: Vec<String>, alias: Option<String>, out: &mut Vec<Import>| {
-        if let Some((name, init)) = path.split_last() {
-            out.push(Import {
-                name: name.clone(),
-                qualifier: (!init.is_empty()).then(|| init.join("::")),
-                alias,
-            });
-        }
-    };
-    let joined = |rest: Vec<String>| {
-        let mut p = prefix.to_vec();
-        p.extend(rest);
-        p
-    };
+/// `a::f::*`. `prefix` holds the path the tree is under; it is extended and restored
+/// on the way down instead of copied.
+fn use_tree(node: Node<'_>, src: &str, prefix: &mut Vec<String>, out: &mut Vec<Import>) {
+    let mut rest = Vec::new();
     match kind_of(node) {
         // `use a::{self}` imports the module `a` itself.
-        "self" if !prefix.is_empty() => push(prefix.to_vec(), None, out),
+        "self" if !prefix.is_empty() => push_import(prefix, &[], None, out),
         "identifier" | "scoped_identifier" | "crate" | "super" | "self" => {
-            push(joined(segments_of(node, src)), None, out)
+            segments_of(node, src, &mut rest);
+            push_import(prefix, &rest, None, out);
         }
         "use_as_clause" => {
-            let path = field(node, "path")
-                .map(|p| segments_of(p, src))
-                .unwrap_or_default();
-            let alias = field(node, "alias")
-                .map(|a| text(a, src).to_string())
-                .filter(|a| a != "_");
-            push(joined(path), alias, out);
+            if let Some(p) = field(node, F_PATH) {
+                segments_of(p, src, &mut rest);
+            }
+            let alias = field(node, F_ALIAS)
+                .map(|a| text(a, src))
+                .filter(|a| *a != "_")
+                .map(str::to_string);
+            push_import(prefix, &rest, alias, out);
         }
         "use_wildcard" => {
-            let path = node
-                .named_child(0)
-                .map(|p| segments_of(p, src))
-                .unwrap_or_default();
-            let mut full = joined(path);
-            full.push("*".into());
-            push(full, None, out);
+            if let Some(p) = node.named_child(0) {
+                segments_of(p, src, &mut rest);
+            }
+            rest.push("*".into());
+            push_import(prefix, &rest, None, out);
         }
         "scoped_use_list" => {
-            let path = field(node, "path")
-                .map(|p| segments_of(p, src))
-                .unwrap_or_default();
-            let inner = joined(path);
-            if let Some(list) = field(node, "list") {
-                use_tree(list, src, &inner, out);
+            let len = prefix.len();
+            if let Some(p) = field(node, F_PATH) {
+                segments_of(p, src, prefix);
             }
+            if let Some(list) = field(node, F_LIST) {
+                use_tree(list, src, prefix, out);
+            }
+            prefix.truncate(len);
         }
         "use_list" => {
             let mut cursor = node.walk();
@@ -708,6 +766,30 @@ fn use_tree(node: Node<'_>, src: &str, prefix: &[String], out: &mut Vec<Import>)
 mod tests {
     use super::*;
     use crate::extract::driver::Spec;
+
+    #[test]
+    fn field_constants_index_their_names() {
+        let named = [
+            (F_ALIAS, "alias"),
+            (F_BOUNDS, "bounds"),
+            (F_FIELD, "field"),
+            (F_FUNCTION, "function"),
+            (F_LEFT, "left"),
+            (F_LIST, "list"),
+            (F_MACRO, "macro"),
+            (F_NAME, "name"),
+            (F_PATH, "path"),
+            (F_TRAIT, "trait"),
+            (F_TYPE, "type"),
+            (F_TYPE_ARGUMENTS, "type_arguments"),
+            (F_TYPE_PARAMETERS, "type_parameters"),
+            (F_VALUE, "value"),
+        ];
+        for (i, name) in named {
+            assert_eq!(FIELDS[i], name);
+            assert!(field_ids()[i].is_some(), "{name} is a field of the grammar");
+        }
+    }
 
     #[test]
     fn a_versioned_crate_directory_names_the_crate_without_its_version() {

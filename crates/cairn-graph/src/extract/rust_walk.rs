@@ -9,6 +9,7 @@
 
 use super::driver::{Ancestors, Emit, Role};
 use crate::model::BlockKind;
+use std::cell::Cell;
 use std::sync::OnceLock;
 use tree_sitter::Node;
 
@@ -214,9 +215,39 @@ pub(crate) fn walk<'t>(root: Node<'t>, src: &str, emit: &mut Emit<'_, 't>) -> bo
     let Some(ids) = ids() else {
         return false;
     };
+    thread_local! {
+        /// The level stack's buffer, kept from file to file: deep enough for most
+        /// files, it is a large allocation, for which glibc's malloc first
+        /// consolidates all the small blocks freed since the last one.
+        static LEVELS: Cell<Vec<Level<'static>>> = const { Cell::new(Vec::new()) };
+    }
+    let mut levels = recycle(LEVELS.take());
+    levels.reserve(64);
+    let walked = walk_with(ids, root, src, emit, &mut levels);
+    levels.clear();
+    LEVELS.set(recycle(levels));
+    walked
+}
+
+/// The empty `levels` as a stack for nodes of another tree, in the same buffer (a
+/// `collect` of a vector's own `into_iter` reuses its allocation for a type of the
+/// same layout).
+fn recycle<'a, 'b>(levels: Vec<Level<'a>>) -> Vec<Level<'b>> {
+    debug_assert!(levels.is_empty());
+    levels
+        .into_iter()
+        .map(|_| unreachable!("the stack is empty"))
+        .collect()
+}
+
+fn walk_with<'t>(
+    ids: &Ids,
+    root: Node<'t>,
+    src: &str,
+    emit: &mut Emit<'_, 't>,
+    levels: &mut Vec<Level<'t>>,
+) -> bool {
     let mut cursor = root.walk();
-    // Deep enough for most files without growing.
-    let mut levels: Vec<Level<'t>> = Vec::with_capacity(64);
     // The comments and attributes right before the current node, for each level.
     let mut runs: Vec<Node<'t>> = Vec::with_capacity(16);
     let mut openers = Openers::new(src);
@@ -230,7 +261,7 @@ pub(crate) fn walk<'t>(root: Node<'t>, src: &str, emit: &mut Emit<'_, 't>) -> bo
             child_of(ids, node, kind, named, level, emit);
         }
         if named {
-            visit(ids, node, kind, &runs[run_start..], &levels, emit);
+            visit(ids, node, kind, &runs[run_start..], levels, emit);
         }
         let in_run = ids
             .run_kinds
@@ -396,11 +427,10 @@ impl<'s> Openers<'s> {
     fn scan(&mut self, from: usize) {
         let rest = self.src.get(from..).unwrap_or(&[]);
         self.from = from;
-        self.next = from
-            + rest
-                .iter()
-                .position(|b| matches!(b, b'(' | b'[' | b'{' | b'|'))
-                .unwrap_or(rest.len());
+        // Three of the bytes in one vectorised search, then `|` before the first.
+        let bracket = memchr::memchr3(b'(', b'[', b'{', rest).unwrap_or(rest.len());
+        let bar = memchr::memchr(b'|', &rest[..bracket]).unwrap_or(bracket);
+        self.next = from + bar;
     }
 
     /// The first opener at or after byte `start` (`src.len()` for none). The walk asks
@@ -435,16 +465,44 @@ fn visit<'t>(
     };
     let named_field = |field: u16| node.child_by_field_id(field).filter(|c| c.is_named());
     let def = |pattern: usize, kind: BlockKind, name: Option<Node<'t>>, emit: &mut Emit<'_, 't>| {
-        if let Some(name) = name {
-            let mut captures = Vec::with_capacity(3 + run.len());
-            captures.extend([
-                (Role::Definition(kind), node),
-                (Role::Name, name),
-                (Role::PrecedingKnown, node),
-            ]);
-            captures.extend(run.iter().rev().map(|&n| (Role::Preceding, n)));
+        let Some(name) = name else {
+            return;
+        };
+        let head = [
+            (Role::Definition(kind), node),
+            (Role::Name, name),
+            (Role::PrecedingKnown, node),
+        ];
+        let preceding = run.iter().rev().map(|&n| (Role::Preceding, n));
+        // On the stack unless the run of comments and attributes is long.
+        let mut buf = [(Role::Other, node); 16];
+        if head.len() + run.len() <= buf.len() {
+            let mut len = head.len();
+            buf[..len].copy_from_slice(&head);
+            for (slot, c) in buf[len..].iter_mut().zip(preceding) {
+                *slot = c;
+                len += 1;
+            }
+            emit(pattern, &buf[..len]);
+        } else {
+            let captures: Vec<_> = head.into_iter().chain(preceding).collect();
             emit(pattern, &captures);
         }
+    };
+    // A type reference (`@references`, `@implements`) in field `field` of `node`, with
+    // its ancestors, which spare `Node::parent` calls (see `Rust::referenced_type`).
+    let type_ref = |pattern: usize, role: Role, field: u16, emit: &mut Emit<'_, 't>| {
+        let Some(t) = named_field(field) else {
+            return;
+        };
+        let mut captures = [(Role::Ancestor, node); 2 + Ancestors::KNOWN - 1];
+        captures[0] = (role, t);
+        let mut len = 2;
+        for level in levels.iter().rev().take(Ancestors::KNOWN - 1) {
+            captures[len] = (Role::Ancestor, level.parent);
+            len += 1;
+        }
+        emit(pattern, &captures[..len]);
     };
     match k {
         // (mod_item name: (identifier) @name body: (declaration_list)) @definition.module
@@ -467,9 +525,7 @@ fn visit<'t>(
                 emit,
             );
             // (function_item return_type: (_) @references)
-            if let Some(t) = named_field(ids.f_return_type) {
-                emit(returns, &[(Role::References, t)]);
-            }
+            type_ref(returns, Role::References, ids.f_return_type, emit);
         }
         _ if k == ids.struct_item => def(
             3,
@@ -499,9 +555,7 @@ fn visit<'t>(
             // (impl_item type: (_) @name) @definition.impl
             def(7, BlockKind::Impl, named_field(ids.f_type), emit);
             // (impl_item trait: (_) @implements)
-            if let Some(t) = named_field(ids.f_trait) {
-                emit(27, &[(Role::Implements, t)]);
-            }
+            type_ref(27, Role::Implements, ids.f_trait, emit);
         }
         _ if k == ids.const_item => def(
             8,
@@ -523,9 +577,7 @@ fn visit<'t>(
                 emit,
             );
             // (type_item type: (_) @references)
-            if let Some(t) = named_field(ids.f_type) {
-                emit(28, &[(Role::References, t)]);
-            }
+            type_ref(28, Role::References, ids.f_type, emit);
         }
         _ if k == ids.macro_definition => def(
             11,
