@@ -499,8 +499,9 @@ thread_local! {
 
 /// The empty `v` as a vector of `B`, in the same buffer when `A` and `B` have the same
 /// layout (a `collect` of a vector's own `into_iter` reuses its allocation): the
-/// buffers of [`Collected`] hold nodes of a tree, one tree after another.
-fn recycle<A, B>(v: Vec<A>) -> Vec<B> {
+/// buffers kept from file to file (those of [`Collected`], the Rust walker's level
+/// stack) hold nodes of a tree, one tree after another.
+pub(crate) fn recycle<A, B>(v: Vec<A>) -> Vec<B> {
     debug_assert!(v.is_empty());
     v.into_iter().map(|_| unreachable!("emptied")).collect()
 }

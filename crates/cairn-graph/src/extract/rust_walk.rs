@@ -7,7 +7,7 @@
 //! pattern it stands for. `tests::walker_agrees_with_the_query` and the example
 //! `walker_check` compare the two.
 
-use super::driver::{Ancestors, Emit, Role};
+use super::driver::{recycle, Ancestors, Emit, Role};
 use crate::model::BlockKind;
 use std::cell::Cell;
 use std::sync::OnceLock;
@@ -227,17 +227,6 @@ pub(crate) fn walk<'t>(root: Node<'t>, src: &str, emit: &mut Emit<'_, 't>) -> bo
     levels.clear();
     LEVELS.set(recycle(levels));
     walked
-}
-
-/// The empty `levels` as a stack for nodes of another tree, in the same buffer (a
-/// `collect` of a vector's own `into_iter` reuses its allocation for a type of the
-/// same layout).
-fn recycle<'a, 'b>(levels: Vec<Level<'a>>) -> Vec<Level<'b>> {
-    debug_assert!(levels.is_empty());
-    levels
-        .into_iter()
-        .map(|_| unreachable!("the stack is empty"))
-        .collect()
 }
 
 fn walk_with<'t>(
